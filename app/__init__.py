@@ -1,0 +1,1 @@
+"""claimbase: structured, versioned claims and statistics taken from published articles."""

@@ -1,0 +1,39 @@
+"""Settings read from the environment (and an optional `.env` file), cached once per process."""
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DATABASE_URL = f"sqlite:///{PROJECT_ROOT / 'data' / 'claimbase.db'}"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    database_url: str = DEFAULT_DATABASE_URL
+    host: str = "127.0.0.1"
+    port: int = 8000
+    # Comma-separated origins; "*" allows any origin (reads only, never with credentials).
+    cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=lambda: ["*"])
+    # Signs pagination cursors so a tampered cursor is refused instead of silently misread.
+    # Every worker behind one load balancer must share it: set it in production.
+    cursor_secret: str = "claimbase-development-cursor-secret"
+    # Connections each worker keeps open to PostgreSQL.
+    db_pool_size: int = 5
+    db_max_overflow: int = 5
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def split_origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [origin.strip() for origin in value.split(",") if origin.strip()]
+        return value
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

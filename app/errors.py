@@ -1,0 +1,185 @@
+"""One error shape for the whole API: RFC 9457 problem details, from one set of handlers."""
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import Response
+from pydantic import BaseModel, Field
+from sqlalchemy.exc import OperationalError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from app.json import dumps
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+logger = logging.getLogger("claimbase")
+
+# Problem types are relative URIs, documented at GET /problems/{slug} (see app/routes/meta.py).
+PROBLEM_TYPES: dict[str, str] = {
+    "invalid-parameter": "A query, path or header parameter is unknown, missing or malformed. "
+    "`errors` names each offending parameter.",
+    "invalid-body": "The request body is not valid for this operation. `errors` names each "
+    "offending field.",
+    "invalid-cursor": "The `cursor` parameter was not produced by this API for this exact query "
+    "(same resource, filters and sort). Start again without a cursor.",
+    "not-found": "No record has this id.",
+    "method-not-allowed": "The resource exists but does not support this HTTP method.",
+    "not-acceptable": "The API cannot produce any of the media types the Accept header asks for.",
+    "service-unavailable": "The database cannot be reached right now. Retry after the number "
+    "of seconds in the Retry-After header.",
+    "internal-error": "An unexpected error. It has been logged; the response carries no details.",
+}
+
+
+class ProblemError(BaseModel):
+    """One offending input: where it is and what is wrong with it."""
+
+    location: str = Field(examples=["query"])
+    name: str = Field(examples=["limit"])
+    message: str = Field(examples=["Input should be less than or equal to 500"])
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details, served as application/problem+json."""
+
+    type: str = Field(examples=["/problems/invalid-parameter"])
+    title: str = Field(examples=["Invalid parameter"])
+    status: int = Field(examples=[400])
+    detail: str = Field(examples=["limit: Input should be less than or equal to 500"])
+    instance: str = Field(examples=["/v1/claims?limit=1000"])
+    errors: list[ProblemError] | None = None
+
+
+class ApiError(Exception):
+    """Raised anywhere in the app; turned into a problem response by `handle_api_error`."""
+
+    def __init__(
+        self,
+        status: int,
+        slug: str,
+        title: str,
+        detail: str,
+        errors: list[ProblemError] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(detail)
+        assert slug in PROBLEM_TYPES, slug
+        self.status = status
+        self.slug = slug
+        self.title = title
+        self.detail = detail
+        self.errors = errors
+        self.headers = headers or {}
+
+
+def invalid_parameter(name: str, message: str, location: str = "query") -> ApiError:
+    return ApiError(
+        400,
+        "invalid-parameter",
+        "Invalid parameter",
+        f"{name}: {message}",
+        errors=[ProblemError(location=location, name=name, message=message)],
+    )
+
+
+def not_found(resource: str, record_id: str) -> ApiError:
+    return ApiError(404, "not-found", "Not found", f"No {resource} has the id {record_id!r}.")
+
+
+def unavailable(detail: str) -> ApiError:
+    return ApiError(
+        503, "service-unavailable", "Service unavailable", detail, headers={"Retry-After": "5"}
+    )
+
+
+def problem_response(
+    request: Request,
+    status: int,
+    slug: str,
+    title: str,
+    detail: str,
+    errors: list[ProblemError] | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    instance = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    body: dict[str, Any] = {
+        "type": f"/problems/{slug}",
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "instance": instance,
+    }
+    if errors is not None:
+        body["errors"] = [error.model_dump() for error in errors]
+    return Response(dumps(body), status, headers=headers, media_type=PROBLEM_MEDIA_TYPE)
+
+
+async def handle_api_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, ApiError)
+    return problem_response(
+        request, exc.status, exc.slug, exc.title, exc.detail, exc.errors, exc.headers
+    )
+
+
+def _describe_location(loc: tuple[int | str, ...]) -> tuple[str, str]:
+    location = str(loc[0]) if loc else "request"
+    name = ".".join(str(part) for part in loc[1:]) or location
+    return location, name
+
+
+async def handle_validation_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    errors = []
+    for error in exc.errors():
+        location, name = _describe_location(tuple(error.get("loc", ())))
+        message = str(error.get("msg", "Invalid value"))
+        if error.get("type") == "extra_forbidden":
+            message = "Unknown parameter" if location != "body" else "Unknown field"
+        errors.append(ProblemError(location=location, name=name, message=message))
+    in_body = any(error.location == "body" for error in errors)
+    status, slug, title = (
+        (422, "invalid-body", "Invalid body")
+        if in_body
+        else (400, "invalid-parameter", "Invalid parameter")
+    )
+    detail = "; ".join(f"{error.name}: {error.message}" for error in errors)
+    return problem_response(request, status, slug, title, detail, errors)
+
+
+_HTTP_SLUGS = {
+    404: ("not-found", "Not found"),
+    405: ("method-not-allowed", "Method not allowed"),
+    406: ("not-acceptable", "Not acceptable"),
+}
+
+
+async def handle_http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, StarletteHTTPException)
+    slug, title = _HTTP_SLUGS.get(exc.status_code, ("internal-error", "Error"))
+    detail = exc.detail if isinstance(exc.detail, str) else title
+    if exc.status_code == 404 and detail == "Not Found":
+        detail = f"Nothing is served at {request.url.path}."
+    return problem_response(
+        request, exc.status_code, slug, title, detail, headers=dict(exc.headers or {})
+    )
+
+
+async def handle_database_unavailable(request: Request, exc: Exception) -> Response:
+    logger.warning("database unavailable: %s", exc.__class__.__name__)
+    return await handle_api_error(request, unavailable("The database cannot be reached."))
+
+
+async def handle_unexpected_error(request: Request, exc: Exception) -> Response:
+    logger.exception("unhandled error on %s %s", request.method, request.url.path)
+    return problem_response(
+        request, 500, "internal-error", "Internal error", "An unexpected error occurred."
+    )
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(ApiError, handle_api_error)
+    app.add_exception_handler(RequestValidationError, handle_validation_error)
+    app.add_exception_handler(StarletteHTTPException, handle_http_error)
+    app.add_exception_handler(OperationalError, handle_database_unavailable)
+    app.add_exception_handler(Exception, handle_unexpected_error)

@@ -1,0 +1,22 @@
+"""Touches on the generated OpenAPI document so it tells SDKs the truth about errors."""
+
+from typing import Any
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+FASTAPI_VALIDATION_SCHEMAS = ("HTTPValidationError", "ValidationError")
+
+
+def customize_openapi(document: dict[str, Any]) -> dict[str, Any]:
+    """Errors are served as problem+json, and parameter errors are 400, not FastAPI's 422."""
+    for path_item in document.get("paths", {}).values():
+        for operation in path_item.values():
+            responses: dict[str, Any] = operation.get("responses", {})
+            responses.pop("422", None)
+            for status, response in responses.items():
+                content = response.get("content", {})
+                if status[0] in "45" and "application/json" in content:
+                    content[PROBLEM_MEDIA_TYPE] = content.pop("application/json")
+    schemas = document.get("components", {}).get("schemas", {})
+    for name in FASTAPI_VALIDATION_SCHEMAS:
+        schemas.pop(name, None)
+    return document

@@ -1,0 +1,133 @@
+"""Keyset pagination: opaque signed cursors bound to one query, and the `Link` header."""
+
+import base64
+import binascii
+import hashlib
+import hmac
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import orjson
+from sqlalchemy import RowMapping, Select, func, select
+from sqlalchemy.orm import Session
+from starlette.datastructures import URL
+
+from app.config import get_settings
+from app.errors import ApiError, ProblemError
+from app.filters import SortKey, after_key, order_by
+from app.params import ListParams
+
+SIGNATURE_BYTES = 16
+KeyValue = str | int | float | date
+
+
+def _b64encode(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
+
+
+def _b64decode(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def _sign(payload: bytes) -> bytes:
+    key = get_settings().cursor_secret.encode()
+    return hmac.new(key, payload, hashlib.sha256).digest()[:SIGNATURE_BYTES]
+
+
+def query_fingerprint(resource: str, criteria: dict[str, Any]) -> str:
+    """Identifies a query (resource, filters and sort): a cursor only continues its own query."""
+    canonical = orjson.dumps([resource, criteria], option=orjson.OPT_SORT_KEYS)
+    return hashlib.sha256(canonical).hexdigest()[:16]
+
+
+def _encode_value(value: KeyValue) -> Any:
+    return {"d": value.isoformat()} if isinstance(value, date) else value
+
+
+def _decode_value(value: Any) -> KeyValue:
+    if isinstance(value, dict) and set(value) == {"d"} and isinstance(value["d"], str):
+        return date.fromisoformat(value["d"])
+    if isinstance(value, str | int | float) and not isinstance(value, bool):
+        return value
+    raise ValueError("unexpected key value")
+
+
+def encode_cursor(fingerprint: str, key: Sequence[KeyValue]) -> str:
+    payload = orjson.dumps([fingerprint, [_encode_value(value) for value in key]])
+    return f"{_b64encode(payload)}.{_b64encode(_sign(payload))}"
+
+
+def invalid_cursor(message: str) -> ApiError:
+    return ApiError(
+        400,
+        "invalid-cursor",
+        "Invalid cursor",
+        f"cursor: {message}",
+        errors=[ProblemError(location="query", name="cursor", message=message)],
+    )
+
+
+def decode_cursor(cursor: str, fingerprint: str, key_length: int) -> list[KeyValue]:
+    """The sort key of the last row of the previous page; refuses anything not made for us."""
+    try:
+        payload_text, signature_text = cursor.split(".")
+        payload = _b64decode(payload_text)
+        signature = _b64decode(signature_text)
+    except (ValueError, binascii.Error):
+        raise invalid_cursor("not a cursor issued by this API") from None
+    if not hmac.compare_digest(signature, _sign(payload)):
+        raise invalid_cursor("not a cursor issued by this API")
+    try:
+        bound_to, raw_key = orjson.loads(payload)
+        key = [_decode_value(value) for value in raw_key]
+    except (ValueError, TypeError):
+        raise invalid_cursor("not a cursor issued by this API") from None
+    if bound_to != fingerprint or len(key) != key_length:
+        raise invalid_cursor(
+            "issued for a different query; a cursor only continues the query "
+            "(resource, filters and sort) it came from"
+        )
+    return key
+
+
+def next_link(url: URL, cursor: str) -> str:
+    return f'<{url.include_query_params(cursor=cursor)}>; rel="next"'
+
+
+@dataclass(frozen=True)
+class PageResult:
+    rows: list[RowMapping]
+    next_cursor: str | None
+    total: int | None
+
+
+def paginate(
+    session: Session,
+    query: Select[Any],
+    keys: Sequence[SortKey],
+    params: ListParams,
+    fingerprint: str,
+) -> PageResult:
+    """One page of `query` in the order of `keys`, starting after the cursor's row.
+
+    The cursor holds the sort key of the last row served, so every page costs the same
+    index range scan as the first one, however deep.
+    """
+    page_query = query
+    if params.cursor is not None:
+        after = decode_cursor(params.cursor, fingerprint, len(keys))
+        page_query = page_query.where(after_key(keys, after))
+    page_query = page_query.order_by(*order_by(keys)).limit(params.limit + 1)
+    rows = list(session.execute(page_query).mappings())
+    next_cursor = None
+    if len(rows) > params.limit:
+        rows = rows[: params.limit]
+        last = rows[-1]
+        next_cursor = encode_cursor(fingerprint, [last[key.column.key] for key in keys])
+    total = None
+    if params.count:
+        counted = select(func.count()).select_from(query.order_by(None).subquery())
+        total = session.execute(counted).scalar_one()
+    return PageResult(rows, next_cursor, total)

@@ -1,0 +1,220 @@
+"""The public query grammar: one strict model per list endpoint; unknown parameters are refused."""
+
+import re
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import Path
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+MAX_LIMIT = 500
+DEFAULT_LIMIT = 50
+_FORBIDDEN_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+CODE = r"[A-Za-z0-9][A-Za-z0-9_.:-]*"
+
+
+def _printable(value: str) -> str:
+    # PostgreSQL refuses NUL in text, and no id, code or search contains control characters.
+    if _FORBIDDEN_CHARACTERS.search(value):
+        raise ValueError("must not contain control characters or lone surrogates")
+    return value
+
+
+Text = Annotated[str, AfterValidator(_printable)]
+
+
+def one_of_list(names: list[str]) -> str:
+    """A pattern for a comma-separated list drawn from `names`."""
+    choice = "|".join(re.escape(name) for name in names)
+    return rf"^({choice})(,({choice}))*$"
+
+
+def sort_pattern(names: list[str]) -> str:
+    choice = "|".join(re.escape(name) for name in names)
+    return rf"^-?({choice})(,-?({choice}))*$"
+
+
+def code_list(description: str, example: str) -> Any:
+    return Field(
+        None,
+        pattern=rf"^{CODE}(,{CODE})*$",
+        max_length=2000,
+        description=f"{description} Comma-separated values match any of them.",
+        examples=[example],
+    )
+
+
+def include_field(names: list[str], example: str) -> Any:
+    return Field(
+        None,
+        pattern=one_of_list(names),
+        description=f"Embed related records: {', '.join(names)} (comma-separated).",
+        examples=[example],
+    )
+
+
+class ListParams(BaseModel):
+    """What every list endpoint accepts."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description="Records per page (1-500).")
+    cursor: Text | None = Field(
+        None,
+        max_length=4096,
+        description="Opaque: the `next_cursor` of the previous page of this same query.",
+    )
+    count: bool = Field(False, description="Add `total`, the number of records matched.")
+    # Each resource narrows this to its own allow-list of sort fields.
+    sort: str = "id"
+
+
+CLAIM_SORTS = ["id", "kind", "position"]
+CLAIM_INCLUDES = ["speaker", "source", "statistics"]
+KINDS = ["direct_quote", "paraphrase", "author_statement"]
+
+
+class ClaimListParams(ListParams):
+    speaker: str | None = code_list("Speaker id.", "michael-dunford")
+    source: str | None = code_list("Source id.", "csst-2024-05-20-new-quality-productive-forces")
+    topic: str | None = code_list("Topic id.", "semiconductors,trade")
+    kind: str | None = Field(
+        None,
+        pattern=one_of_list(KINDS),
+        description="Claim kind. Comma-separated values match any of them.",
+        examples=["direct_quote,paraphrase"],
+    )
+    q: Text | None = Field(
+        None,
+        min_length=1,
+        max_length=500,
+        description="Case-insensitive text match inside the claim's text.",
+        examples=["semiconductor"],
+    )
+    published_after: date | None = Field(
+        None, description="Only claims whose source was published after this date (exclusive)."
+    )
+    published_before: date | None = Field(
+        None, description="Only claims whose source was published before this date (exclusive)."
+    )
+    sort: str = Field(
+        "id",
+        pattern=sort_pattern(CLAIM_SORTS),
+        description="Comma-separated sort fields from: id, kind, position (source, then "
+        "offset in its text). Prefix `-` for descending. Ties are broken by id.",
+        examples=["-kind,id"],
+    )
+    include: str | None = include_field(CLAIM_INCLUDES, "speaker,statistics")
+
+
+STATISTIC_SORTS = ["id", "value", "indicator", "entity", "unit", "period"]
+STATISTIC_INCLUDES = ["claim", "speaker", "source"]
+
+
+class StatisticListParams(ListParams):
+    indicator: str | None = code_list("Indicator slug.", "gdp_growth_rate")
+    entity: str | None = code_list("Entity code (ISO 3166-1 alpha-3 for countries).", "CHN")
+    unit: str | None = code_list("Unit.", "percent")
+    speaker: str | None = code_list(
+        "Speaker id (of the claim the figure comes from).", "michael-dunford"
+    )
+    source: str | None = code_list(
+        "Source id (of the claim the figure comes from).",
+        "csst-2024-05-20-new-quality-productive-forces",
+    )
+    topic: str | None = code_list("Topic id (of the claim the figure comes from).", "trade")
+    period: Text | None = Field(
+        None,
+        max_length=2000,
+        description="Period label, e.g. `2023`. Comma-separated values match any of them.",
+        examples=["2023"],
+    )
+    value_gte: float | None = Field(None, allow_inf_nan=False, description="value >= this.")
+    value_gt: float | None = Field(None, allow_inf_nan=False, description="value > this.")
+    value_lte: float | None = Field(None, allow_inf_nan=False, description="value <= this.")
+    value_lt: float | None = Field(None, allow_inf_nan=False, description="value < this.")
+    sort: str = Field(
+        "id",
+        pattern=sort_pattern(STATISTIC_SORTS),
+        description="Comma-separated sort fields from: id, value, indicator, entity, unit, "
+        "period (its start date). Prefix `-` for descending. Ties are broken by id.",
+        examples=["-value"],
+    )
+    include: str | None = include_field(STATISTIC_INCLUDES, "claim,speaker,source")
+
+
+SPEAKER_SORTS = ["id", "name"]
+
+
+class SpeakerListParams(ListParams):
+    country: str | None = code_list("Country (ISO 3166-1 alpha-3).", "GBR")
+    q: Text | None = Field(
+        None, min_length=1, max_length=200, description="Case-insensitive match in the name."
+    )
+    sort: str = Field(
+        "id",
+        pattern=sort_pattern(SPEAKER_SORTS),
+        description="Comma-separated sort fields from: id, name. Prefix `-` for descending.",
+    )
+
+
+SOURCE_SORTS = ["id", "published_on", "title"]
+
+
+class SourceListParams(ListParams):
+    publisher: Text | None = Field(
+        None,
+        max_length=2000,
+        description="Publisher name. Comma-separated values match any of them.",
+        examples=["Chinese Social Sciences Today"],
+    )
+    language: str | None = code_list("Language (BCP 47).", "en")
+    published_after: date | None = Field(None, description="Published after this date.")
+    published_before: date | None = Field(None, description="Published before this date.")
+    q: Text | None = Field(
+        None, min_length=1, max_length=200, description="Case-insensitive match in the title."
+    )
+    sort: str = Field(
+        "id",
+        pattern=sort_pattern(SOURCE_SORTS),
+        description="Comma-separated sort fields from: id, published_on, title. "
+        "Prefix `-` for descending. Ties are broken by id.",
+        examples=["-published_on"],
+    )
+
+
+TOPIC_SORTS = ["id", "name"]
+
+
+class TopicListParams(ListParams):
+    sort: str = Field(
+        "id",
+        pattern=sort_pattern(TOPIC_SORTS),
+        description="Comma-separated sort fields from: id, name. Prefix `-` for descending.",
+    )
+
+
+class ClaimGetParams(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    include: str | None = include_field(CLAIM_INCLUDES, "speaker,statistics")
+
+
+class StatisticGetParams(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    include: str | None = include_field(STATISTIC_INCLUDES, "claim,speaker,source")
+
+
+class NoParams(BaseModel):
+    """For endpoints that take no query parameters: any parameter is refused."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+RecordId = Annotated[
+    str,
+    Path(
+        pattern=rf"^{CODE}$",
+        max_length=128,
+        description="The record's id: letters, digits, `_ . : -`, at most 128 characters.",
+    ),
+]

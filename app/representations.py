@@ -1,0 +1,173 @@
+"""Rows into the JSON documents described by `app.schemas`, with related records embedded."""
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import RowMapping, Select, select
+from sqlalchemy.orm import Session
+
+from app.models import Claim, Source, Speaker, Statistic, Topic, claim_topic
+
+Document = dict[str, Any]
+META = ("version", "created_at", "updated_at")
+
+
+def _fields(row: RowMapping, names: Iterable[str]) -> Document:
+    return {name: row[name] for name in names}
+
+
+def source_document(row: RowMapping) -> Document:
+    return _fields(
+        row,
+        (
+            "id",
+            "title",
+            "standfirst",
+            "publisher",
+            "authors",
+            "editors",
+            "published_on",
+            "language",
+            "url",
+            "text",
+            "sha256",
+            *META,
+        ),
+    )
+
+
+def speaker_document(row: RowMapping) -> Document:
+    return _fields(row, ("id", "name", "title", "affiliation", "country", *META))
+
+
+def topic_document(row: RowMapping) -> Document:
+    return _fields(row, ("id", "name", *META))
+
+
+def sources_query() -> Select[Any]:
+    return select(Source.__table__)
+
+
+def speakers_query() -> Select[Any]:
+    return select(Speaker.__table__)
+
+
+def topics_query() -> Select[Any]:
+    return select(Topic.__table__)
+
+
+def claims_query() -> Select[Any]:
+    return select(Claim.__table__)
+
+
+def statistics_query() -> Select[Any]:
+    # The speaker and source are the claim's; joining them here saves a request per figure.
+    return select(Statistic.__table__, Claim.speaker_id, Claim.source_id).join_from(
+        Statistic, Claim, Statistic.claim_id == Claim.id
+    )
+
+
+def _by_id(session: Session, query: Select[Any], ids: Iterable[str | None]) -> dict[str, Any]:
+    wanted = sorted({record_id for record_id in ids if record_id is not None})
+    if not wanted:
+        return {}
+    column = query.selected_columns.id
+    return {row["id"]: row for row in session.execute(query.where(column.in_(wanted))).mappings()}
+
+
+def _embed_speaker_and_source(
+    session: Session, documents: list[Document], include: set[str]
+) -> None:
+    if "speaker" in include:
+        rows = _by_id(session, speakers_query(), (d["speaker_id"] for d in documents))
+        for document in documents:
+            row = rows.get(document["speaker_id"])
+            document["speaker"] = None if row is None else speaker_document(row)
+    if "source" in include:
+        rows = _by_id(session, sources_query(), (d["source_id"] for d in documents))
+        for document in documents:
+            document["source"] = source_document(rows[document["source_id"]])
+
+
+def claim_documents(
+    session: Session, rows: Sequence[RowMapping], include: set[str]
+) -> list[Document]:
+    ids = [row["id"] for row in rows]
+    topics: dict[str, list[str]] = defaultdict(list)
+    if ids:
+        links = session.execute(
+            select(claim_topic.c.claim_id, claim_topic.c.topic_id)
+            .where(claim_topic.c.claim_id.in_(ids))
+            .order_by(claim_topic.c.claim_id, claim_topic.c.topic_id)
+        )
+        for claim_id, topic_id in links:
+            topics[claim_id].append(topic_id)
+    documents = [
+        {
+            **_fields(row, ("id", "kind", "text")),
+            "span": {"start": row["span_start"], "end": row["span_end"]},
+            **_fields(row, ("speaker_id", "source_id")),
+            "topics": topics[row["id"]],
+            **_fields(row, META),
+        }
+        for row in rows
+    ]
+    _embed_speaker_and_source(session, documents, include)
+    if "statistics" in include:
+        by_claim: dict[str, list[Document]] = defaultdict(list)
+        if ids:
+            statistic_rows = session.execute(
+                statistics_query().where(Statistic.claim_id.in_(ids)).order_by(Statistic.id)
+            ).mappings()
+            for statistic in statistic_documents(session, list(statistic_rows), set()):
+                by_claim[statistic["claim_id"]].append(statistic)
+        for document in documents:
+            document["statistics"] = by_claim[document["id"]]
+    return documents
+
+
+def statistic_documents(
+    session: Session, rows: Sequence[RowMapping], include: set[str]
+) -> list[Document]:
+    documents = [
+        {
+            **_fields(row, ("id", "indicator", "entity", "value", "unit", "display")),
+            "period": {
+                "label": row["period_label"],
+                "start": row["period_start"],
+                "end": row["period_end"],
+            },
+            "span": {"start": row["span_start"], "end": row["span_end"]},
+            **_fields(row, ("claim_id", "speaker_id", "source_id", *META)),
+        }
+        for row in rows
+    ]
+    if "claim" in include:
+        claim_rows = _by_id(session, claims_query(), (row["claim_id"] for row in rows))
+        claims = {
+            claim["id"]: claim
+            for claim in claim_documents(session, list(claim_rows.values()), set())
+        }
+        for document in documents:
+            document["claim"] = claims[document["claim_id"]]
+    _embed_speaker_and_source(session, documents, include)
+    return documents
+
+
+def speaker_documents(
+    _session: Session, rows: Sequence[RowMapping], _include: set[str]
+) -> list[Document]:
+    return [speaker_document(row) for row in rows]
+
+
+def source_documents(
+    _session: Session, rows: Sequence[RowMapping], _include: set[str]
+) -> list[Document]:
+    return [source_document(row) for row in rows]
+
+
+def topic_documents(
+    _session: Session, rows: Sequence[RowMapping], _include: set[str]
+) -> list[Document]:
+    return [topic_document(row) for row in rows]

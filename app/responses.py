@@ -1,0 +1,40 @@
+"""Building responses: JSON documents, list envelopes with `Link`, and declared error bodies."""
+
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import Response
+
+from app.errors import Problem
+from app.json import dumps
+from app.pagination import PageResult, next_link
+
+JSON_MEDIA_TYPE = "application/json"
+
+
+def _problem(description: str) -> dict[str, Any]:
+    return {"model": Problem, "description": description}
+
+
+LIST_ERRORS: dict[int | str, dict[str, Any]] = {
+    400: _problem("A parameter is unknown or malformed, or the cursor is not for this query."),
+    503: _problem("The database is unavailable; retry after Retry-After seconds."),
+}
+GET_ERRORS: dict[int | str, dict[str, Any]] = {
+    **LIST_ERRORS,
+    404: _problem("No record has this id."),
+}
+
+
+def json_response(document: Any, status: int = 200) -> Response:
+    return Response(dumps(document), status, media_type=JSON_MEDIA_TYPE)
+
+
+def list_response(request: Request, data: list[dict[str, Any]], page: PageResult) -> Response:
+    body: dict[str, Any] = {"data": data, "next_cursor": page.next_cursor}
+    if page.total is not None:
+        body["total"] = page.total
+    response = json_response(body)
+    if page.next_cursor is not None:
+        response.headers["Link"] = next_link(request.url, page.next_cursor)
+    return response

@@ -1,0 +1,34 @@
+"""Liveness and readiness probes for orchestrators and load balancers."""
+
+from fastapi import APIRouter, Response
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+
+from app.db import SessionDep
+from app.errors import Problem, unavailable
+from app.migrate import current_revision, head_revision
+from app.responses import json_response
+from app.schemas import Health
+
+router = APIRouter(tags=["health"])
+
+
+@router.get("/healthz", response_model=Health)
+def healthz() -> Response:
+    """The process is alive (it does not touch the database)."""
+    return json_response({"status": "ok", "detail": None})
+
+
+@router.get("/readyz", response_model=Health, responses={503: {"model": Problem}})
+def readyz(session: SessionDep) -> Response:
+    """The database answers and is migrated to the latest revision."""
+    try:
+        connection = session.connection()
+        connection.execute(text("SELECT 1"))
+        current = current_revision(connection)
+    except SQLAlchemyError as error:
+        raise unavailable(f"The database cannot be reached ({error.__class__.__name__}).") from None
+    head = head_revision()
+    if current != head:
+        raise unavailable(f"The database is at migration {current}, not {head}.")
+    return json_response({"status": "ok", "detail": None})

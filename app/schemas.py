@@ -1,0 +1,124 @@
+"""Response shapes as published in the OpenAPI document (the contract SDKs are generated from)."""
+
+from datetime import date, datetime
+
+from pydantic import BaseModel, Field
+
+
+class RecordMeta(BaseModel):
+    version: int = Field(description="1 for a new record; each change adds one.", examples=[1])
+    created_at: datetime
+    updated_at: datetime
+
+
+class Span(BaseModel):
+    """Character offsets `[start, end)` into the source's `text` (Unicode code points)."""
+
+    start: int = Field(ge=0, examples=[3020])
+    end: int = Field(gt=0, examples=[3330])
+
+
+class Period(BaseModel):
+    """The time a figure refers to; a bare year runs from 1 January to 31 December."""
+
+    label: str = Field(examples=["2023"])
+    start: date = Field(examples=["2023-01-01"])
+    end: date = Field(examples=["2023-12-31"])
+
+
+class SourceRead(RecordMeta):
+    id: str = Field(examples=["csst-2024-05-20-new-quality-productive-forces"])
+    title: str = Field(
+        examples=["New quality productive forces to fuel global industrial progress"]
+    )
+    standfirst: str | None = Field(description="The line under the headline (photo caption).")
+    publisher: str = Field(examples=["Chinese Social Sciences Today"])
+    authors: list[str] = Field(examples=[["Bai Le"]])
+    editors: list[str] = Field(examples=[["Chen Mirong"]])
+    published_on: date = Field(examples=["2024-05-20"])
+    language: str = Field(description="BCP 47 language tag.", examples=["en"])
+    url: str | None = Field(description="Where the source was published, when known.")
+    text: str = Field(description="The full text that claim spans index into.")
+    sha256: str = Field(description="SHA-256 of `text` encoded as UTF-8, hex.")
+
+
+class SpeakerRead(RecordMeta):
+    id: str = Field(examples=["michael-dunford"])
+    name: str = Field(examples=["Michael Dunford"])
+    title: str | None = Field(examples=["Emeritus Professor"])
+    affiliation: str | None = Field(examples=["University of Sussex"])
+    country: str | None = Field(description="ISO 3166-1 alpha-3.", examples=["GBR"])
+
+
+class TopicRead(RecordMeta):
+    id: str = Field(examples=["semiconductors"])
+    name: str = Field(examples=["Semiconductors"])
+
+
+class ClaimRead(RecordMeta):
+    id: str = Field(examples=["nqpf-21"])
+    kind: str = Field(
+        description="direct_quote, paraphrase or author_statement (the publication's own voice).",
+        examples=["direct_quote"],
+    )
+    text: str = Field(description="Verbatim from the source, at `span`.")
+    span: Span
+    speaker_id: str | None = Field(
+        description="Null for the publication's own voice.", examples=["michael-dunford"]
+    )
+    source_id: str = Field(examples=["csst-2024-05-20-new-quality-productive-forces"])
+    topics: list[str] = Field(description="Topic ids.", examples=[["semiconductors"]])
+    speaker: SpeakerRead | None = Field(None, description="Present with `include=speaker`.")
+    source: SourceRead | None = Field(None, description="Present with `include=source`.")
+    statistics: list["StatisticRead"] | None = Field(
+        None, description="Present with `include=statistics`."
+    )
+
+
+class StatisticRead(RecordMeta):
+    id: str = Field(examples=["chn-gdp-growth-2023"])
+    indicator: str = Field(examples=["gdp_growth_rate"])
+    entity: str = Field(examples=["CHN"])
+    value: float = Field(description="Normalized: 7.6 million is 7600000.", examples=[5.2])
+    unit: str = Field(examples=["percent"])
+    display: str = Field(description="The figure as written in the source.", examples=["5.2%"])
+    period: Period
+    span: Span = Field(description="Where `display` stands in the source text.")
+    claim_id: str = Field(examples=["nqpf-11"])
+    speaker_id: str | None = Field(description="The claim's speaker.", examples=["michael-dunford"])
+    source_id: str = Field(examples=["csst-2024-05-20-new-quality-productive-forces"])
+    claim: ClaimRead | None = Field(None, description="Present with `include=claim`.")
+    speaker: SpeakerRead | None = Field(None, description="Present with `include=speaker`.")
+    source: SourceRead | None = Field(None, description="Present with `include=source`.")
+
+
+class PageBase(BaseModel):
+    next_cursor: str | None = Field(
+        description="Pass as `cursor` to get the next page; null on the last page."
+    )
+    total: int | None = Field(None, description="Records matched; present with `count=true`.")
+
+
+class ClaimPage(PageBase):
+    data: list[ClaimRead]
+
+
+class StatisticPage(PageBase):
+    data: list[StatisticRead]
+
+
+class SpeakerPage(PageBase):
+    data: list[SpeakerRead]
+
+
+class SourcePage(PageBase):
+    data: list[SourceRead]
+
+
+class TopicPage(PageBase):
+    data: list[TopicRead]
+
+
+class Health(BaseModel):
+    status: str = Field(examples=["ok"])
+    detail: str | None = None
