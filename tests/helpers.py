@@ -1,12 +1,20 @@
 """Assertions shared by the API tests."""
 
+import hashlib
+from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 import httpx
 from fastapi.testclient import TestClient
+from sqlalchemy import insert
+from sqlalchemy.orm import Session
+
+from app.models import Source, Speaker
 
 SOURCE_ID = "csst-2024-05-20-new-quality-productive-forces"
 DUNFORD = "michael-dunford"
+KeyOf = Callable[[dict[str, Any], str], Any]
 
 
 def assert_problem(
@@ -49,3 +57,56 @@ def walk(client: TestClient, url: str) -> list[dict[str, Any]]:
         assert link.endswith('>; rel="next"')
         response = client.get(link[1 : link.index(">")])
     raise AssertionError("pagination did not end")
+
+
+def add_records(session: Session) -> None:
+    """Speakers and sources beside the seed's one of each, with ties, so filters and sorts
+    over those resources have something to tell apart (rolled back with the test)."""
+    session.execute(
+        insert(Speaker),
+        [
+            {"id": "ada-lovelace", "name": "Ada Lovelace", "title": None,
+             "affiliation": None, "country": "GBR"},
+            {"id": "ada-lovelace-2", "name": "Ada Lovelace", "title": "Countess",
+             "affiliation": None, "country": "GBR"},
+            {"id": "zhang-wei", "name": "Zhang Wei", "title": "Professor",
+             "affiliation": "Peking University", "country": "CHN"},
+        ],
+    )  # fmt: skip
+    session.execute(
+        insert(Source),
+        [
+            {**EXTRA_SOURCE, "id": "a-2023-report", "title": "Annual report",
+             "publisher": "Example Press", "published_on": date(2023, 1, 2), "language": "zh"},
+            {**EXTRA_SOURCE, "id": "z-2024-note", "title": "A note on trade",
+             "publisher": "Chinese Social Sciences Today", "published_on": date(2024, 5, 20)},
+        ],
+    )  # fmt: skip
+    session.flush()
+
+
+EXTRA_SOURCE: dict[str, Any] = {
+    "standfirst": None,
+    "authors": ["Someone"],
+    "editors": [],
+    "language": "en",
+    "url": "https://example.org/",
+    "text": "Some text.",
+    "sha256": hashlib.sha256(b"Some text.").hexdigest(),
+}
+
+
+def expected_order(records: list[dict[str, Any]], sort: str, key_of: KeyOf) -> list[str]:
+    """The ids of `records` in the order `sort` asks for, ties broken by ascending id."""
+    ordered = sorted(records, key=lambda record: record["id"])
+    # Stable sorts applied from the last field to the first; reverse=True stays stable.
+    for item in reversed(sort.split(",")):
+        name = item.removeprefix("-")
+        ordered = sorted(
+            ordered, key=lambda record: key_of(record, name), reverse=item.startswith("-")
+        )
+    return [record["id"] for record in ordered]
+
+
+def field(record: dict[str, Any], name: str) -> Any:
+    return record[name]
