@@ -16,8 +16,11 @@ def _problem(description: str) -> dict[str, Any]:
     return {"model": Problem, "description": description}
 
 
-LIST_ERRORS: dict[int | str, dict[str, Any]] = {
+PARAMETER_ERRORS: dict[int | str, dict[str, Any]] = {
     400: _problem("A parameter is unknown or malformed, or the cursor is not for this query."),
+}
+LIST_ERRORS: dict[int | str, dict[str, Any]] = {
+    **PARAMETER_ERRORS,
     503: _problem("The database is unavailable; retry after Retry-After seconds."),
 }
 GET_ERRORS: dict[int | str, dict[str, Any]] = {

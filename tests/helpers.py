@@ -1,15 +1,19 @@
 """Assertions shared by the API tests."""
 
 import hashlib
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date
 from typing import Any
 
 import httpx
+from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
+from starlette.routing import BaseRoute
 
+from app.main import app
 from app.models import Source, Speaker
 
 SOURCE_ID = "csst-2024-05-20-new-quality-productive-forces"
@@ -110,3 +114,36 @@ def expected_order(records: list[dict[str, Any]], sort: str, key_of: KeyOf) -> l
 
 def field(record: dict[str, Any], name: str) -> Any:
     return record[name]
+
+
+SAMPLE_PATH_PARAMETERS = {
+    "claim_id": "nqpf-21",
+    "statistic_id": "chn-gdp-growth-2023",
+    "speaker_id": DUNFORD,
+    "source_id": SOURCE_ID,
+    "topic_id": "trade",
+    "slug": "not-found",
+}
+
+
+def api_routes(routes: Sequence[BaseRoute]) -> Iterator[APIRoute]:
+    """Every APIRoute, looking inside included routers too."""
+    for route in routes:
+        if isinstance(route, APIRoute):
+            yield route
+        included = getattr(route, "original_router", None)
+        if included is not None:
+            yield from api_routes(included.routes)
+
+
+def get_operations() -> list[tuple[str, str]]:
+    """(operation name, a URL that serves it) for every GET operation of the app, docs
+    pages aside; path parameters get a record that exists."""
+    operations = []
+    for route in api_routes(app.routes):
+        if "GET" not in route.methods or route.path.startswith("/docs") or route.path == "/redoc":
+            continue
+        names = re.findall(r"{(\w+)}", route.path)
+        path = app.url_path_for(route.name, **{n: SAMPLE_PATH_PARAMETERS[n] for n in names})
+        operations.append((route.name, str(path)))
+    return operations
