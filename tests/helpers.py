@@ -141,7 +141,11 @@ def get_operations() -> list[tuple[str, str]]:
     pages aside; path parameters get a record that exists."""
     operations = []
     for route in api_routes(app.routes):
-        if "GET" not in route.methods or route.path.startswith("/docs") or route.path == "/redoc":
+        if (
+            "GET" not in (route.methods or set())
+            or route.path.startswith("/docs")
+            or route.path == "/redoc"
+        ):
             continue
         names = re.findall(r"{(\w+)}", route.path)
         path = app.url_path_for(route.name, **{n: SAMPLE_PATH_PARAMETERS[n] for n in names})
