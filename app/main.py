@@ -7,7 +7,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.routing import APIRoute
 from fastapi_offline import FastAPIOffline
 
-from app.api import API_PREFIX, api_router
+from app.api import API_PREFIX, OPENAPI_TAGS, api_router
 from app.config import get_settings
 from app.errors import install_error_handlers
 from app.openapi import customize_openapi
@@ -34,6 +34,7 @@ def create_app() -> FastAPI:
         title="claimbase",
         version="1.0.0",
         description=DESCRIPTION,
+        openapi_tags=OPENAPI_TAGS,
         openapi_url=f"{API_PREFIX}/openapi.json",
         generate_unique_id_function=operation_id,
         static_url="/static/docs",
