@@ -3,12 +3,12 @@
 from typing import Any
 
 from fastapi import FastAPI
-from fastapi.middleware.cors import CORSMiddleware
 from fastapi.routing import APIRoute
 from fastapi_offline import FastAPIOffline
 
 from app.api import API_PREFIX, OPENAPI_TAGS, api_router
 from app.config import get_settings
+from app.cors import ProblemCORSMiddleware
 from app.errors import install_error_handlers
 from app.openapi import customize_openapi
 from app.routes import health, problems
@@ -45,7 +45,7 @@ def create_app() -> FastAPI:
     install_error_handlers(app)
     # Reads only: the API takes no cookies, so credentials are never allowed cross-origin.
     app.add_middleware(
-        CORSMiddleware,
+        ProblemCORSMiddleware,
         allow_origins=settings.cors_origins,
         allow_methods=["GET", "HEAD", "OPTIONS"],
         allow_credentials=False,

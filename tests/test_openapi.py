@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 
 from app.config import get_settings
 from app.main import create_app
+from tests.helpers import assert_problem
 
 OPERATION_IDS = {
     "list_claims", "get_claim", "list_statistics", "get_statistic", "list_speakers",
@@ -143,3 +144,25 @@ def test_cors_origins_are_configurable(origins_app: FastAPI) -> None:
         )
         assert preflight.status_code == 200
         assert preflight.headers["access-control-allow-origin"] == "https://a.example"
+
+
+@pytest.mark.parametrize(
+    ("headers", "refused"),
+    [
+        ({"Origin": "https://evil.example"}, "origin"),
+        ({"Origin": "https://a.example", "Access-Control-Request-Method": "DELETE"},
+         "access-control-request-method"),
+        ({"Origin": "https://a.example", "Access-Control-Request-Headers": "X-Secret"},
+         "access-control-request-headers"),
+    ],
+)  # fmt: skip
+def test_refused_preflight_is_a_problem(
+    origins_app: FastAPI, headers: dict[str, str], refused: str
+) -> None:
+    with TestClient(origins_app) as client:
+        response = client.options(
+            "/v1/claims", headers={"Access-Control-Request-Method": "GET", **headers}
+        )
+    body = assert_problem(response, 400, "invalid-parameter", refused)
+    assert body["errors"][0]["location"] == "header"
+    assert "access-control-allow-origin" not in response.headers
