@@ -81,12 +81,11 @@ def parse_query(q: str) -> SearchQuery:
             if words:
                 terms.append(Term(words))
             continue
-        words = _words(bare)
-        if not words:
-            continue
-        prefix = bare.endswith("*") and len(words) == 1
-        terms.extend(Term((word,)) for word in words[:-1])
-        terms.append(Term((words[-1],), prefix=prefix))
+        found = list(WORD.finditer(bare))
+        for _index, word in enumerate(found):
+            # `word*` is a prefix, wherever it stands in the token: `(semicond*)` too.
+            prefix = bare.startswith("*", word.end())
+            terms.append(Term((word.group().lower(),), prefix=prefix))
     if not terms:
         raise invalid_parameter("q", "contains no word to search for (letters or digits)")
     if len(terms) > MAX_TERMS:

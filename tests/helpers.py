@@ -1,9 +1,14 @@
 """Assertions shared by the API tests."""
 
+from collections.abc import Sequence
 from typing import Any
 
 import httpx
 from fastapi.testclient import TestClient
+from sqlalchemy import insert
+from sqlalchemy.orm import Session
+
+from app.models import Claim
 
 SOURCE_ID = "csst-2024-05-20-new-quality-productive-forces"
 DUNFORD = "michael-dunford"
@@ -49,3 +54,23 @@ def walk(client: TestClient, url: str) -> list[dict[str, Any]]:
         assert link.endswith('>; rel="next"')
         response = client.get(link[1 : link.index(">")])
     raise AssertionError("pagination did not end")
+
+
+def add_claims(session: Session, texts: Sequence[str], prefix: str = "test") -> list[str]:
+    """Claims written with plain SQL (no API), as a bulk load or another tool would."""
+    claim_ids = [f"{prefix}-{index:06d}" for index in range(len(texts))]
+    rows: list[dict[str, Any]] = [
+        {
+            "id": claim_id,
+            "source_id": SOURCE_ID,
+            "speaker_id": None,
+            "kind": "author_statement",
+            "text": text,
+            "span_start": 0,
+            "span_end": max(1, len(text)),
+        }
+        for claim_id, text in zip(claim_ids, texts, strict=True)
+    ]
+    session.execute(insert(Claim), rows)
+    session.flush()
+    return claim_ids
