@@ -7,7 +7,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
-import snowballstemmer  # type: ignore[import-untyped]
+import snowballstemmer
 from sqlalchemy import ColumnElement, Float, Select, cast, func, literal_column, select, table
 from sqlalchemy import column as sql_column
 from sqlalchemy.sql.elements import KeyedColumnElement
