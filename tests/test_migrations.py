@@ -3,7 +3,7 @@
 
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Engine, inspect, insert, select, text
+from sqlalchemy import Engine, insert, inspect, select, text
 
 from app.db import Base, build_engine
 from app.migrate import downgrade, head_revision, include_object, upgrade
