@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from starlette.routing import BaseRoute
 
 from app.main import app
-from app.models import Source, Speaker
+from app.models import Claim, Source, Speaker
 
 SOURCE_ID = "csst-2024-05-20-new-quality-productive-forces"
 DUNFORD = "michael-dunford"
@@ -124,6 +124,8 @@ SAMPLE_PATH_PARAMETERS = {
     "topic_id": "trade",
     "slug": "not-found",
 }
+# Operations that cannot answer without a parameter get one that selects something.
+SAMPLE_QUERIES = {"summarize_statistics": "group_by=indicator", "search": "q=china"}
 
 
 def api_routes(routes: Sequence[BaseRoute]) -> Iterator[APIRoute]:
@@ -149,5 +151,26 @@ def get_operations() -> list[tuple[str, str]]:
             continue
         names = re.findall(r"{(\w+)}", route.path)
         path = app.url_path_for(route.name, **{n: SAMPLE_PATH_PARAMETERS[n] for n in names})
-        operations.append((route.name, str(path)))
+        query = SAMPLE_QUERIES.get(route.name)
+        operations.append((route.name, f"{path}?{query}" if query else str(path)))
     return operations
+
+
+def add_claims(session: Session, texts: Sequence[str], prefix: str = "test") -> list[str]:
+    """Claims written with plain SQL (no API), as a bulk load or another tool would."""
+    claim_ids = [f"{prefix}-{index:06d}" for index in range(len(texts))]
+    rows: list[dict[str, Any]] = [
+        {
+            "id": claim_id,
+            "source_id": SOURCE_ID,
+            "speaker_id": None,
+            "kind": "author_statement",
+            "text": text,
+            "span_start": 0,
+            "span_end": max(1, len(text)),
+        }
+        for claim_id, text in zip(claim_ids, texts, strict=True)
+    ]
+    session.execute(insert(Claim), rows)
+    session.flush()
+    return claim_ids

@@ -16,6 +16,7 @@ from tests.helpers import assert_problem
 OPERATION_IDS = {
     "list_claims", "get_claim", "list_statistics", "get_statistic", "list_speakers",
     "get_speaker", "list_sources", "get_source", "list_topics", "get_topic",
+    "search", "summarize_statistics",
 }  # fmt: skip
 PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
 
