@@ -50,8 +50,8 @@ def test_every_v1_operation_declares_its_problems(document: dict[str, Any]) -> N
         assert method == "get"
         responses = operation["responses"]
         expected = {"200", "400", "503"} | ({"404"} if "{" in path else set())
-        assert set(responses) == expected, path
-        for status in expected - {"200"}:
+        assert expected <= set(responses), path
+        for status in set(responses) - {"200"}:
             content = responses[status]["content"]
             assert content == {"application/problem+json": {"schema": PROBLEM_REF}}, path
             assert responses[status]["description"]
