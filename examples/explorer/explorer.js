@@ -16,6 +16,7 @@ const state = {
   cursor: null,
   nextCursor: null,
   previousCursors: [], // a stack: the cursor of every page before this one
+  openClaimId: null,
   features: { facets: false, formats: false },
 };
 let latestRequest = 0;
@@ -95,6 +96,7 @@ function claimItem(claim) {
     text,
   );
   button.dataset.claimId = claim.id;
+  if (claim.id === state.openClaimId) button.setAttribute("aria-current", "true");
   button.addEventListener("click", () => openClaim(claim.id));
   return element("li", {}, button);
 }
@@ -267,6 +269,11 @@ async function openClaim(claimId) {
       sourceText,
     );
     detail.hidden = false;
+    state.openClaimId = claim.id;
+    for (const button of document.querySelectorAll("#claims .claim")) {
+      if (button.dataset.claimId === claim.id) button.setAttribute("aria-current", "true");
+      else button.removeAttribute("aria-current");
+    }
     const mark = $("#claim-span");
     sourceText.scrollTop = mark.offsetTop - sourceText.clientHeight / 3;
     showProblem(null);

@@ -111,6 +111,9 @@ def test_search_filter_page_open_and_export(
     page.locator("#claims button.claim").first.click()
     claim = api.get(f"/v1/claims/{pages[0][0]}", params={"include": "statistics"}).json()
     expect(page.locator("#detail h2")).to_have_text(f"Claim {claim['id']}")
+    expect(page.locator("#claims [aria-current='true']")).to_have_attribute(
+        "data-claim-id", claim["id"]
+    )
     assert page.locator("#claim-span").text_content() == claim["text"]
     expect(page.locator("#figures tbody tr")).to_have_count(len(claim["statistics"]))
     page.screenshot(path=tmp_path / "explorer.png", full_page=True)
