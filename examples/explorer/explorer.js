@@ -62,26 +62,26 @@ function showProblem(error) {
   box.hidden = false;
 }
 
-// The server's snippet is HTML-escaped text with <mark> around matches. It is rebuilt as
-// DOM nodes (never assigned to innerHTML) so nothing else in it can become markup.
+// The server's snippet is HTML-escaped text with <mark> around matches. It is rebuilt as text
+// and <mark> nodes, never inserted into the page as HTML, so nothing else in it becomes markup.
+function decodeEntities(escaped) {
+  const template = document.createElement("template");
+  template.innerHTML = escaped; // inert: a template's content never runs or loads anything
+  return template.content.textContent;
+}
+
 function snippetNodes(snippet) {
-  const decode = (escaped) => {
-    const template = document.createElement("template");
-    template.innerHTML = escaped; // inert: a template's content never runs or loads anything
-    return template.content.textContent;
-  };
-  return snippet.split(/(<\/?mark>)/).reduce(
-    (acc, piece) => {
-      if (piece === "<mark>") acc.marked = true;
-      else if (piece === "</mark>") acc.marked = false;
-      else if (piece) {
-        const text = decode(piece);
-        acc.nodes.push(acc.marked ? element("mark", { textContent: text }) : text);
-      }
-      return acc;
-    },
-    { marked: false, nodes: [] },
-  ).nodes;
+  const nodes = [];
+  let marked = false;
+  for (const piece of snippet.split(/(<\/?mark>)/)) {
+    if (piece === "<mark>" || piece === "</mark>") {
+      marked = piece === "<mark>";
+    } else if (piece) {
+      const text = decodeEntities(piece);
+      nodes.push(marked ? element("mark", { textContent: text }) : text);
+    }
+  }
+  return nodes;
 }
 
 function claimItem(claim) {
