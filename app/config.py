@@ -22,6 +22,8 @@ class Settings(BaseSettings):
     # Signs pagination cursors so a tampered cursor is refused instead of silently misread.
     # Every worker behind one load balancer must share it: set it in production.
     cursor_secret: str = "claimbase-development-cursor-secret"
+    # Serve the example frontend (examples/explorer) at /explorer; turn off where unwanted.
+    explorer_enabled: bool = True
     # Connections each worker keeps open to PostgreSQL.
     db_pool_size: int = 5
     db_max_overflow: int = 5

@@ -11,6 +11,7 @@ from app.config import get_settings
 from app.cors import ProblemCORSMiddleware
 from app.errors import install_error_handlers
 from app.openapi import customize_openapi
+from app.pages import EXPLORER_PATH, ContentSecurityPolicy, explorer
 from app.routes import health, problems
 
 DESCRIPTION = """
@@ -38,11 +39,16 @@ def create_app() -> FastAPI:
         openapi_url=f"{API_PREFIX}/openapi.json",
         generate_unique_id_function=operation_id,
         static_url="/static/docs",
+        # Swagger UI would otherwise send the document's URL to an online validator.
+        swagger_ui_parameters={"validatorUrl": None},
     )
     app.include_router(api_router)
     app.include_router(health.router)
     app.include_router(problems.router)
+    if settings.explorer_enabled:
+        app.mount(EXPLORER_PATH, explorer(), name="explorer")
     install_error_handlers(app)
+    app.add_middleware(ContentSecurityPolicy)
     # Reads only: the API takes no cookies, so credentials are never allowed cross-origin.
     app.add_middleware(
         ProblemCORSMiddleware,

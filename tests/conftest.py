@@ -3,7 +3,9 @@ transaction, talking HTTP to the real app."""
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
@@ -15,6 +17,7 @@ from app.migrate import upgrade
 from seed.bundle import read_bundle
 from seed.load import write_bundle
 from tests.databases import BACKENDS, fresh_database, require_backend
+from tests.live_server import live_server
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
@@ -24,13 +27,19 @@ def backend(request: pytest.FixtureRequest) -> str:
     return name
 
 
+def migrate_and_seed(url: str) -> Engine:
+    """Migrate `url` by the real migrations and load it by the real seed loader."""
+    upgrade(url)
+    engine = build_engine(url)
+    write_bundle(engine, read_bundle())
+    return engine
+
+
 @pytest.fixture(scope="session")
 def seeded_engine(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
-    """The backend, migrated by the real migrations and loaded by the real seed loader."""
+    """The backend, migrated and seeded once per run."""
     with fresh_database(backend, tmp_path_factory.mktemp(backend)) as url:
-        upgrade(url)
-        engine = build_engine(url)
-        write_bundle(engine, read_bundle())
+        engine = migrate_and_seed(url)
         yield engine
         engine.dispose()
 
@@ -62,3 +71,22 @@ def empty_database(backend: str, tmp_path: Path) -> Iterator[str]:
     """The URL of a new, empty (unmigrated) database on the current backend."""
     with fresh_database(backend, tmp_path) as url:
         yield url
+
+
+@pytest.fixture(scope="session")
+def live_url(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The base URL of a uvicorn process serving its own fresh, migrated and seeded database."""
+    directory = tmp_path_factory.mktemp(f"live-{backend}")
+    with fresh_database(backend, directory) as url:
+        migrate_and_seed(url).dispose()
+        with live_server(url, directory / "uvicorn.log") as base_url:
+            yield base_url
+
+
+@pytest.fixture(scope="session")
+def live_openapi(live_url: str) -> dict[str, Any]:
+    """The OpenAPI document as the live server serves it."""
+    response = httpx.get(f"{live_url}/v1/openapi.json", timeout=10)
+    assert response.status_code == 200, response.text
+    document: dict[str, Any] = response.json()
+    return document
