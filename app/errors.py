@@ -7,9 +7,10 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from app.db import is_unavailable
 from app.json import dumps
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -26,6 +27,12 @@ PROBLEM_TYPES: dict[str, str] = {
     "not-found": "No record has this id.",
     "method-not-allowed": "The resource exists but does not support this HTTP method.",
     "not-acceptable": "The API cannot produce any of the media types the Accept header asks for.",
+    "payload-too-large": "The request body is larger than the documented limit "
+    "(MAX_BODY_BYTES, 1 MiB by default).",
+    "unsupported-media-type": "The request body must be sent as application/json (or the "
+    "media type the operation documents).",
+    "too-many-requests": "Too many requests of this kind from this client (API key for writes, "
+    "address for expensive reads). Retry after the number of seconds in the Retry-After header.",
     "service-unavailable": "The database cannot be reached right now. Retry after the number "
     "of seconds in the Retry-After header.",
     "internal-error": "An unexpected error. It has been logged; the response carries no details.",
@@ -151,6 +158,9 @@ _HTTP_SLUGS = {
     404: ("not-found", "Not found"),
     405: ("method-not-allowed", "Method not allowed"),
     406: ("not-acceptable", "Not acceptable"),
+    413: ("payload-too-large", "Payload too large"),
+    415: ("unsupported-media-type", "Unsupported media type"),
+    429: ("too-many-requests", "Too many requests"),
 }
 
 
@@ -165,21 +175,30 @@ async def handle_http_error(request: Request, exc: Exception) -> Response:
     )
 
 
-async def handle_database_unavailable(request: Request, exc: Exception) -> Response:
-    logger.warning("database unavailable: %s", exc.__class__.__name__)
-    return await handle_api_error(request, unavailable("The database cannot be reached."))
-
-
-async def handle_unexpected_error(request: Request, exc: Exception) -> Response:
+def _internal_error(request: Request) -> Response:
+    # The body never carries the exception, its SQL or a traceback: those go to the log only.
     logger.exception("unhandled error on %s %s", request.method, request.url.path)
     return problem_response(
         request, 500, "internal-error", "Internal error", "An unexpected error occurred."
     )
 
 
+async def handle_database_error(request: Request, exc: Exception) -> Response:
+    """A lost or refused connection is a 503 to retry; any other database error is a bug."""
+    assert isinstance(exc, SQLAlchemyError)
+    if is_unavailable(exc):
+        logger.warning("database unavailable: %s", exc.__class__.__name__)
+        return await handle_api_error(request, unavailable("The database cannot be reached."))
+    return _internal_error(request)
+
+
+async def handle_unexpected_error(request: Request, exc: Exception) -> Response:
+    return _internal_error(request)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ApiError, handle_api_error)
     app.add_exception_handler(RequestValidationError, handle_validation_error)
     app.add_exception_handler(StarletteHTTPException, handle_http_error)
-    app.add_exception_handler(OperationalError, handle_database_unavailable)
+    app.add_exception_handler(SQLAlchemyError, handle_database_error)
     app.add_exception_handler(Exception, handle_unexpected_error)

@@ -16,12 +16,19 @@ def _problem(description: str) -> dict[str, Any]:
     return {"model": Problem, "description": description}
 
 
-LIST_ERRORS: dict[int | str, dict[str, Any]] = {
+READ_ERRORS: dict[int | str, dict[str, Any]] = {
     400: _problem("A parameter is unknown or malformed, or the cursor is not for this query."),
     503: _problem("The database is unavailable; retry after Retry-After seconds."),
 }
+LIST_ERRORS: dict[int | str, dict[str, Any]] = {
+    **READ_ERRORS,
+    429: _problem(
+        "Too many expensive reads (count, q, large pages) from this address; retry after "
+        "Retry-After seconds."
+    ),
+}
 GET_ERRORS: dict[int | str, dict[str, Any]] = {
-    **LIST_ERRORS,
+    **READ_ERRORS,
     404: _problem("No record has this id."),
 }
 

@@ -1,6 +1,7 @@
 """Fixtures: each backend migrated and seeded once per run; each test inside a rolled-back
 transaction, talking HTTP to the real app."""
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -8,6 +9,10 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
+
+# The shared test app serves thousands of requests from one address; rate limiting has its
+# own tests (tests/test_security.py) on apps built with tight limits.
+os.environ.setdefault("RATE_LIMIT_ENABLED", "false")
 
 from app.db import build_engine, get_session
 from app.main import app
