@@ -113,15 +113,20 @@ def _session_factory() -> sessionmaker[Session]:
     return sessionmaker(bind=get_engine(), expire_on_commit=False)
 
 
-def get_session() -> Iterator[Session]:
-    """One session per request; it owns commit and rollback, nothing else commits."""
-    with _session_factory()() as session:
+def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
+    """A session that commits when the request succeeds and rolls back when it fails."""
+    with factory() as session:
         try:
             yield session
             session.commit()
         except BaseException:
             session.rollback()
             raise
+
+
+def get_session() -> Iterator[Session]:
+    """One session per request; it owns commit and rollback, nothing else commits."""
+    yield from session_scope(_session_factory())
 
 
 # SQLite result codes (primary, low byte) that mean "the file cannot be used right now".

@@ -122,11 +122,15 @@ def problem_response(
     return Response(dumps(body), status, headers=headers, media_type=PROBLEM_MEDIA_TYPE)
 
 
+def error_response(request: Request, error: ApiError) -> Response:
+    return problem_response(
+        request, error.status, error.slug, error.title, error.detail, error.errors, error.headers
+    )
+
+
 async def handle_api_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, ApiError)
-    return problem_response(
-        request, exc.status, exc.slug, exc.title, exc.detail, exc.errors, exc.headers
-    )
+    return error_response(request, exc)
 
 
 def _describe_location(loc: tuple[int | str, ...]) -> tuple[str, str]:

@@ -8,9 +8,9 @@ from fastapi.routing import APIRoute
 from fastapi_offline import FastAPIOffline
 
 from app.api import API_PREFIX, api_router
-from app.bodies import BodySizeLimitMiddleware
 from app.config import Settings, get_settings
 from app.errors import install_error_handlers
+from app.guards import BodySizeLimitMiddleware, StrictUrlMiddleware
 from app.openapi import customize_openapi
 from app.ratelimit import RateLimitMiddleware
 from app.routes import health, problems
@@ -56,6 +56,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.add_middleware(RateLimitMiddleware, settings=settings)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(StrictUrlMiddleware)
     # Outside Starlette's ServerErrorMiddleware too, so even a 500 carries the headers.
     build_stack = app.build_middleware_stack
     app.build_middleware_stack = lambda: SecurityHeadersMiddleware(build_stack())  # type: ignore[method-assign]

@@ -15,7 +15,7 @@ from fastapi import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.config import Settings
-from app.errors import problem_response
+from app.errors import ApiError, error_response
 
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 # Beyond this page size a list read is "expensive" (the default page is 50).
@@ -89,15 +89,14 @@ class RateLimitMiddleware:
         wait = self._wait(request)
         if wait > 0:
             seconds = str(math.ceil(wait)) if math.isfinite(wait) else "3600"
-            response = problem_response(
-                request,
+            error = ApiError(
                 429,
                 "too-many-requests",
                 "Too many requests",
                 f"Rate limit reached; retry in {seconds} seconds.",
                 headers={"Retry-After": seconds},
             )
-            await response(scope, receive, send)
+            await error_response(request, error)(scope, receive, send)
             return
         await self.app(scope, receive, send)
 

@@ -1,14 +1,15 @@
-"""Request bodies, before any route sees them: a size limit (413) for every request, and one
-strict JSON reader (415, not UTF-8, not JSON, too deep) for the write endpoints to use."""
+"""Guards in front of every route: URLs must be valid UTF-8, bodies must fit a size limit (413);
+and one strict JSON reader (415, not UTF-8, not JSON, too deep) for the write endpoints."""
 
 from typing import Any
+from urllib.parse import unquote_to_bytes
 
 import orjson
 from fastapi import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.config import get_settings
-from app.errors import ApiError, ProblemError, problem_response
+from app.errors import ApiError, ProblemError, error_response
 
 JSON_MEDIA_TYPES = ("application/json", "application/merge-patch+json")
 
@@ -80,10 +81,39 @@ class BodySizeLimitMiddleware:
                 ],
             )
         )
-        response = problem_response(
-            request, error.status, error.slug, error.title, error.detail, error.errors
-        )
-        await response(request.scope, request.receive, send)
+        await error_response(request, error)(request.scope, request.receive, send)
+
+
+def _is_utf8(raw: bytes) -> bool:
+    try:
+        unquote_to_bytes(raw.replace(b"+", b" ")).decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+class StrictUrlMiddleware:
+    """Refuses a path or query that percent-decodes to invalid UTF-8 (e.g. %FF, or %ED%A0%80,
+    a lone surrogate), which would otherwise reach the routes as U+FFFD replacement text."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            raw_path: bytes = scope.get("raw_path") or scope["path"].encode()
+            for part, raw in (("path", raw_path), ("query", scope.get("query_string", b""))):
+                if not _is_utf8(raw):
+                    error = ApiError(
+                        400,
+                        "invalid-parameter",
+                        "Invalid parameter",
+                        f"{part}: percent-encoded bytes are not valid UTF-8",
+                        errors=[ProblemError(location=part, name=part, message="not UTF-8")],
+                    )
+                    await error_response(Request(scope), error)(scope, receive, send)
+                    return
+        await self.app(scope, receive, send)
 
 
 def invalid_body(message: str) -> ApiError:
