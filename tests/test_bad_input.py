@@ -91,7 +91,8 @@ def harness(owned_database: OwnedDatabase) -> Iterator[Harness]:
 
 
 def get(harness: Harness, url: str) -> httpx.Response:
-    return harness.client.get(url)
+    response: httpx.Response = harness.client.get(url)
+    return response
 
 
 def refused(response: httpx.Response, status: int = 400) -> dict[str, Any]:
