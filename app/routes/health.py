@@ -5,7 +5,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.db import SessionDep
-from app.errors import Problem, unavailable
+from app.errors import Problem, logger, unavailable
 from app.migrate import current_revision, head_revision
 from app.responses import json_response
 from app.schemas import Health
@@ -27,7 +27,9 @@ def readyz(session: SessionDep) -> Response:
         connection.execute(text("SELECT 1"))
         current = current_revision(connection)
     except SQLAlchemyError as error:
-        raise unavailable(f"The database cannot be reached ({error.__class__.__name__}).") from None
+        # Readiness fails on any database error; its details go to the log, never the body.
+        logger.warning("readiness check failed: %s", error.__class__.__name__)
+        raise unavailable("The database cannot be reached.") from None
     head = head_revision()
     if current != head:
         raise unavailable(f"The database is at migration {current}, not {head}.")
