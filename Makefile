@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help install migrate seed run test lint fmt lock clean
+.PHONY: help install migrate seed run test lint fmt lock clean fuzz audit load
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -34,6 +34,16 @@ run: seed ## Set up everything and serve on $(HOST):$(PORT)
 
 test: install lint ## Lint, type-check and run the whole test suite
 	$(BIN)/pytest
+
+fuzz: install ## Longer, randomized Schemathesis run (FUZZ_EXAMPLES per operation)
+	CLAIMBASE_FUZZ_EXAMPLES=$(or $(FUZZ_EXAMPLES),500) $(BIN)/pytest tests/test_fuzz.py -q
+
+audit: install ## pip-audit the locked dependencies (needs PyPI's JSON API for the locked versions)
+	$(BIN)/pip-audit -r requirements.lock --vulnerability-service pypi --disable-pip \
+		--require-hashes --strict --progress-spinner off
+
+load: install ## 60 s mixed load at 64 connections on a 2-worker server (BACKEND=sqlite|postgresql)
+	$(BIN)/python bench/load.py --backend $(or $(BACKEND),sqlite) --duration 60 --concurrency 64 --workers 2
 
 lint: install ## ruff and mypy --strict
 	$(BIN)/ruff check .
