@@ -77,11 +77,11 @@ def _sqlite_engine(database: str | None, url: str, create_missing: bool) -> Engi
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"check_same_thread": False})
     else:
-        # mode=rw: a missing file is an unavailable database, not a new empty one.
-        uri = f"file:{Path(path).resolve().as_posix()}?mode=rw"
+        # mode=rw: a missing file is an unavailable database, not a new empty one. Spelled as
+        # a file URL (not a `creator`) so SQLAlchemy still picks its file-database pool.
         engine = create_engine(
-            "sqlite://",
-            creator=lambda: sqlite3.connect(uri, uri=True, check_same_thread=False),
+            f"sqlite:///file:{Path(path).resolve().as_posix()}?mode=rw&uri=true",
+            connect_args={"check_same_thread": False},
         )
     _configure_sqlite(engine, path)
     return engine

@@ -5,17 +5,21 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, func, select, text
+from sqlalchemy.orm import Session
+from sqlalchemy.pool import QueuePool
 
 from app.config import PROJECT_ROOT
 from app.db import build_engine
 from app.migrate import upgrade
+from app.models import Claim
 from seed.bundle import read_bundle
 from seed.load import write_bundle
 from tests.bigseed import write_data_dir
@@ -86,6 +90,33 @@ def test_sqlite_file_moved_away_and_back_under_a_running_server(tmp_path: Path) 
         assert_database_gone(server)
         (tmp_path / "elsewhere.db").rename(database)
         assert_recovers(server)
+
+
+def test_the_served_sqlite_engine_is_safe_under_many_threads(tmp_path: Path) -> None:
+    # The engine the app serves with (mode=rw) once fell back to a per-thread pool that
+    # closed connections under load; the load test found it. Many threads, one engine:
+    url = f"sqlite:///{tmp_path / 'claimbase.db'}"
+    seed_database(url)
+    engine = build_engine(url, create_missing=False)
+    assert isinstance(engine.pool, QueuePool)
+    errors: list[BaseException] = []
+
+    def read_repeatedly() -> None:
+        try:
+            for _ in range(20):
+                with Session(engine) as session:
+                    session.execute(select(func.count()).select_from(Claim)).scalar_one()
+                    session.commit()
+        except BaseException as error:
+            errors.append(error)
+
+    threads = [threading.Thread(target=read_repeatedly) for _ in range(32)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    engine.dispose()
+    assert errors == []
 
 
 # -- a seed killed mid-write ------------------------------------------------------------------
