@@ -55,8 +55,11 @@ READS = [
 
 
 def worker_pids(master: int) -> list[int]:
+    """uvicorn's worker processes (not multiprocessing's resource tracker)."""
     children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
-    return [int(pid) for pid in children]
+    return [
+        int(pid) for pid in children if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes()
+    ]
 
 
 def rss_mib(pid: int) -> float:
@@ -104,18 +107,29 @@ async def client_loop(
             next_page = next_page.rstrip("&")
 
 
+async def sample_rss(workers: list[int], deadline: float, samples: dict[int, list[float]]) -> None:
+    while time.monotonic() < deadline:
+        for pid in workers:
+            samples[pid].append(rss_mib(pid))
+        await asyncio.sleep(min(10, max(0, deadline - time.monotonic())))
+    for pid in workers:
+        samples[pid].append(rss_mib(pid))
+
+
 async def run_load(
-    base_url: str, duration: float, concurrency: int
-) -> tuple[list[float], Counter[str]]:
+    base_url: str, duration: float, concurrency: int, workers: list[int]
+) -> tuple[list[float], Counter[str], dict[int, list[float]]]:
     latencies: list[float] = []
     outcomes: Counter[str] = Counter()
+    samples: dict[int, list[float]] = {pid: [] for pid in workers}
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
     async with httpx.AsyncClient(base_url=base_url, limits=limits, timeout=30) as client:
         deadline = time.monotonic() + duration
         await asyncio.gather(
-            *(client_loop(client, deadline, latencies, outcomes) for _ in range(concurrency))
+            sample_rss(workers, deadline, samples),
+            *(client_loop(client, deadline, latencies, outcomes) for _ in range(concurrency)),
         )
-    return latencies, outcomes
+    return latencies, outcomes, samples
 
 
 def percentile(values: list[float], fraction: float) -> float:
@@ -140,11 +154,9 @@ def main() -> int:
         assert server.process is not None
         time.sleep(2)  # let every worker finish importing
         workers = worker_pids(server.process.pid)
-        rss_start = {pid: rss_mib(pid) for pid in workers}
-        latencies, outcomes = asyncio.run(
-            run_load(server.base_url, args.duration, args.concurrency)
+        latencies, outcomes, rss = asyncio.run(
+            run_load(server.base_url, args.duration, args.concurrency, workers)
         )
-        rss_end = {pid: rss_mib(pid) for pid in workers}
     total = sum(outcomes.values())
     server_errors = sum(count for status, count in outcomes.items() if status.startswith("5"))
     connection_errors = sum(count for status, count in outcomes.items() if "error" in status)
@@ -161,7 +173,11 @@ def main() -> int:
             f"max={max(latencies) * 1000:.1f} mean={statistics.fmean(latencies) * 1000:.1f}"
         )
     for pid in workers:
-        print(f"worker {pid}: rss_start={rss_start[pid]:.1f} MiB rss_end={rss_end[pid]:.1f} MiB")
+        timeline = " ".join(f"{value:.0f}" for value in rss[pid])
+        print(
+            f"worker {pid}: rss_start={rss[pid][0]:.1f} MiB rss_end={rss[pid][-1]:.1f} MiB "
+            f"(every 10 s: {timeline})"
+        )
     return 1 if server_errors or connection_errors else 0
 
 
