@@ -80,14 +80,16 @@ class ApiError(Exception):
         self.headers = headers or {}
 
 
+def input_error(
+    slug: str, title: str, name: str, message: str, location: str = "query"
+) -> ApiError:
+    """A 400 about one named input: the problem's `errors` says where it is and what is wrong."""
+    errors = [ProblemError(location=location, name=name, message=message)]
+    return ApiError(400, slug, title, f"{name}: {message}", errors=errors)
+
+
 def invalid_parameter(name: str, message: str, location: str = "query") -> ApiError:
-    return ApiError(
-        400,
-        "invalid-parameter",
-        "Invalid parameter",
-        f"{name}: {message}",
-        errors=[ProblemError(location=location, name=name, message=message)],
-    )
+    return input_error("invalid-parameter", "Invalid parameter", name, message, location)
 
 
 def not_found(resource: str, record_id: str) -> ApiError:

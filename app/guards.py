@@ -9,7 +9,7 @@ from fastapi import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.config import get_settings
-from app.errors import ApiError, ProblemError, error_response
+from app.errors import ApiError, error_response, input_error, invalid_parameter
 
 JSON_MEDIA_TYPES = ("application/json", "application/merge-patch+json")
 
@@ -71,15 +71,7 @@ class BodySizeLimitMiddleware:
         error = (
             too_large(self.max_bytes)
             if too_big
-            else ApiError(
-                400,
-                "invalid-parameter",
-                "Invalid parameter",
-                "Content-Length: must be a number of bytes",
-                errors=[
-                    ProblemError(location="header", name="content-length", message="not a number")
-                ],
-            )
+            else invalid_parameter("content-length", "must be a number of bytes", "header")
         )
         await error_response(request, error)(request.scope, request.receive, send)
 
@@ -104,26 +96,15 @@ class StrictUrlMiddleware:
             raw_path: bytes = scope.get("raw_path") or scope["path"].encode()
             for part, raw in (("path", raw_path), ("query", scope.get("query_string", b""))):
                 if not _is_utf8(raw):
-                    error = ApiError(
-                        400,
-                        "invalid-parameter",
-                        "Invalid parameter",
-                        f"{part}: percent-encoded bytes are not valid UTF-8",
-                        errors=[ProblemError(location=part, name=part, message="not UTF-8")],
-                    )
+                    message = "percent-encoded bytes are not valid UTF-8"
+                    error = invalid_parameter(part, message, part)
                     await error_response(Request(scope), error)(scope, receive, send)
                     return
         await self.app(scope, receive, send)
 
 
 def invalid_body(message: str) -> ApiError:
-    return ApiError(
-        400,
-        "invalid-body",
-        "Invalid body",
-        f"body: {message}",
-        errors=[ProblemError(location="body", name="body", message=message)],
-    )
+    return input_error("invalid-body", "Invalid body", "body", message, "body")
 
 
 def json_depth(document: Any) -> int:

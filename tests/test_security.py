@@ -104,11 +104,12 @@ def test_a_database_error_is_a_bare_500(client: TestClient, session: Session) ->
         assert leak not in response.text
 
 
-def _sqlite_syntax_error(tmp_path: Path) -> SQLAlchemyError:
-    engine = build_engine(f"sqlite:///{tmp_path / 'db.sqlite'}")
+def _error_of(engine: Engine, statement: str | None = None) -> SQLAlchemyError:
+    """The error that connecting (and running `statement`) on `engine` raises."""
     try:
         with engine.connect() as connection:
-            connection.execute(text("SELEC 1"))
+            if statement is not None:
+                connection.execute(text(statement))
     except SQLAlchemyError as error:
         return error
     finally:
@@ -116,14 +117,13 @@ def _sqlite_syntax_error(tmp_path: Path) -> SQLAlchemyError:
     raise AssertionError("no error")
 
 
+def _sqlite_syntax_error(tmp_path: Path) -> SQLAlchemyError:
+    return _error_of(build_engine(f"sqlite:///{tmp_path / 'db.sqlite'}"), "SELEC 1")
+
+
 def _sqlite_missing_file(tmp_path: Path) -> SQLAlchemyError:
-    engine = build_engine(f"sqlite:///{tmp_path / 'missing.sqlite'}", create_missing=False)
-    try:
-        with engine.connect():
-            pass
-    except SQLAlchemyError as error:
-        return error
-    raise AssertionError("no error")
+    missing = f"sqlite:///{tmp_path / 'missing.sqlite'}"
+    return _error_of(build_engine(missing, create_missing=False))
 
 
 def _sqlite_locked(tmp_path: Path) -> SQLAlchemyError:
@@ -133,26 +133,14 @@ def _sqlite_locked(tmp_path: Path) -> SQLAlchemyError:
     holder.execute("BEGIN EXCLUSIVE")
     engine = create_engine(f"sqlite:///{path}", connect_args={"timeout": 0.05})
     try:
-        with engine.connect() as connection:
-            connection.execute(text("SELECT * FROM t"))
-    except SQLAlchemyError as error:
-        return error
+        return _error_of(engine, "SELECT * FROM t")
     finally:
         holder.close()
-        engine.dispose()
-    raise AssertionError("no error")
 
 
 def _postgres_refused(_: Path) -> SQLAlchemyError:
-    engine = build_engine(f"postgresql+psycopg://postgres@127.0.0.1:{free_port()}/postgres")
-    try:
-        with engine.connect():
-            pass
-    except SQLAlchemyError as error:
-        return error
-    finally:
-        engine.dispose()
-    raise AssertionError("no error")
+    nobody = f"postgresql+psycopg://postgres@127.0.0.1:{free_port()}/postgres"
+    return _error_of(build_engine(nobody))
 
 
 ERRORS = [
