@@ -12,7 +12,7 @@ NODE_PROJECT := tests/sdk
 NODE_STAMP := $(NODE_PROJECT)/node_modules/.installed
 NPM := $(shell command -v npm 2>/dev/null)
 
-.PHONY: help install node migrate seed run test lint fmt lock snapshot clean
+.PHONY: help install node migrate seed run test lint fmt lock snapshot clean fuzz audit load
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -51,6 +51,16 @@ run: seed ## Set up everything and serve on $(HOST):$(PORT)
 
 test: install node lint ## Lint, type-check and run the whole test suite
 	$(BIN)/pytest
+
+fuzz: install ## Longer, randomized Schemathesis run (FUZZ_EXAMPLES per operation)
+	CLAIMBASE_FUZZ_EXAMPLES=$(or $(FUZZ_EXAMPLES),500) $(BIN)/pytest tests/test_fuzz.py -q
+
+audit: install ## pip-audit the locked dependencies (needs PyPI's JSON API for the locked versions)
+	$(BIN)/pip-audit -r requirements.lock --vulnerability-service pypi --disable-pip \
+		--require-hashes --strict --progress-spinner off
+
+load: install ## 60 s mixed load at 64 connections on a 2-worker server (BACKEND=sqlite|postgresql)
+	$(BIN)/python bench/load.py --backend $(or $(BACKEND),sqlite) --duration 60 --concurrency 64 --workers 2
 
 lint: install ## ruff and mypy --strict
 	$(BIN)/ruff check .

@@ -7,12 +7,15 @@ from fastapi.routing import APIRoute
 from fastapi_offline import FastAPIOffline
 
 from app.api import API_PREFIX, OPENAPI_TAGS, api_router
-from app.config import get_settings
+from app.config import Settings, get_settings
 from app.cors import ProblemCORSMiddleware
 from app.errors import install_error_handlers
+from app.guards import BodySizeLimitMiddleware, StrictUrlMiddleware
 from app.openapi import customize_openapi
-from app.pages import EXPLORER_PATH, ContentSecurityPolicy, explorer
+from app.pages import EXPLORER_PATH, explorer
+from app.ratelimit import RateLimitMiddleware
 from app.routes import health, problems
+from app.security import SecurityHeadersMiddleware
 
 DESCRIPTION = """
 Structured claims and statistics taken from published articles: who said what, where,
@@ -29,8 +32,8 @@ def operation_id(route: APIRoute) -> str:
     return route.name
 
 
-def create_app() -> FastAPI:
-    settings = get_settings()
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
     app: FastAPI = FastAPIOffline(
         title="claimbase",
         version="1.0.0",
@@ -48,15 +51,21 @@ def create_app() -> FastAPI:
     if settings.explorer_enabled:
         app.mount(EXPLORER_PATH, explorer(), name="explorer")
     install_error_handlers(app)
-    app.add_middleware(ContentSecurityPolicy)
-    # Reads only: the API takes no cookies, so credentials are never allowed cross-origin.
+    # Reads only: the API takes no cookies, so credentials are never allowed cross-origin, and
+    # browsers on other origins get no write methods (their preflight is refused).
     app.add_middleware(
         ProblemCORSMiddleware,
         allow_origins=settings.cors_origins,
         allow_methods=["GET", "HEAD", "OPTIONS"],
         allow_credentials=False,
-        expose_headers=["Link", "ETag"],
+        expose_headers=["Link", "ETag", "Retry-After"],
     )
+    app.add_middleware(RateLimitMiddleware, settings=settings)
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(StrictUrlMiddleware)
+    # Outside Starlette's ServerErrorMiddleware too, so even a 500 carries the headers.
+    build_stack = app.build_middleware_stack
+    app.build_middleware_stack = lambda: SecurityHeadersMiddleware(build_stack())  # type: ignore[method-assign]
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:

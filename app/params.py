@@ -5,7 +5,7 @@ from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import Path
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
 MAX_LIMIT = 500
 DEFAULT_LIMIT = 50
@@ -21,6 +21,26 @@ def _printable(value: str) -> str:
 
 
 Text = Annotated[str, AfterValidator(_printable)]
+
+
+def _whole_number(value: object) -> object:
+    # Pydantic's lax mode would read "1.0" or " 1" as 1; a page size is written as digits.
+    if isinstance(value, str) and not re.fullmatch(r"[0-9]+", value):
+        raise ValueError("must be a whole number written in digits")
+    return value
+
+
+PageSize = Annotated[int, BeforeValidator(_whole_number)]
+
+
+def _calendar_day(value: object) -> object:
+    # Lax mode would also read "2023-02-03T00:00:00" or a Unix timestamp as a day.
+    if isinstance(value, str) and not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
+        raise ValueError("must be a date written YYYY-MM-DD")
+    return value
+
+
+Day = Annotated[date, BeforeValidator(_calendar_day)]
 
 
 def one_of_list(names: list[str]) -> str:
@@ -58,7 +78,9 @@ class ListParams(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description="Records per page (1-500).")
+    limit: PageSize = Field(
+        DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description="Records per page (1-500)."
+    )
     cursor: Text | None = Field(
         None,
         max_length=4096,
@@ -115,10 +137,10 @@ class ClaimListParams(ListParams):
         description=SEARCH_DESCRIPTION,
         examples=["semiconductor"],
     )
-    published_after: date | None = Field(
+    published_after: Day | None = Field(
         None, description="Only claims whose source was published after this date (exclusive)."
     )
-    published_before: date | None = Field(
+    published_before: Day | None = Field(
         None, description="Only claims whose source was published before this date (exclusive)."
     )
     sort: str | None = Field(
@@ -199,7 +221,7 @@ class SearchParams(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     q: Text = Field(min_length=1, max_length=500, description=SEARCH_DESCRIPTION)
-    limit: int = Field(10, ge=1, le=50, description="Records per resource (1-50).")
+    limit: PageSize = Field(10, ge=1, le=50, description="Records per resource (1-50).")
 
 
 SPEAKER_SORTS = ["id", "name"]
@@ -228,8 +250,8 @@ class SourceListParams(ListParams):
         examples=["Chinese Social Sciences Today"],
     )
     language: str | None = code_list("Language (BCP 47).", "en")
-    published_after: date | None = Field(None, description="Published after this date.")
-    published_before: date | None = Field(None, description="Published before this date.")
+    published_after: Day | None = Field(None, description="Published after this date.")
+    published_before: Day | None = Field(None, description="Published before this date.")
     q: Text | None = Field(
         None, min_length=1, max_length=200, description="Case-insensitive match in the title."
     )

@@ -19,9 +19,16 @@ def _problem(description: str) -> dict[str, Any]:
 PARAMETER_ERRORS: dict[int | str, dict[str, Any]] = {
     400: _problem("A parameter is unknown or malformed, or the cursor is not for this query."),
 }
-LIST_ERRORS: dict[int | str, dict[str, Any]] = {
+READ_ERRORS: dict[int | str, dict[str, Any]] = {
     **PARAMETER_ERRORS,
     503: _problem("The database is unavailable; retry after Retry-After seconds."),
+}
+LIST_ERRORS: dict[int | str, dict[str, Any]] = {
+    **READ_ERRORS,
+    429: _problem(
+        "Too many expensive reads (count, q, large pages) from this address; retry after "
+        "Retry-After seconds."
+    ),
 }
 # The 200 of every list in its other formats, and the 406 when none is acceptable.
 LIST_RESPONSES: dict[int | str, dict[str, Any]] = {
@@ -38,7 +45,7 @@ LIST_RESPONSES: dict[int | str, dict[str, Any]] = {
     406: _problem("None of the media types in Accept can be produced."),
 }
 GET_ERRORS: dict[int | str, dict[str, Any]] = {
-    **LIST_ERRORS,
+    **READ_ERRORS,
     404: _problem("No record has this id."),
 }
 

@@ -1,18 +1,27 @@
 """Fixtures: each backend migrated and seeded once per run; each test inside a rolled-back
 transaction, talking HTTP to the real app."""
 
+import os
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
-from sqlalchemy.orm import Session
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
 
-from app.db import build_engine, get_session
-from app.main import app
+# The shared test app serves thousands of requests from one address; rate limiting has its
+# own tests (tests/test_security.py) on apps built with tight limits.
+os.environ.setdefault("RATE_LIMIT_ENABLED", "false")
+
+from app.config import Settings
+from app.db import build_engine, get_session, session_scope
+from app.main import app, create_app
 from app.migrate import upgrade
 from seed.bundle import read_bundle
 from seed.load import write_bundle
@@ -90,3 +99,38 @@ def live_openapi(live_url: str) -> dict[str, Any]:
     assert response.status_code == 200, response.text
     document: dict[str, Any] = response.json()
     return document
+
+
+@dataclass(frozen=True)
+class OwnedDatabase:
+    """A migrated, seeded database that only this test module uses, and that commits."""
+
+    url: str
+    engine: Engine
+
+    @property
+    def sqlite_file(self) -> Path | None:
+        parsed = make_url(self.url)
+        return Path(parsed.database or "") if parsed.get_backend_name() == "sqlite" else None
+
+
+@pytest.fixture(scope="module")
+def owned_database(
+    backend: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[OwnedDatabase]:
+    with fresh_database(backend, tmp_path_factory.mktemp(f"owned-{backend}")) as url:
+        engine = migrate_and_seed(url)
+        yield OwnedDatabase(url, engine)
+        engine.dispose()
+
+
+def app_on(engine: Engine, settings: Settings | None = None) -> FastAPI:
+    """A new app whose requests run in real, committing sessions on `engine`."""
+    new_app = create_app(settings)
+    factory = sessionmaker(bind=engine, expire_on_commit=False)
+
+    def committing_session() -> Iterator[Session]:
+        yield from session_scope(factory)
+
+    new_app.dependency_overrides[get_session] = committing_session
+    return new_app

@@ -1,12 +1,14 @@
 """Real throwaway databases for tests: a SQLite file, or a fresh PostgreSQL database."""
 
+import hashlib
 import os
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import create_engine, text
+from sqlalchemy import Engine, MetaData, create_engine, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
@@ -59,3 +61,19 @@ def fresh_database(backend: str, directory: Path) -> Iterator[str]:
         with admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+def dump_tables(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every table (migrations' own included), in a stable order."""
+    dump: dict[str, list[tuple[Any, ...]]] = {}
+    with engine.connect() as connection:
+        metadata = MetaData()
+        metadata.reflect(connection)
+        for table in metadata.sorted_tables:
+            rows = connection.execute(select(table)).all()
+            dump[table.name] = sorted((tuple(row) for row in rows), key=repr)
+    return dump
+
+
+def file_digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()

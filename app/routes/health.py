@@ -7,10 +7,10 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.db import SessionDep
-from app.errors import unavailable
+from app.errors import logger, unavailable
 from app.migrate import current_revision, head_revision
 from app.params import NoParams
-from app.responses import LIST_ERRORS, PARAMETER_ERRORS, json_response
+from app.responses import PARAMETER_ERRORS, READ_ERRORS, json_response
 from app.schemas import Health
 
 router = APIRouter(tags=["health"])
@@ -22,7 +22,7 @@ def healthz(_params: Annotated[NoParams, Query()]) -> Response:
     return json_response({"status": "ok", "detail": None})
 
 
-@router.get("/readyz", response_model=Health, responses=LIST_ERRORS)
+@router.get("/readyz", response_model=Health, responses=READ_ERRORS)
 def readyz(session: SessionDep, _params: Annotated[NoParams, Query()]) -> Response:
     """The database answers and is migrated to the latest revision."""
     try:
@@ -30,7 +30,9 @@ def readyz(session: SessionDep, _params: Annotated[NoParams, Query()]) -> Respon
         connection.execute(text("SELECT 1"))
         current = current_revision(connection)
     except SQLAlchemyError as error:
-        raise unavailable(f"The database cannot be reached ({error.__class__.__name__}).") from None
+        # Readiness fails on any database error; its details go to the log, never the body.
+        logger.warning("readiness check failed: %s", error.__class__.__name__)
+        raise unavailable("The database cannot be reached.") from None
     head = head_revision()
     if current != head:
         raise unavailable(f"The database is at migration {current}, not {head}.")
