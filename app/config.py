@@ -22,6 +22,10 @@ class Settings(BaseSettings):
     # Signs pagination cursors so a tampered cursor is refused instead of silently misread.
     # Every worker behind one load balancer must share it: set it in production.
     cursor_secret: str = "claimbase-development-cursor-secret"
+    # Reads are public by default; true makes every read need a key of the `read` scope.
+    reads_require_key: bool = False
+    # Writes are not offered to browsers cross-origin unless this is set.
+    cors_allow_writes: bool = False
     # Connections each worker keeps open to PostgreSQL.
     db_pool_size: int = 5
     db_max_overflow: int = 5

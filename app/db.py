@@ -5,7 +5,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import Depends
+from fastapi import Depends, Request
 from sqlalchemy import Engine, MetaData, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -20,6 +20,9 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+READ_METHODS = ("GET", "HEAD", "OPTIONS")
+# Execution option marking a connection that will write (see `on_begin`).
+WRITE_OPTION = "claimbase_write"
 
 
 class Base(DeclarativeBase):
@@ -41,7 +44,11 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN")
+        # A write takes SQLite's write lock up front: a deferred transaction that read first
+        # could not upgrade once another writer committed (SQLITE_BUSY_SNAPSHOT), whereas an
+        # immediate one simply waits its turn (busy_timeout) and then reads the fresh row.
+        immediate = connection.get_execution_options().get(WRITE_OPTION, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 def build_engine(url: str, *, pool_size: int = 5, max_overflow: int = 5) -> Engine:
@@ -70,9 +77,11 @@ def _session_factory() -> sessionmaker[Session]:
     return sessionmaker(bind=get_engine(), expire_on_commit=False)
 
 
-def get_session() -> Iterator[Session]:
+def get_session(request: Request) -> Iterator[Session]:
     """One session per request; it owns commit and rollback, nothing else commits."""
     with _session_factory()() as session:
+        if request.method not in READ_METHODS:
+            session.connection(execution_options={WRITE_OPTION: True})
         try:
             yield session
             session.commit()

@@ -9,6 +9,7 @@ from fastapi_offline import FastAPIOffline
 
 from app.api import API_PREFIX, api_router
 from app.config import get_settings
+from app.deprecation import install_deprecations
 from app.errors import install_error_handlers
 from app.openapi import customize_openapi
 from app.routes import health, problems
@@ -20,6 +21,10 @@ figure is typed, unit-normalized and linked to the claim it came from.
 
 Lists are paginated by opaque cursors (`next_cursor`, and a `Link: rel="next"` header);
 errors are RFC 9457 problem details (`application/problem+json`).
+
+Every record is versioned: `?as_of=` reads the past, `/versions` lists a record's history,
+`/v1/changes` is a change feed. Writes need `Authorization: Bearer <key>`, a `reason`, and
+`If-Match` on existing records.
 """
 
 
@@ -42,13 +47,19 @@ def create_app() -> FastAPI:
     app.include_router(health.router)
     app.include_router(problems.router)
     install_error_handlers(app)
-    # Reads only: the API takes no cookies, so credentials are never allowed cross-origin.
+    install_deprecations(app)
+    # Reads only unless CORS_ALLOW_WRITES: a browser page should not spend an editor's key.
+    # The API takes no cookies, so credentials are never allowed cross-origin.
+    write_methods = ["POST", "PATCH", "DELETE"] if settings.cors_allow_writes else []
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.cors_origins,
-        allow_methods=["GET", "HEAD", "OPTIONS"],
+        allow_methods=["GET", "HEAD", "OPTIONS", *write_methods],
+        allow_headers=["Authorization", "If-Match", "Idempotency-Key", "Content-Type"]
+        if write_methods
+        else ["If-None-Match"],
         allow_credentials=False,
-        expose_headers=["Link", "ETag"],
+        expose_headers=["Link", "ETag", "Last-Modified", "Location", "Deprecation", "Sunset"],
     )
 
     def openapi() -> dict[str, Any]:

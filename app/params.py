@@ -5,7 +5,7 @@ from datetime import date
 from typing import Annotated, Any
 
 from fastapi import Path
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 
 MAX_LIMIT = 500
 DEFAULT_LIMIT = 50
@@ -69,12 +69,37 @@ class ListParams(BaseModel):
     sort: str = "id"
 
 
+class AsOf(BaseModel):
+    """Time travel: what every list and get accepts."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    as_of: AwareDatetime | None = Field(
+        None,
+        description="RFC 3339 time with offset: the data as it stood at that moment "
+        "(corrected records show their old values, later-retracted ones are still there).",
+        examples=["2026-11-28T12:00:00Z"],
+    )
+
+
+class RecordListParams(ListParams, AsOf):
+    """A list of versioned records."""
+
+    include_retracted: bool = Field(
+        False, description="Also list retracted records (their `retracted_at` is set)."
+    )
+
+
+class GetParams(AsOf):
+    """A single versioned record."""
+
+
 CLAIM_SORTS = ["id", "kind", "position"]
 CLAIM_INCLUDES = ["speaker", "source", "statistics"]
 KINDS = ["direct_quote", "paraphrase", "author_statement"]
 
 
-class ClaimListParams(ListParams):
+class ClaimListParams(RecordListParams):
     speaker: str | None = code_list("Speaker id.", "michael-dunford")
     source: str | None = code_list("Source id.", "csst-2024-05-20-new-quality-productive-forces")
     topic: str | None = code_list("Topic id.", "semiconductors,trade")
@@ -111,7 +136,7 @@ STATISTIC_SORTS = ["id", "value", "indicator", "entity", "unit", "period"]
 STATISTIC_INCLUDES = ["claim", "speaker", "source"]
 
 
-class StatisticListParams(ListParams):
+class StatisticListParams(RecordListParams):
     indicator: str | None = code_list("Indicator slug.", "gdp_growth_rate")
     entity: str | None = code_list("Entity code (ISO 3166-1 alpha-3 for countries).", "CHN")
     unit: str | None = code_list("Unit.", "percent")
@@ -146,7 +171,7 @@ class StatisticListParams(ListParams):
 SPEAKER_SORTS = ["id", "name"]
 
 
-class SpeakerListParams(ListParams):
+class SpeakerListParams(RecordListParams):
     country: str | None = code_list("Country (ISO 3166-1 alpha-3).", "GBR")
     q: Text | None = Field(
         None, min_length=1, max_length=200, description="Case-insensitive match in the name."
@@ -161,7 +186,7 @@ class SpeakerListParams(ListParams):
 SOURCE_SORTS = ["id", "published_on", "title"]
 
 
-class SourceListParams(ListParams):
+class SourceListParams(RecordListParams):
     publisher: Text | None = Field(
         None,
         max_length=2000,
@@ -186,7 +211,7 @@ class SourceListParams(ListParams):
 TOPIC_SORTS = ["id", "name"]
 
 
-class TopicListParams(ListParams):
+class TopicListParams(RecordListParams):
     sort: str = Field(
         "id",
         pattern=sort_pattern(TOPIC_SORTS),
@@ -194,13 +219,11 @@ class TopicListParams(ListParams):
     )
 
 
-class ClaimGetParams(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class ClaimGetParams(GetParams):
     include: str | None = include_field(CLAIM_INCLUDES, "speaker,statistics")
 
 
-class StatisticGetParams(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class StatisticGetParams(GetParams):
     include: str | None = include_field(STATISTIC_INCLUDES, "claim,speaker,source")
 
 
@@ -210,11 +233,36 @@ class NoParams(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-RecordId = Annotated[
-    str,
-    Path(
-        pattern=rf"^{CODE}$",
-        max_length=128,
-        description="The record's id: letters, digits, `_ . : -`, at most 128 characters.",
-    ),
-]
+RECORD_ID: dict[str, Any] = {
+    "pattern": rf"^{CODE}$",
+    "max_length": 128,
+    "description": "The record's id: letters, digits, `_ . : -`, at most 128 characters.",
+}
+RecordId = Annotated[str, Path(**RECORD_ID)]
+
+
+class VersionListParams(ListParams):
+    """A record's versions, newest first."""
+
+    sort: str = Field(
+        "-version",
+        pattern=r"^-?version$",
+        description="`-version` (newest first, the default) or `version`.",
+    )
+
+
+class ChangeListParams(BaseModel):
+    """The change feed: every version of every record, oldest first."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    since: Text | None = Field(
+        None,
+        max_length=200,
+        description="Opaque: the `next_cursor` of a previous response; omit to start from "
+        "the beginning.",
+    )
+    limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description="Changes per page.")
+
+
+VersionNumber = Annotated[int, Path(ge=1, le=2_000_000_000, description="A version number.")]

@@ -1,21 +1,24 @@
-"""Serving records: the one list and one get implementation that every resource reuses."""
+"""Serving records: the one list and one get implementation that every resource reuses,
+for now or for any past moment (`as_of`)."""
 
-from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
 from fastapi import Request, Response
-from sqlalchemy import RowMapping, Select
+from sqlalchemy import RowMapping, select
 from sqlalchemy.orm import Session
 
-from app.errors import not_found
-from app.filters import Clause, Column, parse_sort
+from app.caching import cache_control_as_of, conditional, content_etag, record_etag
+from app.errors import ApiError, not_found
+from app.filters import parse_sort
+from app.models import Change, ChangeOperation
 from app.pagination import paginate, query_fingerprint
-from app.params import ListParams
+from app.params import RecordListParams
 from app.representations import Document
+from app.resources import Resource
 from app.responses import json_response, list_response
+from app.tables import Tables, tables_at
 
-# Rows into documents, given the session (to embed related records) and the includes asked.
-Documents = Callable[[Session, Sequence[RowMapping], set[str]], list[Document]]
 # Parameters that shape a page but not the query a cursor belongs to.
 PAGE_ONLY_PARAMS = {"cursor", "limit", "count", "include"}
 
@@ -25,36 +28,98 @@ def includes(include: str | None) -> set[str]:
 
 
 def list_records(
-    request: Request,
-    session: Session,
-    params: ListParams,
-    *,
-    resource: str,
-    query: Select[Any],
-    filters: Sequence[Clause],
-    sort_fields: Mapping[str, Sequence[Column]],
-    documents: Documents,
+    request: Request, session: Session, params: RecordListParams, resource: Resource
 ) -> Response:
-    sort: str = params.sort
-    keys = parse_sort(sort, sort_fields)
+    t = tables_at(params.as_of)
+    keys = parse_sort(params.sort, resource.sort_fields(t))
     criteria = params.model_dump(mode="json", exclude=PAGE_ONLY_PARAMS)
+    filters = resource.filters(t, params)
+    if not params.include_retracted:
+        filters.append(t.of(resource.name).c.retracted_at.is_(None))
     page = paginate(
-        session, query.where(*filters), keys, params, query_fingerprint(resource, criteria)
+        session,
+        resource.query(t).where(*filters),
+        keys,
+        params,
+        query_fingerprint(resource.plural, criteria),
     )
     include = includes(getattr(params, "include", None))
-    return list_response(request, documents(session, page.rows, include), page)
+    response = list_response(request, resource.documents(session, t, page.rows, include), page)
+    return conditional(request, response, cache_control=cache_control_as_of(params.as_of))
+
+
+def retraction(session: Session, resource: str, record_id: str, version: int) -> dict[str, Any]:
+    """When, by whom and why a record was retracted: from its retract change."""
+    change = session.execute(
+        select(Change).where(
+            Change.resource == resource,
+            Change.record_id == record_id,
+            Change.version == version,
+            Change.operation == ChangeOperation.retract,
+        )
+    ).scalar_one()
+    return {"retracted_at": change.at, "retracted_by": change.author, "reason": change.reason}
+
+
+def gone(session: Session, resource: str, row: RowMapping) -> ApiError:
+    facts = retraction(session, resource, row["id"], row["version"])
+    return ApiError(
+        410,
+        "gone",
+        "Gone",
+        f"The {resource} {row['id']!r} was retracted at {facts['retracted_at'].isoformat()} "
+        f"by {facts['retracted_by']}: {facts['reason']}",
+        extensions=facts,
+    )
+
+
+def find_row(session: Session, t: Tables, resource: Resource, record_id: str) -> RowMapping:
+    query = resource.query(t)
+    row = session.execute(query.where(query.selected_columns.id == record_id)).mappings().first()
+    if row is None:
+        raise not_found(resource.name, record_id)
+    return row
+
+
+def document_response(
+    request: Request,
+    session: Session,
+    t: Tables,
+    resource: Resource,
+    row: RowMapping,
+    include: set[str],
+    cache_control: str,
+) -> Response:
+    document: Document = resource.documents(session, t, [row], include)[0]
+    response = json_response(document)
+    # Embedded records have versions of their own, so only the bare record is tagged by version.
+    etag = (
+        record_etag(resource.name, row["id"], row["version"])
+        if not include
+        else content_etag(bytes(response.body))
+    )
+    return conditional(
+        request,
+        response,
+        etag=etag,
+        last_modified=row["updated_at"],
+        cache_control=cache_control,
+    )
 
 
 def get_record(
+    request: Request,
     session: Session,
-    *,
-    resource: str,
+    resource: Resource,
     record_id: str,
-    query: Select[Any],
-    documents: Documents,
+    *,
+    as_of: datetime | None = None,
     include: str | None = None,
 ) -> Response:
-    row = session.execute(query.where(query.selected_columns.id == record_id)).mappings().first()
-    if row is None:
-        raise not_found(resource, record_id)
-    return json_response(documents(session, [row], includes(include))[0])
+    t = tables_at(as_of)
+    row = find_row(session, t, resource, record_id)
+    if row["retracted_at"] is not None:
+        raise gone(session, resource.name, row)
+    return document_response(
+        request, session, t, resource, row, includes(include), cache_control_as_of(as_of)
+    )

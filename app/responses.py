@@ -25,6 +25,20 @@ GET_ERRORS: dict[int | str, dict[str, Any]] = {
     404: _problem("No record has this id."),
 }
 
+WRITE_ERRORS: dict[int | str, dict[str, Any]] = {
+    **GET_ERRORS,
+    401: _problem("No API key, or an unknown or revoked one (see WWW-Authenticate)."),
+    403: _problem("The API key lacks the `write` scope."),
+    409: _problem(
+        "The id is taken, live records depend on this one, or the Idempotency-Key "
+        "was used with another body."
+    ),
+    410: _problem("The record is retracted."),
+    412: _problem("If-Match does not name the current version."),
+    422: _problem("The body is invalid (fields, references, or text not verbatim)."),
+    428: _problem("If-Match is missing."),
+}
+
 
 def json_response(document: Any, status: int = 200) -> Response:
     return Response(dumps(document), status, media_type=JSON_MEDIA_TYPE)

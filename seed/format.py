@@ -3,29 +3,24 @@
 from datetime import date
 from typing import Self
 
-from pydantic import BaseModel, ConfigDict, Field, FiniteFloat, model_validator
+from pydantic import Field, FiniteFloat, model_validator
 
 from app.models import ClaimKind
+from app.validation import (
+    CODE,
+    LANGUAGE,
+    SLUG,
+    SNAKE,
+    PeriodFields,
+    SpeakerFields,
+    Strict,
+    TopicFields,
+    speaker_kind_problem,
+)
 
-SLUG = r"^[a-z0-9]+(-[a-z0-9]+)*$"
-CODE = r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$"
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
-
-
-class SpeakerEntry(Strict):
-    id: str = Field(pattern=SLUG, max_length=128)
-    name: str = Field(min_length=1, max_length=200)
-    title: str | None = Field(None, max_length=200)
-    affiliation: str | None = Field(None, max_length=300)
-    country: str | None = Field(None, pattern=r"^[A-Z]{3}$")
-
-
-class TopicEntry(Strict):
-    id: str = Field(pattern=SLUG, max_length=128)
-    name: str = Field(min_length=1, max_length=200)
+SpeakerEntry = SpeakerFields
+TopicEntry = TopicFields
+PeriodEntry = PeriodFields
 
 
 class SourceEntry(Strict):
@@ -37,7 +32,7 @@ class SourceEntry(Strict):
     authors: list[str]
     editors: list[str] = Field(default_factory=list)
     published_on: date
-    language: str = Field(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+    language: str = Field(pattern=LANGUAGE)
     url: str | None = None
 
 
@@ -51,34 +46,19 @@ class ClaimEntry(Strict):
 
     @model_validator(mode="after")
     def speaker_matches_kind(self) -> Self:
-        if self.kind is ClaimKind.author_statement and self.speaker is not None:
-            raise ValueError("an author_statement is the publication's voice: it has no speaker")
-        if self.kind is not ClaimKind.author_statement and self.speaker is None:
-            raise ValueError(f"a {self.kind.value} needs a speaker")
-        if len(set(self.topics)) != len(self.topics):
-            raise ValueError("topics repeat")
-        return self
-
-
-class PeriodEntry(Strict):
-    label: str = Field(min_length=1, max_length=100)
-    start: date
-    end: date
-
-    @model_validator(mode="after")
-    def ends_after_start(self) -> Self:
-        if self.end < self.start:
-            raise ValueError("period end is before its start")
+        problem = speaker_kind_problem(self.kind, self.speaker, self.topics)
+        if problem is not None:
+            raise ValueError(problem)
         return self
 
 
 class StatisticEntry(Strict):
     id: str = Field(pattern=SLUG, max_length=128)
     claim: str
-    indicator: str = Field(pattern=r"^[a-z0-9]+(_[a-z0-9]+)*$", max_length=128)
+    indicator: str = Field(pattern=SNAKE, max_length=128)
     entity: str = Field(pattern=CODE, max_length=128)
     value: FiniteFloat
-    unit: str = Field(pattern=r"^[a-z0-9]+(_[a-z0-9]+)*$", max_length=128)
+    unit: str = Field(pattern=SNAKE, max_length=128)
     display: str = Field(min_length=1)
     period: PeriodEntry
 

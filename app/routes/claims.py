@@ -4,12 +4,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
+from app.bodies import ClaimCreate, ClaimPatch
 from app.db import SessionDep
-from app.filters import CLAIM_SORT_FIELDS, claim_filters
 from app.params import ClaimGetParams, ClaimListParams, RecordId
 from app.records import get_record, list_records
-from app.representations import claim_documents, claims_query
+from app.resources import CLAIM
 from app.responses import GET_ERRORS, LIST_ERRORS
+from app.routes.versioned import add_versioned_routes
 from app.schemas import ClaimPage, ClaimRead
 
 router = APIRouter(tags=["claims"])
@@ -20,28 +21,25 @@ def list_claims(
     request: Request, session: SessionDep, params: Annotated[ClaimListParams, Query()]
 ) -> Response:
     """List claims, filtered, sorted and paginated by cursor."""
-    return list_records(
-        request,
-        session,
-        params,
-        resource="claims",
-        query=claims_query(),
-        filters=claim_filters(params),
-        sort_fields=CLAIM_SORT_FIELDS,
-        documents=claim_documents,
-    )
+    return list_records(request, session, params, CLAIM)
 
 
 @router.get("/claims/{claim_id}", response_model=ClaimRead, responses=GET_ERRORS)
 def get_claim(
-    claim_id: RecordId, session: SessionDep, params: Annotated[ClaimGetParams, Query()]
+    request: Request,
+    claim_id: RecordId,
+    session: SessionDep,
+    params: Annotated[ClaimGetParams, Query()],
 ) -> Response:
     """One claim by id."""
     return get_record(
+        request,
         session,
-        resource="claim",
-        record_id=claim_id,
-        query=claims_query(),
-        documents=claim_documents,
+        CLAIM,
+        claim_id,
+        as_of=params.as_of,
         include=params.include,
     )
+
+
+add_versioned_routes(router, CLAIM, ClaimRead, ClaimCreate, ClaimPatch)
