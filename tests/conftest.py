@@ -9,6 +9,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from app.auth import create_key
 from app.db import build_engine, get_session
 from app.main import app
 from app.migrate import upgrade
@@ -62,3 +63,24 @@ def empty_database(backend: str, tmp_path: Path) -> Iterator[str]:
     """The URL of a new, empty (unmigrated) database on the current backend."""
     with fresh_database(backend, tmp_path) as url:
         yield url
+
+
+@pytest.fixture
+def write_headers(session: Session) -> dict[str, str]:
+    """Authorization for a write key named `editor`, created inside the test's transaction."""
+    return {"Authorization": f"Bearer {create_key(session.connection(), 'editor', 'write')}"}
+
+
+@pytest.fixture
+def read_headers(session: Session) -> dict[str, str]:
+    return {"Authorization": f"Bearer {create_key(session.connection(), 'reader', 'read')}"}
+
+
+@pytest.fixture
+def seeded_url(empty_database: str) -> str:
+    """A new database of its own, migrated and seeded, for tests that commit."""
+    upgrade(empty_database)
+    engine = build_engine(empty_database)
+    write_bundle(engine, read_bundle())
+    engine.dispose()
+    return empty_database

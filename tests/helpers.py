@@ -49,3 +49,31 @@ def walk(client: TestClient, url: str) -> list[dict[str, Any]]:
         assert link.endswith('>; rel="next"')
         response = client.get(link[1 : link.index(">")])
     raise AssertionError("pagination did not end")
+
+
+WAFERS = "chn-monthly-wafer-capacity"
+
+
+def etag_of(client: TestClient, url: str) -> str:
+    response = client.get(url)
+    assert response.status_code == 200, response.text
+    etag: str = response.headers["etag"]
+    return etag
+
+
+def change_count(client: TestClient) -> int:
+    """How many versions exist in all: any write, even a failed one, would show here."""
+    return len(walk_changes(client))
+
+
+def walk_changes(client: TestClient, since: str | None = None) -> list[dict[str, Any]]:
+    changes: list[dict[str, Any]] = []
+    params: dict[str, Any] = {"limit": 500}
+    if since is not None:
+        params["since"] = since
+    while True:
+        body = client.get("/v1/changes", params=params).json()
+        changes.extend(body["data"])
+        if len(body["data"]) < params["limit"]:
+            return changes
+        params["since"] = body["next_cursor"]

@@ -258,12 +258,8 @@ def add_versioned_routes(
             retract_record(connection, name, row, author=caller.name, reason=params.reason)
         except StaleVersionError:
             check_if_match(resource, current_row(session, resource, record_id), "")
-        table = RESOURCE_TABLES[name][0]
-        retracted = (
-            connection.execute(select(table).where(table.c.id == record_id)).mappings().one()
-        )
-        document = resource.documents(session, CURRENT, [retracted], set())[0]
-        return json_response(document)
+        retracted = find_row(session, CURRENT, resource, record_id)
+        return json_response(resource.documents(session, CURRENT, [retracted], set())[0])
 
     # The path names the id after the resource (`claim_id`), as the read routes do.
     path_id = Annotated[str, Path(alias=f"{name}_id", **RECORD_ID)]
