@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from app import idempotency
 from app.auth import Writer
 from app.bodies import Reasoned
-from app.caching import IMMUTABLE, match, record_etag
+from app.caching import IMMUTABLE, conditional, match, record_etag
 from app.db import SessionDep
 from app.editing import check_no_dependents, editable, prepare
 from app.errors import ApiError, ProblemError, conflict, not_found
@@ -147,7 +147,7 @@ def add_versioned_routes(
         if not page.rows and params.cursor is None:
             raise not_found(name, record_id)
         documents = [dict(row) for row in page.rows]
-        return list_response(request, documents, page)
+        return conditional(request, list_response(request, documents, page))
 
     def get_version(
         request: Request,
