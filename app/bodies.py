@@ -4,19 +4,15 @@
 A PATCH body is a JSON merge patch (RFC 7396) over the create body's fields.
 """
 
-from datetime import date
 from typing import Any, Self
 
-from pydantic import BaseModel, Field, FiniteFloat, create_model, model_validator
+from pydantic import BaseModel, Field, create_model, model_validator
 
-from app.models import ClaimKind
 from app.validation import (
-    CODE,
-    LANGUAGE,
-    SLUG,
-    SNAKE,
-    PeriodFields,
+    ClaimFields,
+    SourceFields,
     SpeakerFields,
+    StatisticFields,
     Strict,
     TopicFields,
     speaker_kind_problem,
@@ -42,29 +38,13 @@ class TopicCreate(TopicFields, Reasoned):
     pass
 
 
-class SourceCreate(Reasoned):
-    id: str = Field(pattern=SLUG, max_length=128)
-    title: str = Field(min_length=1)
-    standfirst: str | None = None
-    publisher: str = Field(min_length=1, max_length=200)
-    authors: list[str]
-    editors: list[str] = Field(default_factory=list)
-    published_on: date
-    language: str = Field(pattern=LANGUAGE)
-    url: str | None = None
+class SourceCreate(SourceFields, Reasoned):
     text: str = Field(min_length=1, description="The full text; claims are matched in it.")
 
 
-class ClaimCreate(Reasoned):
-    id: str = Field(pattern=SLUG, max_length=128)
+class ClaimCreate(ClaimFields, Reasoned):
     source_id: str = Field(max_length=128)
     speaker_id: str | None = Field(None, max_length=128)
-    kind: ClaimKind
-    topics: list[str] = Field(default_factory=list)
-    text: str = Field(min_length=1, description="Verbatim from the source's text.")
-    occurrence: int | None = Field(
-        None, ge=1, description="Which occurrence of `text` in the source, when it repeats."
-    )
 
     @model_validator(mode="after")
     def speaker_matches_kind(self) -> Self:
@@ -74,15 +54,8 @@ class ClaimCreate(Reasoned):
         return self
 
 
-class StatisticCreate(Reasoned):
-    id: str = Field(pattern=SLUG, max_length=128)
+class StatisticCreate(StatisticFields, Reasoned):
     claim_id: str = Field(max_length=128)
-    indicator: str = Field(pattern=SNAKE, max_length=128)
-    entity: str = Field(pattern=CODE, max_length=128)
-    value: FiniteFloat = Field(description="Normalized: 7.6 million is 7600000.")
-    unit: str = Field(pattern=SNAKE, max_length=128)
-    display: str = Field(min_length=1, description="As written in the claim's text.")
-    period: PeriodFields
 
 
 def patch_model(create: type[Reasoned]) -> type[BaseModel]:

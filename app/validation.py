@@ -3,7 +3,7 @@
 from datetime import date
 from typing import Self
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, FiniteFloat, model_validator
 
 from app.models import ClaimKind
 
@@ -40,6 +40,40 @@ class PeriodFields(Strict):
         if self.end < self.start:
             raise ValueError("period end is before its start")
         return self
+
+
+class SourceFields(Strict):
+    id: str = Field(pattern=SLUG, max_length=128)
+    title: str = Field(min_length=1)
+    standfirst: str | None = None
+    publisher: str = Field(min_length=1, max_length=200)
+    authors: list[str]
+    editors: list[str] = Field(default_factory=list)
+    published_on: date
+    language: str = Field(pattern=LANGUAGE)
+    url: str | None = None
+
+
+class ClaimFields(Strict):
+    """A claim's own fields; its references are named by the seed and the API each their way."""
+
+    id: str = Field(pattern=SLUG, max_length=128)
+    kind: ClaimKind
+    topics: list[str] = Field(default_factory=list)
+    text: str = Field(min_length=1, description="Verbatim from the source's text.")
+    occurrence: int | None = Field(
+        None, ge=1, description="Which occurrence of `text` in the source, when it repeats."
+    )
+
+
+class StatisticFields(Strict):
+    id: str = Field(pattern=SLUG, max_length=128)
+    indicator: str = Field(pattern=SNAKE, max_length=128)
+    entity: str = Field(pattern=CODE, max_length=128)
+    value: FiniteFloat = Field(description="Normalized: 7.6 million is 7600000.")
+    unit: str = Field(pattern=SNAKE, max_length=128)
+    display: str = Field(min_length=1, description="As written in the claim's text.")
+    period: PeriodFields
 
 
 def speaker_kind_problem(kind: ClaimKind, speaker: str | None, topics: list[str]) -> str | None:

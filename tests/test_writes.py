@@ -26,6 +26,17 @@ NEW_CLAIM: dict[str, Any] = {
     "text": PRESENCE,
     "reason": "missed by the first extraction",
 }
+NEW_STATISTIC: dict[str, Any] = {
+    "id": "chn-semiconductor-share-again",
+    "claim_id": "nqpf-21",
+    "indicator": "global_semiconductor_capacity_share",
+    "entity": "CHN",
+    "value": 25.7,
+    "unit": "percent",
+    "display": "25.7%",
+    "period": {"label": "2024", "start": "2024-01-01", "end": "2024-12-31"},
+    "reason": "r",
+}
 NEW_RECORDS: list[tuple[str, dict[str, Any]]] = [
     ("topics", {"id": "chips", "name": "Chips", "reason": "new subject"}),
     ("speakers", {"id": "jane-doe", "name": "Jane Doe", "country": "GBR", "reason": "r"}),
@@ -82,18 +93,7 @@ def test_created_claim_gets_its_span_recomputed(
 def test_created_statistic_is_placed_in_its_claim(
     client: TestClient, write_headers: dict[str, str]
 ) -> None:
-    body = {
-        "id": "chn-semiconductor-share-again",
-        "claim_id": "nqpf-21",
-        "indicator": "global_semiconductor_capacity_share",
-        "entity": "CHN",
-        "value": 25.7,
-        "unit": "percent",
-        "display": "25.7%",
-        "period": {"label": "2024", "start": "2024-01-01", "end": "2024-12-31"},
-        "reason": "r",
-    }
-    statistic = client.post("/v1/statistics", json=body, headers=write_headers).json()
+    statistic = client.post("/v1/statistics", json=NEW_STATISTIC, headers=write_headers).json()
     text = client.get(f"/v1/sources/{SOURCE_ID}").json()["text"]
     assert text[statistic["span"]["start"] : statistic["span"]["end"]] == "25.7%"
     assert statistic["speaker_id"] == DUNFORD
@@ -118,36 +118,12 @@ def test_created_statistic_is_placed_in_its_claim(
         ("claims", {**NEW_CLAIM, "id": "nqpf-21"}, 409, "conflict", None),
         ("claims", {**NEW_CLAIM, "text": "China"}, 422, "invalid-body", "text"),
         ("topics", {"id": "Bad Id", "name": "x", "reason": "r"}, 422, "invalid-body", "id"),
+        ("statistics", {**NEW_STATISTIC, "display": "99.9%"}, 422, "invalid-body", "display"),
+        ("statistics", {**NEW_STATISTIC, "value": "many"}, 422, "invalid-body", "value"),
+        ("statistics", {**NEW_STATISTIC, "claim_id": "nope"}, 422, "invalid-body", "claim_id"),
         (
             "statistics",
-            {
-                "id": "x-stat",
-                "claim_id": "nqpf-21",
-                "indicator": "share",
-                "entity": "CHN",
-                "value": 1,
-                "unit": "percent",
-                "display": "99.9%",
-                "period": {"label": "2024", "start": "2024-01-01", "end": "2024-12-31"},
-                "reason": "r",
-            },
-            422,
-            "invalid-body",
-            "display",
-        ),
-        (
-            "statistics",
-            {
-                "id": "x-stat",
-                "claim_id": "nqpf-21",
-                "indicator": "share",
-                "entity": "CHN",
-                "value": 1,
-                "unit": "percent",
-                "display": "25.7%",
-                "period": {"label": "2024", "start": "2024-12-31", "end": "2024-01-01"},
-                "reason": "r",
-            },
+            {**NEW_STATISTIC, "period": {"label": "x", "start": "2024-12-31", "end": "2024-01-01"}},
             422,
             "invalid-body",
             "period",

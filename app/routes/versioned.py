@@ -269,49 +269,26 @@ def add_versioned_routes(
     update.__annotations__["body"] = Annotated[
         patch_model, Body(media_type="application/merge-patch+json")
     ]
-    router.add_api_route(
-        f"{item}/versions",
-        list_versions,
-        methods=["GET"],
-        name=f"list_{name}_versions",
-        summary=f"List a {name}'s versions, newest first",
-        response_model=VersionPage,
-        responses=GET_ERRORS,
-    )
-    router.add_api_route(
-        f"{item}/versions/{{number}}",
-        get_version,
-        methods=["GET"],
-        name=f"get_{name}_version",
-        summary=f"One version of a {name}, as it was",
-        response_model=read_model,
-        responses=GET_ERRORS,
-    )
-    router.add_api_route(
-        f"/{plural}",
-        create,
-        methods=["POST"],
-        name=f"create_{name}",
-        summary=f"Create a {name}",
-        status_code=201,
-        response_model=read_model,
-        responses=WRITE_ERRORS,
-    )
-    router.add_api_route(
-        item,
-        update,
-        methods=["PATCH"],
-        name=f"update_{name}",
-        summary=f"Correct a {name} (JSON merge patch; If-Match required)",
-        response_model=read_model,
-        responses=WRITE_ERRORS,
-    )
-    router.add_api_route(
-        item,
-        retract,
-        methods=["DELETE"],
-        name=f"retract_{name}",
-        summary=f"Retract a {name} (it leaves lists; its history stays)",
-        response_model=read_model,
-        responses=WRITE_ERRORS,
-    )
+    routes: list[tuple[str, Any, str, str, str, type[BaseModel], dict[int | str, Any]]] = [
+        (f"{item}/versions", list_versions, "GET", f"list_{name}_versions",
+         f"List a {name}'s versions, newest first", VersionPage, GET_ERRORS),
+        (f"{item}/versions/{{number}}", get_version, "GET", f"get_{name}_version",
+         f"One version of a {name}, as it was", read_model, GET_ERRORS),
+        (f"/{plural}", create, "POST", f"create_{name}", f"Create a {name}", read_model,
+         WRITE_ERRORS),
+        (item, update, "PATCH", f"update_{name}",
+         f"Correct a {name} (JSON merge patch; If-Match required)", read_model, WRITE_ERRORS),
+        (item, retract, "DELETE", f"retract_{name}",
+         f"Retract a {name} (it leaves lists; its history stays)", read_model, WRITE_ERRORS),
+    ]  # fmt: skip
+    for path, endpoint, method, operation, summary, model, errors in routes:
+        router.add_api_route(
+            path,
+            endpoint,
+            methods=[method],
+            name=operation,
+            summary=summary,
+            status_code=201 if method == "POST" else 200,
+            response_model=model,
+            responses=errors,
+        )
