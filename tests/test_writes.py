@@ -346,3 +346,49 @@ def test_idempotency_key_replays_and_refuses_another_body(
     assert change_count(client) == before
     # Without the key, the same body is a second create of a taken id.
     assert_problem(client.post("/v1/topics", json=body, headers=write_headers), 409, "conflict")
+
+
+def test_a_claim_moved_to_another_occurrence_moves_its_figures_in_new_versions(
+    client: TestClient, write_headers: dict[str, str]
+) -> None:
+    sentence = "Output rose 3% in 2025."
+    source = {"id": "twice", "title": "t", "publisher": "p", "authors": [], "language": "en",
+              "published_on": "2026-01-02", "text": f"{sentence} {sentence}",
+              "reason": "r"}  # fmt: skip
+    claim = {"id": "rise", "source_id": "twice", "kind": "author_statement",
+             "text": sentence, "occurrence": 1, "reason": "r"}  # fmt: skip
+    figure = {**NEW_STATISTIC, "id": "rise-3", "claim_id": "rise", "display": "3%"}
+    for plural, body in (("sources", source), ("claims", claim), ("statistics", figure)):
+        assert client.post(f"/v1/{plural}", json=body, headers=write_headers).status_code == 201
+    assert client.get("/v1/statistics/rise-3").json()["span"] == {"start": 12, "end": 14}
+    moved = patch(
+        client, "/v1/claims/rise", {"occurrence": 2, "reason": "the second one"}, write_headers
+    )
+    assert moved.status_code == 200, moved.text
+    assert moved.json()["span"] == {"start": 24, "end": 47}
+    statistic = client.get("/v1/statistics/rise-3").json()
+    assert statistic["span"] == {"start": 36, "end": 38}
+    assert statistic["version"] == 2
+    history = client.get("/v1/statistics/rise-3/versions").json()["data"][0]
+    assert (history["changed_fields"], history["reason"]) == (["span"], "the second one")
+    ambiguous = {**claim, "id": "rise-again", "occurrence": None}
+    assert_problem(
+        client.post("/v1/claims", json=ambiguous, headers=write_headers),
+        422,
+        "invalid-body",
+        "text",
+    )
+
+
+def test_cross_origin_writes_are_not_offered_to_browsers(client: TestClient) -> None:
+    preflight = client.options(
+        f"/v1/statistics/{WAFERS}",
+        headers={"Origin": "https://example.org", "Access-Control-Request-Method": "PATCH"},
+    )
+    assert preflight.status_code == 400
+    assert "PATCH" not in preflight.headers.get("access-control-allow-methods", "")
+    read = client.options(
+        "/v1/claims",
+        headers={"Origin": "https://example.org", "Access-Control-Request-Method": "GET"},
+    )
+    assert read.status_code == 200
