@@ -58,10 +58,17 @@ class StatisticCreate(StatisticFields, Reasoned):
     claim_id: str = Field(max_length=128)
 
 
+def _patchable(annotation: Any) -> Any:
+    """A field's type in a merge patch: nullable, and a nested object may be partial."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return dict[str, Any] | None
+    return annotation | None
+
+
 def patch_model(create: type[Reasoned]) -> type[BaseModel]:
     """The merge-patch body for `create`: any of its fields (null removes one), plus `reason`."""
     fields: dict[str, Any] = {
-        name: (Any, Field(None, description=field.description))
+        name: (_patchable(field.annotation), Field(None, description=field.description))
         for name, field in create.model_fields.items()
         if name not in ("id", "reason")
     }

@@ -6,6 +6,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Header, Path, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import RowMapping, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app import idempotency
@@ -185,20 +186,25 @@ def add_versioned_routes(
             raise conflict(f"the id {body.id!r} is taken by another {name}")
         prepared = prepare(connection, name, body, None)
         links = [{"claim_id": body.id, "topic_id": topic} for topic in prepared.topics or []]
-        insert_new_records(
-            connection,
-            name,
-            [prepared.values],
-            at=utc_now(),
-            author=caller.name,
-            reason=body.reason,
-            links=links,
-        )
-        response = written(request, session, resource, body.id, 201)
-        response.headers["Location"] = str(
-            request.url_for(f"get_{name}", **{f"{name}_id": body.id})
-        )
-        idempotency.remember(session, caller.name, idempotency_key, request, body, response)
+        try:
+            insert_new_records(
+                connection,
+                name,
+                [prepared.values],
+                at=utc_now(),
+                author=caller.name,
+                reason=body.reason,
+                links=links,
+            )
+            response = written(request, session, resource, body.id, 201)
+            response.headers["Location"] = str(
+                request.url_for(f"get_{name}", **{f"{name}_id": body.id})
+            )
+            idempotency.remember(session, caller.name, idempotency_key, request, body, response)
+        except IntegrityError:
+            # A concurrent request took the id (or the idempotency key) first, on PostgreSQL
+            # where writers do not queue; the whole transaction is rolled back.
+            raise conflict(f"the id {body.id!r} (or this Idempotency-Key) was just taken") from None
         return response
 
     def update(
