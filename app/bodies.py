@@ -6,8 +6,9 @@ A PATCH body is a JSON merge patch (RFC 7396) over the create body's fields.
 
 from typing import Any, Self
 
-from pydantic import BaseModel, Field, create_model, model_validator
+from pydantic import BaseModel, Field, ValidationError, create_model, model_validator
 
+from app.errors import ApiError, ProblemError
 from app.validation import (
     ClaimFields,
     SourceFields,
@@ -86,3 +87,29 @@ TopicPatch = patch_model(TopicCreate)
 SourcePatch = patch_model(SourceCreate)
 ClaimPatch = patch_model(ClaimCreate)
 StatisticPatch = patch_model(StatisticCreate)
+
+
+def merge_patch(target: Any, patch: Any) -> Any:
+    """RFC 7396: objects merge member by member, null removes, anything else replaces."""
+    if not isinstance(patch, dict):
+        return patch
+    result = dict(target) if isinstance(target, dict) else {}
+    for name, value in patch.items():
+        if value is None:
+            result.pop(name, None)
+        else:
+            result[name] = merge_patch(result.get(name), value)
+    return result
+
+
+def invalid(error: ValidationError) -> ApiError:
+    errors = [
+        ProblemError(
+            location="body",
+            name=".".join(str(part) for part in item["loc"]) or "body",
+            message=item["msg"],
+        )
+        for item in error.errors()
+    ]
+    detail = "; ".join(f"{item.name}: {item.message}" for item in errors)
+    return ApiError(422, "invalid-body", "Invalid body", detail, errors=errors)

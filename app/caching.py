@@ -55,6 +55,13 @@ def http_date(moment: datetime) -> str:
     return format_datetime(moment.astimezone(UTC), usegmt=True)
 
 
+def validators(etag: str, last_modified: datetime | None, cache_control: str) -> dict[str, str]:
+    headers = {"ETag": etag, "Cache-Control": cache_control}
+    if last_modified is not None:
+        headers["Last-Modified"] = http_date(last_modified)
+    return headers
+
+
 def conditional(
     request: Request,
     response: Response,
@@ -65,9 +72,7 @@ def conditional(
 ) -> Response:
     """Adds validators; answers 304 without a body when the client's copy is current."""
     etag = etag or content_etag(bytes(response.body))
-    headers = {"ETag": etag, "Cache-Control": cache_control}
-    if last_modified is not None:
-        headers["Last-Modified"] = http_date(last_modified)
+    headers = validators(etag, last_modified, cache_control)
     if none_match(request.headers.get("if-none-match"), etag):
         return Response(status_code=304, headers=headers)
     response.headers.update(headers)

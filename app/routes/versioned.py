@@ -5,22 +5,23 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Header, Path, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
-from sqlalchemy import RowMapping, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app import idempotency
 from app.auth import Writer
-from app.bodies import Reasoned
-from app.caching import IMMUTABLE, conditional, match, record_etag
+from app.bodies import Reasoned, invalid, merge_patch
+from app.caching import IMMUTABLE, conditional, record_etag, validators
 from app.db import SessionDep
 from app.editing import check_no_dependents, editable, prepare
-from app.errors import ApiError, ProblemError, conflict, not_found
+from app.errors import ApiError, conflict, not_found
 from app.filters import parse_sort
 from app.models import Change, utc_now
 from app.pagination import paginate, query_fingerprint
 from app.params import RECORD_ID, NoParams, RecordId, Text, VersionListParams, VersionNumber
-from app.records import document_response, find_row, gone
+from app.preconditions import check_if_match, current_row
+from app.records import document_response, find_row
 from app.resources import Resource
 from app.responses import GET_ERRORS, WRITE_ERRORS, json_response, list_response
 from app.schemas import VersionPage
@@ -54,69 +55,14 @@ class RetractParams(BaseModel):
     reason: Text = Field(min_length=1, max_length=2000, description="Why it is retracted.")
 
 
-def merge_patch(target: Any, patch: Any) -> Any:
-    """RFC 7396: objects merge member by member, null removes, anything else replaces."""
-    if not isinstance(patch, dict):
-        return patch
-    result = dict(target) if isinstance(target, dict) else {}
-    for name, value in patch.items():
-        if value is None:
-            result.pop(name, None)
-        else:
-            result[name] = merge_patch(result.get(name), value)
-    return result
-
-
-def invalid(error: ValidationError) -> ApiError:
-    errors = [
-        ProblemError(
-            location="body",
-            name=".".join(str(part) for part in item["loc"]) or "body",
-            message=item["msg"],
-        )
-        for item in error.errors()
-    ]
-    detail = "; ".join(f"{item.name}: {item.message}" for item in errors)
-    return ApiError(422, "invalid-body", "Invalid body", detail, errors=errors)
-
-
-def current_row(session: Session, resource: Resource, record_id: str) -> RowMapping:
-    """The record to write to: 404 if it never existed, 410 if retracted."""
-    table = RESOURCE_TABLES[resource.name][0]
-    row = session.execute(select(table).where(table.c.id == record_id)).mappings().first()
-    if row is None:
-        raise not_found(resource.name, record_id)
-    if row["retracted_at"] is not None:
-        raise gone(session, resource.name, row)
-    return row
-
-
-def check_if_match(resource: Resource, row: RowMapping, if_match: str | None) -> None:
-    etag = record_etag(resource.name, row["id"], row["version"])
-    if if_match is None:
-        raise ApiError(
-            428,
-            "precondition-required",
-            "Precondition required",
-            f"Send If-Match: {etag} (the ETag of the version you read).",
-        )
-    if not match(if_match, etag):
-        raise ApiError(
-            412,
-            "precondition-failed",
-            "Precondition failed",
-            f"The {resource.name} {row['id']!r} is at version {row['version']} now; "
-            "GET it again and re-apply your change.",
-            headers={"ETag": etag},
-        )
-
-
 def written(
     request: Request, session: Session, resource: Resource, record_id: str, status: int = 200
 ) -> Response:
+    """The record after a write, with the ETag the next write needs (never a 304)."""
     row = find_row(session, CURRENT, resource, record_id)
-    response = document_response(request, session, CURRENT, resource, row, set(), "no-store")
-    response.status_code = status
+    response = json_response(resource.documents(session, CURRENT, [row], set())[0], status)
+    etag = record_etag(resource.name, row["id"], row["version"])
+    response.headers.update(validators(etag, row["updated_at"], "no-store"))
     return response
 
 
