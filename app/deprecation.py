@@ -45,6 +45,8 @@ def install_deprecations(app: FastAPI, registry: dict[str, Deprecation] = DEPREC
     for route in app.routes:
         if isinstance(route, APIRoute) and route.name in registry:
             route.deprecated = True
+    if not registry:
+        return  # no middleware, and so no cost per request, while nothing is deprecated
 
     @app.middleware("http")
     async def announce(request: Request, call_next: RequestResponseEndpoint) -> Response:

@@ -16,6 +16,7 @@ from typing import Any
 import orjson
 from sqlalchemy import Connection, Engine, Table, select, update
 
+from app.db import WRITE_OPTION
 from app.models import utc_now
 from app.tables import RESOURCE_TABLES
 from app.versioning import changed_fields, insert_new_records, topics_of, update_record
@@ -113,7 +114,11 @@ def write_bundle(engine: Engine, bundle: SeedBundle) -> dict[str, TableReport]:
     topics: dict[str, list[str]] = defaultdict(list)
     for link in bundle.claim_topics:
         topics[link["claim_id"]].append(link["topic_id"])
-    with engine.begin() as connection:
+    # Marked as a write so SQLite takes its write lock up front, like an API write.
+    with (
+        engine.connect().execution_options(**{WRITE_OPTION: True}) as connection,
+        connection.begin(),
+    ):
         return {
             "sources": _load(connection, "source", bundle.sources, now),
             "speakers": _load(connection, "speaker", bundle.speakers, now),
