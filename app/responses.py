@@ -17,6 +17,7 @@ def _problem(description: str) -> dict[str, Any]:
 
 
 LIST_ERRORS: dict[int | str, dict[str, Any]] = {
+    304: {"description": "Not modified: If-None-Match names the current ETag (no body)."},
     400: _problem("A parameter is unknown or malformed, or the cursor is not for this query."),
     503: _problem("The database is unavailable; retry after Retry-After seconds."),
 }

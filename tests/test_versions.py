@@ -220,3 +220,28 @@ def test_reseed_versions_only_changed_entries_and_keeps_api_corrections(
     write_bundle(engine, read_bundle(data))
     assert versions_in(seeded_url) == after
     engine.dispose()
+
+
+def test_as_of_sorts_and_pages_statistics_by_their_values_then(
+    client: TestClient, write_headers: dict[str, str]
+) -> None:
+    url = f"/v1/statistics/{WAFERS}"
+    query = "/v1/statistics?sort=-value&limit=2&unit=wafers_per_month,percent"
+    moments = [(moment(), walk(client, query))]
+    for value in (1.0, 10.0):
+        response = client.patch(
+            url, json={"value": value, "reason": "r"},
+            headers={**write_headers, "If-Match": etag_of(client, url)},
+        )  # fmt: skip
+        assert response.status_code == 200
+        moments.append((moment(), walk(client, query)))
+    orders = [[s["id"] for s in state] for _, state in moments]
+    assert len({tuple(order) for order in orders}) == len(orders)  # each value sorts elsewhere
+    for at, state in moments:
+        assert walk(client, f"{query}&as_of={at.replace('+', '%2B')}") == state
+
+
+def test_versions_of_a_missing_record_is_404(client: TestClient) -> None:
+    assert_problem(client.get("/v1/claims/nope/versions"), 404, "not-found")
+    assert_problem(client.get("/v1/claims/nope/versions/1"), 404, "not-found")
+    assert_problem(client.get("/v1/claims/nqpf-21/versions/0"), 400, "invalid-parameter")
