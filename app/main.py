@@ -55,9 +55,12 @@ def create_app() -> FastAPI:
         CORSMiddleware,
         allow_origins=settings.cors_origins,
         allow_methods=["GET", "HEAD", "OPTIONS", *write_methods],
-        allow_headers=["Authorization", "If-Match", "Idempotency-Key", "Content-Type"]
-        if write_methods
-        else ["If-None-Match"],
+        # Authorization: reads may need a key too (READS_REQUIRE_KEY).
+        allow_headers=[
+            "Authorization",
+            "If-None-Match",
+            *(["If-Match", "Idempotency-Key", "Content-Type"] if write_methods else []),
+        ],
         allow_credentials=False,
         expose_headers=["Link", "ETag", "Last-Modified", "Location", "Deprecation", "Sunset"],
     )
