@@ -16,7 +16,7 @@ from app.validation import (
     StatisticFields,
     Strict,
     TopicFields,
-    speaker_kind_problem,
+    check_speaker_kind,
 )
 
 REASON = Field(
@@ -49,9 +49,7 @@ class ClaimCreate(ClaimFields, Reasoned):
 
     @model_validator(mode="after")
     def speaker_matches_kind(self) -> Self:
-        problem = speaker_kind_problem(self.kind, self.speaker_id, self.topics)
-        if problem is not None:
-            raise ValueError(problem)
+        check_speaker_kind(self.kind, self.speaker_id, self.topics)
         return self
 
 

@@ -76,15 +76,14 @@ class StatisticFields(Strict):
     period: PeriodFields
 
 
-def speaker_kind_problem(kind: ClaimKind, speaker: str | None, topics: list[str]) -> str | None:
-    """Why a claim's kind, speaker and topics do not fit together, or None."""
+def check_speaker_kind(kind: ClaimKind, speaker: str | None, topics: list[str]) -> None:
+    """Refuses a claim whose kind, speaker and topics do not fit together."""
     if kind is ClaimKind.author_statement and speaker is not None:
-        return "an author_statement is the publication's voice: it has no speaker"
+        raise ValueError("an author_statement is the publication's voice: it has no speaker")
     if kind is not ClaimKind.author_statement and speaker is None:
-        return f"a {kind.value} needs a speaker"
+        raise ValueError(f"a {kind.value} needs a speaker")
     if len(set(topics)) != len(topics):
-        return "topics repeat"
-    return None
+        raise ValueError("topics repeat")
 
 
 def find_span(source_text: str, text: str, occurrence: int | None) -> tuple[int, int] | str:

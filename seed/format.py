@@ -12,7 +12,7 @@ from app.validation import (
     StatisticFields,
     Strict,
     TopicFields,
-    speaker_kind_problem,
+    check_speaker_kind,
 )
 
 SpeakerEntry = SpeakerFields
@@ -29,9 +29,7 @@ class ClaimEntry(ClaimFields):
 
     @model_validator(mode="after")
     def speaker_matches_kind(self) -> Self:
-        problem = speaker_kind_problem(self.kind, self.speaker, self.topics)
-        if problem is not None:
-            raise ValueError(problem)
+        check_speaker_kind(self.kind, self.speaker, self.topics)
         return self
 
 
