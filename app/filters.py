@@ -13,8 +13,9 @@ from app.params import (
     ClaimListParams,
     SourceListParams,
     SpeakerListParams,
-    StatisticListParams,
+    StatisticFilterParams,
 )
+from app.search import claim_match, parse_query
 from app.tables import Tables
 
 Column = QueryableAttribute[Any] | KeyedColumnElement[Any]
@@ -98,12 +99,12 @@ def claim_sort_fields(t: Tables) -> dict[str, Sequence[Column]]:
 
 
 def claim_filters(t: Tables, params: ClaimListParams) -> list[Clause]:
+    """Every claim filter but `q`, which ranks as it filters (see `app.search`)."""
     claim = t.claim.c
     clauses = [
         *any_of(claim.speaker_id, params.speaker),
         *any_of(claim.source_id, params.source),
         *any_of(claim.kind, params.kind),
-        *contains_text(claim.text, params.q),
         *source_ids_published(t, params.published_after, params.published_before),
     ]
     if params.topic is not None:
@@ -123,7 +124,7 @@ def statistic_sort_fields(t: Tables) -> dict[str, Sequence[Column]]:
     }
 
 
-def statistic_filters(t: Tables, params: StatisticListParams) -> list[Clause]:
+def statistic_filters(t: Tables, params: StatisticFilterParams) -> list[Clause]:
     statistic, claim = t.statistic.c, t.claim.c
     clauses = [
         *any_of(statistic.indicator, params.indicator),
@@ -137,6 +138,8 @@ def statistic_filters(t: Tables, params: StatisticListParams) -> list[Clause]:
     ]
     if params.topic is not None:
         claim_clauses.append(claim.id.in_(claim_ids_with_topics(t, params.topic)))
+    if params.q is not None:
+        claim_clauses.append(claim_match(parse_query(params.q), t))
     if claim_clauses:
         clauses.append(statistic.claim_id.in_(select(claim.id).where(*claim_clauses)))
     if params.value_gte is not None:

@@ -3,12 +3,12 @@
 from typing import Any
 
 from fastapi import FastAPI
-from fastapi.middleware.cors import CORSMiddleware
 from fastapi.routing import APIRoute
 from fastapi_offline import FastAPIOffline
 
-from app.api import API_PREFIX, api_router
+from app.api import API_PREFIX, OPENAPI_TAGS, api_router
 from app.config import get_settings
+from app.cors import ProblemCORSMiddleware
 from app.deprecation import install_deprecations
 from app.errors import install_error_handlers
 from app.openapi import customize_openapi
@@ -39,6 +39,7 @@ def create_app() -> FastAPI:
         title="claimbase",
         version="1.0.0",
         description=DESCRIPTION,
+        openapi_tags=OPENAPI_TAGS,
         openapi_url=f"{API_PREFIX}/openapi.json",
         generate_unique_id_function=operation_id,
         static_url="/static/docs",
@@ -52,7 +53,7 @@ def create_app() -> FastAPI:
     # The API takes no cookies, so credentials are never allowed cross-origin.
     write_methods = ["POST", "PATCH", "DELETE"] if settings.cors_allow_writes else []
     app.add_middleware(
-        CORSMiddleware,
+        ProblemCORSMiddleware,
         allow_origins=settings.cors_origins,
         allow_methods=["GET", "HEAD", "OPTIONS", *write_methods],
         # Authorization: reads may need a key too (READS_REQUIRE_KEY).

@@ -2,7 +2,7 @@
 
 import re
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import Path
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
@@ -66,7 +66,7 @@ class ListParams(BaseModel):
     )
     count: bool = Field(False, description="Add `total`, the number of records matched.")
     # Each resource narrows this to its own allow-list of sort fields.
-    sort: str = "id"
+    sort: str | None = "id"
 
 
 class AsOf(BaseModel):
@@ -82,11 +82,22 @@ class AsOf(BaseModel):
     )
 
 
-class RecordListParams(ListParams, AsOf):
-    """A list of versioned records."""
+class RecordScope(AsOf):
+    """Which versions a list (or its summary) reads: of which moment, retracted ones or not."""
 
     include_retracted: bool = Field(
         False, description="Also list retracted records (their `retracted_at` is set)."
+    )
+
+
+class RecordListParams(ListParams, RecordScope):
+    """A list of versioned records, in any of the list formats."""
+
+    format: Literal["json", "csv", "ndjson", "jsonld"] | None = Field(
+        None,
+        description="Response format; wins over the Accept header. `csv` and `ndjson` export "
+        "the whole filtered collection (not one page), streamed; `limit` is then the size of "
+        "the batches read from the database.",
     )
 
 
@@ -94,7 +105,25 @@ class GetParams(AsOf):
     """A single versioned record."""
 
 
-CLAIM_SORTS = ["id", "kind", "position"]
+def facets_field(names: list[str], example: str) -> Any:
+    return Field(
+        None,
+        pattern=one_of_list(names),
+        description=f"Add `facets`: counts per value of {', '.join(names)} (comma-separated) "
+        "under all the current filters, each with the parameter value that selects it.",
+        examples=[example],
+    )
+
+
+SEARCH_DESCRIPTION = (
+    "Full-text search in the claim's text (English stemming: `semiconductor` finds "
+    '`semiconductors`). Every word must match; `"new quality"` is a phrase, `semicond*` a '
+    "prefix. Operators and punctuation are searched as plain words."
+)
+
+
+CLAIM_SORTS = ["id", "kind", "position", "relevance"]
+CLAIM_FACETS = ["speaker", "topic", "kind"]
 CLAIM_INCLUDES = ["speaker", "source", "statistics"]
 KINDS = ["direct_quote", "paraphrase", "author_statement"]
 
@@ -113,7 +142,7 @@ class ClaimListParams(RecordListParams):
         None,
         min_length=1,
         max_length=500,
-        description="Case-insensitive text match inside the claim's text.",
+        description=SEARCH_DESCRIPTION,
         examples=["semiconductor"],
     )
     published_after: date | None = Field(
@@ -122,21 +151,29 @@ class ClaimListParams(RecordListParams):
     published_before: date | None = Field(
         None, description="Only claims whose source was published before this date (exclusive)."
     )
-    sort: str = Field(
-        "id",
+    sort: str | None = Field(
+        None,
         pattern=sort_pattern(CLAIM_SORTS),
         description="Comma-separated sort fields from: id, kind, position (source, then "
-        "offset in its text). Prefix `-` for descending. Ties are broken by id.",
+        "offset in its text), relevance (only with `q`). Prefix `-` for descending. Ties are "
+        "broken by id. Default: `-relevance` with `q`, else `id`.",
         examples=["-kind,id"],
     )
     include: str | None = include_field(CLAIM_INCLUDES, "speaker,statistics")
+    facets: str | None = facets_field(CLAIM_FACETS, "speaker,topic,kind")
 
 
 STATISTIC_SORTS = ["id", "value", "indicator", "entity", "unit", "period"]
 STATISTIC_INCLUDES = ["claim", "speaker", "source"]
+STATISTIC_FACETS = ["indicator", "entity", "unit"]
+SUMMARY_GROUPS = ["indicator", "entity", "unit", "period"]
 
 
-class StatisticListParams(RecordListParams):
+class StatisticFilterParams(BaseModel):
+    """The filters of /v1/statistics, shared by its summary."""
+
+    model_config = ConfigDict(extra="forbid")
+
     indicator: str | None = code_list("Indicator slug.", "gdp_growth_rate")
     entity: str | None = code_list("Entity code (ISO 3166-1 alpha-3 for countries).", "CHN")
     unit: str | None = code_list("Unit.", "percent")
@@ -158,6 +195,16 @@ class StatisticListParams(RecordListParams):
     value_gt: float | None = Field(None, allow_inf_nan=False, description="value > this.")
     value_lte: float | None = Field(None, allow_inf_nan=False, description="value <= this.")
     value_lt: float | None = Field(None, allow_inf_nan=False, description="value < this.")
+    q: Text | None = Field(
+        None,
+        min_length=1,
+        max_length=500,
+        description=f"{SEARCH_DESCRIPTION} Matches the text of the claim the figure comes from.",
+        examples=["semiconductor"],
+    )
+
+
+class StatisticListParams(RecordListParams, StatisticFilterParams):
     sort: str = Field(
         "id",
         pattern=sort_pattern(STATISTIC_SORTS),
@@ -166,6 +213,23 @@ class StatisticListParams(RecordListParams):
         examples=["-value"],
     )
     include: str | None = include_field(STATISTIC_INCLUDES, "claim,speaker,source")
+    facets: str | None = facets_field(STATISTIC_FACETS, "indicator,entity,unit")
+
+
+class StatisticSummaryParams(StatisticFilterParams, RecordScope):
+    group_by: str = Field(
+        pattern=one_of_list(SUMMARY_GROUPS),
+        description="Comma-separated fields to group by, from: indicator, entity, unit, period "
+        "(its label).",
+        examples=["indicator,entity"],
+    )
+
+
+class SearchParams(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    q: Text = Field(min_length=1, max_length=500, description=SEARCH_DESCRIPTION)
+    limit: int = Field(10, ge=1, le=50, description="Records per resource (1-50).")
 
 
 SPEAKER_SORTS = ["id", "name"]

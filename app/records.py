@@ -1,5 +1,5 @@
-"""Serving records: the one list and one get implementation that every resource reuses,
-for now or for any past moment (`as_of`)."""
+"""Serving one record: the one get implementation every resource reuses, for now or for any
+past moment (`as_of`); lists are in `app.listing`."""
 
 from datetime import datetime
 from typing import Any
@@ -10,42 +10,15 @@ from sqlalchemy.orm import Session
 
 from app.caching import cache_control_as_of, conditional, content_etag, record_etag
 from app.errors import ApiError, not_found
-from app.filters import parse_sort
 from app.models import Change, ChangeOperation
-from app.pagination import paginate, query_fingerprint
-from app.params import RecordListParams
 from app.representations import Document
 from app.resources import Resource
-from app.responses import json_response, list_response
+from app.responses import json_response
 from app.tables import Tables, tables_at
-
-# Parameters that shape a page but not the query a cursor belongs to.
-PAGE_ONLY_PARAMS = {"cursor", "limit", "count", "include"}
 
 
 def includes(include: str | None) -> set[str]:
     return set() if include is None else set(include.split(","))
-
-
-def list_records(
-    request: Request, session: Session, params: RecordListParams, resource: Resource
-) -> Response:
-    t = tables_at(params.as_of)
-    keys = parse_sort(params.sort, resource.sort_fields(t))
-    criteria = params.model_dump(mode="json", exclude=PAGE_ONLY_PARAMS)
-    filters = resource.filters(t, params)
-    if not params.include_retracted:
-        filters.append(t.of(resource.name).c.retracted_at.is_(None))
-    page = paginate(
-        session,
-        resource.query(t).where(*filters),
-        keys,
-        params,
-        query_fingerprint(resource.plural, criteria),
-    )
-    include = includes(getattr(params, "include", None))
-    response = list_response(request, resource.documents(session, t, page.rows, include), page)
-    return conditional(request, response, cache_control=cache_control_as_of(params.as_of))
 
 
 def retraction(session: Session, resource: str, record_id: str, version: int) -> dict[str, Any]:

@@ -2,13 +2,14 @@
 turned into documents. Routes, history and writes all work from these descriptions."""
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import RowMapping, Select
 from sqlalchemy.orm import Session
 
 from app import filters, representations
+from app.facets import CLAIM_FACETS, STATISTIC_FACETS, Facet
 from app.filters import Clause, Column
 from app.representations import Document
 from app.tables import Tables
@@ -26,6 +27,9 @@ class Resource:
     documents: Documents
     filters: Callable[[Tables, Any], list[Clause]]
     sort_fields: Callable[[Tables], Mapping[str, Sequence[Column]]]
+    facets: Mapping[str, Facet] = field(default_factory=dict)
+    # Its `q` is full-text search: ranked by relevance, each match with a snippet.
+    full_text: bool = False
 
 
 CLAIM = Resource(
@@ -35,6 +39,8 @@ CLAIM = Resource(
     representations.claim_documents,
     filters.claim_filters,
     filters.claim_sort_fields,
+    CLAIM_FACETS,
+    full_text=True,
 )
 STATISTIC = Resource(
     "statistic",
@@ -43,6 +49,7 @@ STATISTIC = Resource(
     representations.statistic_documents,
     filters.statistic_filters,
     filters.statistic_sort_fields,
+    STATISTIC_FACETS,
 )
 SPEAKER = Resource(
     "speaker",

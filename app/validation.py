@@ -3,7 +3,7 @@
 from datetime import date
 from typing import Self
 
-from pydantic import BaseModel, ConfigDict, Field, FiniteFloat, model_validator
+from pydantic import BaseModel, ConfigDict, Field, FiniteFloat, field_validator, model_validator
 
 from app.models import ClaimKind
 
@@ -11,6 +11,7 @@ SLUG = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 CODE = r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$"
 SNAKE = r"^[a-z0-9]+(_[a-z0-9]+)*$"
 LANGUAGE = r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$"
+RESERVED_STATISTIC_IDS = {"summary"}
 
 
 class Strict(BaseModel):
@@ -68,6 +69,15 @@ class ClaimFields(Strict):
 
 class StatisticFields(Strict):
     id: str = Field(pattern=SLUG, max_length=128)
+
+    @field_validator("id")
+    @classmethod
+    def not_a_route(cls, value: str) -> str:
+        # /v1/statistics/summary is the summary: a record with that id could never be read.
+        if value in RESERVED_STATISTIC_IDS:
+            raise ValueError(f"{value!r} is reserved (it is the path of another operation)")
+        return value
+
     indicator: str = Field(pattern=SNAKE, max_length=128)
     entity: str = Field(pattern=CODE, max_length=128)
     value: FiniteFloat = Field(description="Normalized: 7.6 million is 7600000.")

@@ -99,6 +99,24 @@ def change_row(
     }
 
 
+def insert_rows(connection: Connection, table: Table, rows: Sequence[Row]) -> None:
+    """Inserts `rows` in chunks, each in as few statements as the database makes cheapest.
+
+    On SQLite each INSERT statement makes the FTS5 index of claims flush its pending terms,
+    so one statement per row (plain executemany) costs the index about four times as much
+    (see bench/fts_insert.py): there RETURNING makes SQLAlchemy batch the rows into
+    multi-row statements ("insertmanyvalues") with the compiled statement still cached.
+    PostgreSQL has no such cost and psycopg's pipelined executemany is faster.
+    """
+    key = next(iter(table.primary_key.columns))
+    for start in range(0, len(rows), CHUNK):
+        chunk = list(rows[start : start + CHUNK])
+        if connection.dialect.name == "sqlite":
+            connection.execute(insert(table).returning(key), chunk).all()
+        else:
+            connection.execute(insert(table), chunk)
+
+
 def insert_new_records(
     connection: Connection,
     resource: str,
@@ -113,10 +131,8 @@ def insert_new_records(
     change row each (no history row: a new record has no superseded version)."""
     table = RESOURCE_TABLES[resource][0]
     fresh = [{**row, "version": 1, "created_at": at, "updated_at": at} for row in rows]
-    for start in range(0, len(fresh), CHUNK):
-        connection.execute(insert(table), fresh[start : start + CHUNK])
-    for start in range(0, len(links), CHUNK):
-        connection.execute(insert(claim_topic), list(links[start : start + CHUNK]))
+    insert_rows(connection, table, fresh)
+    insert_rows(connection, claim_topic, links)
     # The change rows are copied inside the database from the rows just written: no Python
     # work per record, which keeps bulk loads close to a plain insert.
     _lock_change_feed(connection)

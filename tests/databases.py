@@ -50,7 +50,10 @@ def fresh_database(backend: str, directory: Path) -> Iterator[str]:
     name = f"claimbase_test_{uuid.uuid4().hex[:12]}"
     admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
+        # Byte-order collation, as SQLite's: tests compute expected text order in Python.
+        connection.execute(
+            text(f"CREATE DATABASE \"{name}\" TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C'")
+        )
     try:
         yield make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
     finally:

@@ -20,7 +20,10 @@ from seed.load import write_bundle
 from tests.helpers import DUNFORD, SOURCE_ID, WAFERS, assert_problem, etag_of, walk
 
 PRESENCE = "China does already have a very important presence in this sector."
-FILTERS = ["", "topic=semiconductors", "topic=trade", "kind=paraphrase", "q=presence"]
+# Full-text `q` sorts by relevance unless told, and adds each match's snippet.
+SEARCH = "q=presence&sort=id"
+FILTERS = ["", "topic=semiconductors", "topic=trade", "kind=paraphrase", SEARCH]
+SNIPPET = "China does already have a very important <mark>presence</mark> in this sector."
 
 
 def moment() -> str:
@@ -84,11 +87,12 @@ def test_history_and_as_of_through_create_updates_and_retraction(
                 and (query != "topic=trade" or "trade" in state["topics"])
                 and (query != "kind=paraphrase" or state["kind"] == "paraphrase")
             )
-            shown: list[dict[str, Any]] = [state] if state is not None and matching and live else []
+            found = state if query != SEARCH or state is None else {**state, "snippet": SNIPPET}
+            shown: list[dict[str, Any]] = [found] if found is not None and matching and live else []
             expected = sorted([*others[query], *shown], key=lambda c: str(c["id"]))
             assert listed(client, query, at) == expected, (at, query)
             with_retracted = listed(client, query, at, retracted=True)
-            assert (state in with_retracted) == matching, (at, query)
+            assert (found in with_retracted) == matching, (at, query)
         single = client.get(url, params={"as_of": at})
         if state is None:
             assert_problem(single, 404, "not-found")

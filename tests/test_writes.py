@@ -118,6 +118,7 @@ def test_created_statistic_is_placed_in_its_claim(
         ("claims", {**NEW_CLAIM, "id": "nqpf-21"}, 409, "conflict", None),
         ("claims", {**NEW_CLAIM, "text": "China"}, 422, "invalid-body", "text"),
         ("topics", {"id": "Bad Id", "name": "x", "reason": "r"}, 422, "invalid-body", "id"),
+        ("statistics", {**NEW_STATISTIC, "id": "summary"}, 422, "invalid-body", "id"),
         ("statistics", {**NEW_STATISTIC, "display": "99.9%"}, 422, "invalid-body", "display"),
         ("statistics", {**NEW_STATISTIC, "value": "many"}, 422, "invalid-body", "value"),
         ("statistics", {**NEW_STATISTIC, "claim_id": "nope"}, 422, "invalid-body", "claim_id"),

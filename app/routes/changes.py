@@ -10,14 +10,14 @@ from app.db import SessionDep
 from app.models import Change
 from app.pagination import decode_cursor, encode_cursor, invalid_cursor
 from app.params import ChangeListParams
-from app.responses import LIST_ERRORS, json_response
+from app.responses import LIST_ERRORS, NOT_MODIFIED, json_response
 from app.schemas import ChangePage
 
 router = APIRouter(tags=["changes"])
 FEED = "changes"
 
 
-@router.get("/changes", response_model=ChangePage, responses=LIST_ERRORS)
+@router.get("/changes", response_model=ChangePage, responses={**NOT_MODIFIED, **LIST_ERRORS})
 def list_changes(
     request: Request, session: SessionDep, params: Annotated[ChangeListParams, Query()]
 ) -> Response:

@@ -6,21 +6,22 @@ from fastapi import APIRouter, Query, Request, Response
 
 from app.bodies import ClaimCreate, ClaimPatch
 from app.db import SessionDep
+from app.listing import list_records
 from app.params import ClaimGetParams, ClaimListParams, RecordId
-from app.records import get_record, list_records
+from app.records import get_record
 from app.resources import CLAIM
-from app.responses import GET_ERRORS, LIST_ERRORS
+from app.responses import GET_ERRORS, LIST_RESPONSES
 from app.routes.versioned import add_versioned_routes
 from app.schemas import ClaimPage, ClaimRead
 
 router = APIRouter(tags=["claims"])
 
 
-@router.get("/claims", response_model=ClaimPage, responses=LIST_ERRORS)
+@router.get("/claims", response_model=ClaimPage, responses=LIST_RESPONSES)
 def list_claims(
     request: Request, session: SessionDep, params: Annotated[ClaimListParams, Query()]
 ) -> Response:
-    """List claims, filtered, sorted and paginated by cursor."""
+    """List claims, filtered (full-text `q` included), sorted and paginated by cursor."""
     return list_records(request, session, params, CLAIM)
 
 

@@ -6,17 +6,18 @@ from fastapi import APIRouter, Query, Request, Response
 
 from app.bodies import SourceCreate, SourcePatch
 from app.db import SessionDep
+from app.listing import list_records
 from app.params import GetParams, RecordId, SourceListParams
-from app.records import get_record, list_records
+from app.records import get_record
 from app.resources import SOURCE
-from app.responses import GET_ERRORS, LIST_ERRORS
+from app.responses import GET_ERRORS, LIST_RESPONSES
 from app.routes.versioned import add_versioned_routes
 from app.schemas import SourcePage, SourceRead
 
 router = APIRouter(tags=["sources"])
 
 
-@router.get("/sources", response_model=SourcePage, responses=LIST_ERRORS)
+@router.get("/sources", response_model=SourcePage, responses=LIST_RESPONSES)
 def list_sources(
     request: Request, session: SessionDep, params: Annotated[SourceListParams, Query()]
 ) -> Response:

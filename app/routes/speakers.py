@@ -6,17 +6,18 @@ from fastapi import APIRouter, Query, Request, Response
 
 from app.bodies import SpeakerCreate, SpeakerPatch
 from app.db import SessionDep
+from app.listing import list_records
 from app.params import GetParams, RecordId, SpeakerListParams
-from app.records import get_record, list_records
+from app.records import get_record
 from app.resources import SPEAKER
-from app.responses import GET_ERRORS, LIST_ERRORS
+from app.responses import GET_ERRORS, LIST_RESPONSES
 from app.routes.versioned import add_versioned_routes
 from app.schemas import SpeakerPage, SpeakerRead
 
 router = APIRouter(tags=["speakers"])
 
 
-@router.get("/speakers", response_model=SpeakerPage, responses=LIST_ERRORS)
+@router.get("/speakers", response_model=SpeakerPage, responses=LIST_RESPONSES)
 def list_speakers(
     request: Request, session: SessionDep, params: Annotated[SpeakerListParams, Query()]
 ) -> Response:

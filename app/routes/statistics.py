@@ -6,22 +6,33 @@ from fastapi import APIRouter, Query, Request, Response
 
 from app.bodies import StatisticCreate, StatisticPatch
 from app.db import SessionDep
-from app.params import RecordId, StatisticGetParams, StatisticListParams
-from app.records import get_record, list_records
+from app.listing import list_records
+from app.params import RecordId, StatisticGetParams, StatisticListParams, StatisticSummaryParams
+from app.records import get_record
 from app.resources import STATISTIC
-from app.responses import GET_ERRORS, LIST_ERRORS
+from app.responses import GET_ERRORS, LIST_ERRORS, LIST_RESPONSES, json_response
 from app.routes.versioned import add_versioned_routes
-from app.schemas import StatisticPage, StatisticRead
+from app.schemas import StatisticPage, StatisticRead, StatisticSummary
+from app.summary import summarize
 
 router = APIRouter(tags=["statistics"])
 
 
-@router.get("/statistics", response_model=StatisticPage, responses=LIST_ERRORS)
+@router.get("/statistics", response_model=StatisticPage, responses=LIST_RESPONSES)
 def list_statistics(
     request: Request, session: SessionDep, params: Annotated[StatisticListParams, Query()]
 ) -> Response:
     """List statistics, filtered, sorted and paginated by cursor."""
     return list_records(request, session, params, STATISTIC)
+
+
+# Declared before /statistics/{statistic_id}, which would otherwise take "summary" for an id.
+@router.get("/statistics/summary", response_model=StatisticSummary, responses=LIST_ERRORS)
+def summarize_statistics(
+    session: SessionDep, params: Annotated[StatisticSummaryParams, Query()]
+) -> Response:
+    """Count, min, max and latest value per group, under the filters of list_statistics."""
+    return json_response({"data": summarize(session, params)})
 
 
 @router.get("/statistics/{statistic_id}", response_model=StatisticRead, responses=GET_ERRORS)

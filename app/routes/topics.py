@@ -6,17 +6,18 @@ from fastapi import APIRouter, Query, Request, Response
 
 from app.bodies import TopicCreate, TopicPatch
 from app.db import SessionDep
+from app.listing import list_records
 from app.params import GetParams, RecordId, TopicListParams
-from app.records import get_record, list_records
+from app.records import get_record
 from app.resources import TOPIC
-from app.responses import GET_ERRORS, LIST_ERRORS
+from app.responses import GET_ERRORS, LIST_RESPONSES
 from app.routes.versioned import add_versioned_routes
 from app.schemas import TopicPage, TopicRead
 
 router = APIRouter(tags=["topics"])
 
 
-@router.get("/topics", response_model=TopicPage, responses=LIST_ERRORS)
+@router.get("/topics", response_model=TopicPage, responses=LIST_RESPONSES)
 def list_topics(
     request: Request, session: SessionDep, params: Annotated[TopicListParams, Query()]
 ) -> Response:

@@ -1,0 +1,64 @@
+"""One search box over everything: claims and statistics by full text, speakers and sources
+by name and title."""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Response
+from sqlalchemy import RowMapping
+from sqlalchemy.orm import Session
+
+from app.db import SessionDep
+from app.filters import Column, contains_text
+from app.listing import with_snippets
+from app.params import SearchParams
+from app.resources import CLAIM, SOURCE, SPEAKER, STATISTIC, Resource
+from app.responses import LIST_ERRORS, json_response
+from app.schemas import SearchResults
+from app.search import SearchQuery, parse_query, ranked_claims
+from app.tables import CURRENT
+
+router = APIRouter(tags=["search"])
+
+
+def _every_word(column: Column, search: SearchQuery) -> list[Any]:
+    return [
+        clause for term in search.terms for clause in contains_text(column, " ".join(term.words))
+    ]
+
+
+def _found(
+    session: Session, resource: Resource, search: SearchQuery, limit: int
+) -> list[RowMapping]:
+    """The first `limit` live records of `resource`: claims and statistics by the relevance of
+    their claim's text, speakers and sources (names, titles) by id. Retracted records are not
+    found (the search box is over the present: no `as_of`)."""
+    t = CURRENT
+    table = t.of(resource.name).c
+    query = resource.query(t).where(table.retracted_at.is_(None))
+    if resource.name in {"claim", "statistic"}:
+        ranked = ranked_claims(session.get_bind().dialect.name, query, search, t)
+        query = ranked.order_by(ranked.selected_columns.relevance.desc(), table.id)
+    else:
+        named = table.name if resource.name == "speaker" else table.title
+        query = query.where(*_every_word(named, search)).order_by(table.id)
+    return list(session.execute(query.limit(limit)).mappings())
+
+
+@router.get("/search", response_model=SearchResults, responses=LIST_ERRORS)
+def search(session: SessionDep, params: Annotated[SearchParams, Query()]) -> Response:
+    """Search claims, statistics, speakers and sources at once; the first `limit` of each."""
+    query = parse_query(params.q)
+    claims = with_snippets(CLAIM.documents, query)
+    return json_response(
+        {
+            resource.plural: documents(
+                session, CURRENT, _found(session, resource, query, params.limit), set()
+            )
+            for resource, documents in (
+                (CLAIM, claims),
+                (STATISTIC, STATISTIC.documents),
+                (SPEAKER, SPEAKER.documents),
+                (SOURCE, SOURCE.documents),
+            )
+        }
+    )
