@@ -74,6 +74,8 @@ def conditional(
     etag = etag or content_etag(bytes(response.body))
     headers = validators(etag, last_modified, cache_control)
     if none_match(request.headers.get("if-none-match"), etag):
-        return Response(status_code=304, headers=headers)
+        # A 304 carries what a 200 would have varied on, so caches key it alike.
+        vary = {"Vary": response.headers["vary"]} if "vary" in response.headers else {}
+        return Response(status_code=304, headers={**headers, **vary})
     response.headers.update(headers)
     return response

@@ -44,6 +44,15 @@ def test_if_none_match_answers_304_without_body(client: TestClient, url: str) ->
     assert client.get(url, headers={"If-None-Match": '"other"'}).status_code == 200
 
 
+@pytest.mark.parametrize("url", ["/v1/claims?kind=direct_quote", "/v1/claims?format=jsonld"])
+def test_a_list_304_varies_on_accept_like_its_200(client: TestClient, url: str) -> None:
+    first = client.get(url)
+    assert "Accept" in first.headers["vary"]
+    response = client.get(url, headers={"If-None-Match": first.headers["etag"]})
+    assert response.status_code == 304
+    assert response.headers["vary"] == first.headers["vary"]
+
+
 def test_list_etag_follows_its_content(client: TestClient, write_headers: dict[str, str]) -> None:
     before = client.get("/v1/statistics").headers["etag"]
     assert client.get("/v1/statistics").headers["etag"] == before
