@@ -4,7 +4,7 @@
 
 Each backend gets fresh databases, migrated to just before the search migration or to head;
 the same claims (40 words of the seed article, about 250 characters) are then inserted in one
-transaction, in chunks of 1000: as `seed.load.insert_rows` does (one multi-row INSERT per
+transaction, in chunks of 1000: as `app.versioning.insert_rows` does (one multi-row INSERT per
 chunk) and, for comparison, one statement per row (executemany).
 """
 
@@ -20,11 +20,12 @@ from sqlalchemy import Table, insert
 from app.db import build_engine
 from app.migrate import upgrade
 from app.models import Claim
+from app.versioning import CHUNK, insert_rows
 from seed.bundle import read_bundle
-from seed.load import CHUNK, insert_rows, write_bundle
+from seed.load import write_bundle
 from tests.databases import fresh_database, postgres_unavailable_reason
 
-BEFORE_SEARCH = "20261128_0001"
+BEFORE_SEARCH = "20261128_0002"
 
 
 def claims(count: int) -> list[dict[str, Any]]:
