@@ -36,9 +36,12 @@ def test_redoc_renders_every_operation_title(
 ) -> None:
     page = visit.page
     page.goto(f"{live_url}/redoc")
+    # ReDoc renders the whole document in one go after parsing it; on a loaded 2-core machine
+    # that can take longer than Playwright's default 5 s, so the first heading waits longer.
+    expect(page.locator("h1").first).to_be_attached(timeout=60_000)
     for operation in operations(live_openapi):
         heading = page.locator("h2", has_text=operation["summary"])
-        expect(heading.first).to_be_attached()
+        expect(heading.first).to_be_attached(timeout=30_000)
     expect(page.locator("h1").first).to_contain_text("claimbase")
     # ReDoc's bundle always shows Redocly's logo from its CDN; the page's policy (img-src
     # 'self') refuses it, so the browser never sends that request.
