@@ -1,5 +1,5 @@
-// The explorer's whole view of the claimbase API: JSON GETs, problems as errors, and the
-// server's optional features read from its OpenAPI document. Copy it along with the page.
+// The explorer's whole view of the claimbase API: JSON GETs and problems as errors. Copy it
+// along with the page.
 
 // Where the API lives: the page's <meta name="claimbase-api">, resolved against the page URL.
 export function apiBase() {
@@ -35,24 +35,4 @@ export async function getJson(path, params = {}) {
     throw new ApiProblem(response.status, body);
   }
   return body;
-}
-
-function parameterNames(document, operationId) {
-  for (const pathItem of Object.values(document.paths || {})) {
-    for (const operation of Object.values(pathItem)) {
-      if (operation && operation.operationId === operationId) {
-        return new Set((operation.parameters || []).map((parameter) => parameter.name));
-      }
-    }
-  }
-  return new Set();
-}
-
-// The API refuses unknown parameters (400), so the page asks the OpenAPI document which
-// optional features this server has instead of trying them: `facets` on the claim list
-// (else the sidebar lists topics), and `format` (the CSV export link).
-export async function serverFeatures() {
-  const document = await getJson("openapi.json");
-  const names = parameterNames(document, "list_claims");
-  return { facets: names.has("facets"), formats: names.has("format") };
 }

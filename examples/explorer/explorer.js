@@ -1,6 +1,6 @@
 // The claim explorer: search, facet filters, cursor paging and a claim detail with its figures
 // and its span highlighted in the source text. Plain DOM, no framework, no build step.
-import { ApiProblem, apiUrl, getJson, serverFeatures } from "./api.js";
+import { ApiProblem, apiUrl, getJson } from "./api.js";
 
 const FACETS = ["topic", "kind", "speaker"];
 const FACET_TITLES = { topic: "Topic", kind: "Kind", speaker: "Speaker" };
@@ -17,7 +17,6 @@ const state = {
   nextCursor: null,
   previousCursors: [], // a stack: the cursor of every page before this one
   openClaimId: null,
-  features: { facets: false, formats: false },
 };
 let latestRequest = 0;
 
@@ -107,9 +106,7 @@ function facetButton(name, bucket) {
     "button",
     { type: "button", className: "bucket" },
     element("span", { className: "label", textContent: bucket.label }),
-    bucket.count === undefined
-      ? null
-      : element("span", { className: "count", textContent: String(bucket.count) }),
+    element("span", { className: "count", textContent: String(bucket.count) }),
   );
   button.dataset.facet = name;
   button.dataset.value = bucket.value;
@@ -136,16 +133,6 @@ function renderFacets(facets) {
   $("#facets").replaceChildren(...groups);
 }
 
-// Without server facets the sidebar still filters: every topic, without counts.
-let fallbackTopics = null;
-async function fallbackFacets() {
-  if (fallbackTopics === null) {
-    const page = await getJson("topics", { limit: 500, sort: "name" });
-    fallbackTopics = page.data.map((topic) => ({ value: topic.id, label: topic.name }));
-  }
-  return { topic: fallbackTopics };
-}
-
 function renderPager(page) {
   $("#page-number").textContent = `Page ${state.previousCursors.length + 1}`;
   $("#previous").disabled = state.previousCursors.length === 0;
@@ -154,10 +141,8 @@ function renderPager(page) {
 }
 
 function renderExport() {
-  const link = $("#export-csv");
-  link.hidden = !state.features.formats;
   // The export is the whole result of the current query, not just the page on screen.
-  if (state.features.formats) link.href = apiUrl("claims", { ...queryParams(), format: "csv" }).href;
+  $("#export-csv").href = apiUrl("claims", { ...queryParams(), format: "csv" }).href;
 }
 
 async function load() {
@@ -168,19 +153,18 @@ async function load() {
     cursor: state.cursor,
     count: true,
     include: "speaker",
+    facets: FACETS.join(","),
   };
-  if (state.features.facets) params.facets = FACETS.join(",");
   writeLocation();
   renderExport();
   $("#results").setAttribute("aria-busy", "true");
   try {
     const page = await getJson("claims", params);
-    const facets = state.features.facets ? page.facets || {} : await fallbackFacets();
     if (request !== latestRequest) return; // a newer query is on its way: drop this answer
     showProblem(null);
     $("#claims").replaceChildren(...page.data.map(claimItem));
     $("#summary").textContent = page.total === 0 ? "No claim matches." : `${page.total} claims`;
-    renderFacets(facets);
+    renderFacets(page.facets);
     renderPager(page);
   } catch (error) {
     if (request === latestRequest) showProblem(error);
@@ -310,11 +294,6 @@ async function start() {
     state.cursor = state.previousCursors.pop() ?? null;
     load();
   });
-  try {
-    state.features = await serverFeatures();
-  } catch (error) {
-    showProblem(error);
-  }
   await load();
 }
 

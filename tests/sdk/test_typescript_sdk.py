@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from tests.sdk.conftest import WritableServer
 from tests.sdk.generators import NODE_PROJECT, assert_no_warnings, node_tool, run, write_spec
 
 # The steps of tour.ts, in order: each must report "ok".
@@ -22,6 +23,7 @@ TOUR = [
     "missing claim is a typed problem",
     "bad parameter is a typed problem",
     "list statistics in a value range",
+    "authenticated write with If-Match",
 ]
 
 
@@ -76,10 +78,12 @@ def compiled_tour(
 
 def test_generated_client_names_read_well(compiled_tour: Path) -> None:
     sdk = (compiled_tour.parent.parent / "client" / "sdk.gen.ts").read_text()
-    for name in ("listClaims", "getClaim", "listStatistics", "getStatistic", "listTopics"):
+    names = ["listClaims", "getClaim", "listStatistics", "getStatistic", "updateStatistic"]
+    for name in [*names, "listTopics"]:
         assert f"export const {name} = " in sdk
 
 
-def test_tour(compiled_tour: Path, live_url: str) -> None:
-    output = run(["node", str(compiled_tour), live_url], cwd=compiled_tour.parent)
+def test_tour(compiled_tour: Path, live_url: str, writable_server: WritableServer) -> None:
+    command = ["node", str(compiled_tour), live_url, writable_server.url, writable_server.write_key]
+    output = run(command, cwd=compiled_tour.parent)
     assert output.splitlines() == [f"ok {step}" for step in TOUR], output

@@ -1,16 +1,25 @@
 // The tour a new user of the TypeScript SDK takes, run by tests/sdk/test_typescript_sdk.py:
 // it is compiled by tsc (strict) next to a client that @hey-api/openapi-ts generated from the
-// served OpenAPI, then run by node against a live server whose base URL is argv[2].
+// served OpenAPI, then run by node against a live server whose base URL is argv[2]. The write
+// step corrects a figure on another server of its own (argv[3]) with a write key (argv[4]).
 // Each step prints "ok <step>"; the first failure prints "not ok <step>: <why>" and exits 1.
-// Issue 3 adds the write step (updateClaim with Authorization and If-Match) to STEPS.
 import { deepStrictEqual, ok, strictEqual } from "node:assert/strict";
 
+import { createClient, createConfig } from "./client/client";
 import { client } from "./client/client.gen";
-import { getClaim, listClaims, listStatistics } from "./client/sdk.gen";
-import type { ClaimPage, ClaimRead, Problem } from "./client/types.gen";
+import {
+  getClaim,
+  getStatistic,
+  listClaims,
+  listStatistics,
+  updateStatistic,
+} from "./client/sdk.gen";
+import type { ClaimPage, ClaimRead, Problem, StatisticPatch } from "./client/types.gen";
 
-const baseUrl = process.argv[2];
+const [baseUrl, writableUrl, writeKey] = process.argv.slice(2);
 client.setConfig({ baseUrl });
+const writable = createClient(createConfig({ baseUrl: writableUrl }));
+const WRITE_TARGET = "chn-monthly-wafer-capacity";
 
 async function raw(path: string): Promise<any> {
   // The same request without the SDK: what the SDK must agree with.
@@ -107,6 +116,38 @@ const STEPS: Record<string, () => Promise<void>> = {
     const values = data.data.map((figure) => figure.value);
     deepStrictEqual(values, [...values].sort((a, b) => b - a));
     ok(values.every((value) => value >= 1 && value < 100));
+  },
+
+  "authenticated write with If-Match": async () => {
+    const path = { statistic_id: WRITE_TARGET };
+    const read = await getStatistic({ client: writable, path });
+    strictEqual(read.response.status, 200);
+    const etag = read.response.headers.get("etag");
+    ok(read.data !== undefined && etag !== null);
+    const body: StatisticPatch = { reason: "Corrected by the SDK tour", value: 7650000 };
+
+    const updated = await updateStatistic({
+      client: writable, auth: writeKey, path, body, headers: { "if-match": etag },
+    });
+    strictEqual(updated.response.status, 200, JSON.stringify(updated.error));
+    strictEqual(updated.data?.value, 7650000);
+    strictEqual(updated.data?.version, read.data.version + 1);
+    const fresh = updated.response.headers.get("etag");
+    ok(fresh !== null && fresh !== etag);
+
+    const stale = await updateStatistic({
+      client: writable, auth: writeKey, path, body, headers: { "if-match": etag },
+    });
+    strictEqual(stale.response.status, 412);
+    const conflict: Problem | undefined = stale.error;
+    strictEqual(conflict?.type, "/problems/precondition-failed");
+
+    const anonymous = await updateStatistic({
+      client: writable, path, body, headers: { "if-match": fresh },
+    });
+    strictEqual(anonymous.response.status, 401);
+    const unauthorized: Problem | undefined = anonymous.error;
+    strictEqual(unauthorized?.type, "/problems/unauthorized");
   },
 };
 
