@@ -101,7 +101,8 @@ class ClaimListParams(ListParams):
         "id",
         pattern=sort_pattern(CLAIM_SORTS),
         description="Comma-separated sort fields from: id, kind, position (source, then "
-        "offset in its text). Prefix `-` for descending. Ties are broken by id.",
+        "offset in its text). Prefix `-` for descending. Ties are broken by id, in the "
+        "direction of the last field.",
         examples=["-kind,id"],
     )
     include: str | None = include_field(CLAIM_INCLUDES, "speaker,statistics")
@@ -137,7 +138,8 @@ class StatisticListParams(ListParams):
         "id",
         pattern=sort_pattern(STATISTIC_SORTS),
         description="Comma-separated sort fields from: id, value, indicator, entity, unit, "
-        "period (its start date). Prefix `-` for descending. Ties are broken by id.",
+        "period (its start date). Prefix `-` for descending. Ties are broken by id, in the "
+        "direction of the last field.",
         examples=["-value"],
     )
     include: str | None = include_field(STATISTIC_INCLUDES, "claim,speaker,source")
@@ -178,7 +180,7 @@ class SourceListParams(ListParams):
         "id",
         pattern=sort_pattern(SOURCE_SORTS),
         description="Comma-separated sort fields from: id, published_on, title. "
-        "Prefix `-` for descending. Ties are broken by id.",
+        "Prefix `-` for descending. Ties are broken by id, in the direction of the last field.",
         examples=["-published_on"],
     )
 
