@@ -136,8 +136,9 @@ def page_query(
 
 
 def count_query(query: Select[Any]) -> Select[Any]:
-    """`count(*)` of the filtered rows. No columns are kept, so a LEFT JOIN that only adds
-    columns (a statistic's claim) is dropped by both planners and the count stays on the
-    filter's index instead of joining every claim."""
-    counted: Select[Any] = query.order_by(None).with_only_columns(literal_column("1"))
+    """`count(*)` of the filtered rows, selecting no columns so that an index on the filter
+    answers it alone (the FROM stays: correlated filters such as EXISTS refer to it)."""
+    counted: Select[Any] = query.order_by(None).with_only_columns(
+        literal_column("1"), maintain_column_froms=True
+    )
     return select(func.count()).select_from(counted.subquery())

@@ -62,12 +62,13 @@ def claims_query() -> Select[Any]:
 
 
 def statistics_query() -> Select[Any]:
-    # The speaker and source are the claim's; joining them here saves a request per figure.
-    # An outer join (every statistic has its claim, so the rows are the same) lets the
-    # planners drop it where those columns are not read, as in count=true.
-    return select(Statistic.__table__, Claim.speaker_id, Claim.source_id).join_from(
-        Statistic, Claim, Statistic.claim_id == Claim.id, isouter=True
-    )
+    # The statistic alone: filters, sorts and counts stay on its own indexes. The claim's
+    # speaker and source are added per page by `statistic_documents`.
+    return select(Statistic.__table__)
+
+
+_CLAIM_ORIGIN_COLUMNS: list[Any] = [Claim.id, Claim.speaker_id, Claim.source_id]
+CLAIM_ORIGIN: Select[Any] = select(*_CLAIM_ORIGIN_COLUMNS)
 
 
 def _by_id(session: Session, query: Select[Any], ids: Iterable[str | None]) -> dict[str, Any]:
@@ -132,6 +133,8 @@ def claim_documents(
 def statistic_documents(
     session: Session, rows: Sequence[RowMapping], include: set[str]
 ) -> list[Document]:
+    # One query per page for the claims' speaker and source (a figure's are its claim's).
+    claims = _by_id(session, CLAIM_ORIGIN, (row["claim_id"] for row in rows))
     documents = [
         {
             **_fields(row, ("id", "indicator", "entity", "value", "unit", "display")),
@@ -141,7 +144,10 @@ def statistic_documents(
                 "end": row["period_end"],
             },
             "span": {"start": row["span_start"], "end": row["span_end"]},
-            **_fields(row, ("claim_id", "speaker_id", "source_id", *META)),
+            "claim_id": row["claim_id"],
+            "speaker_id": claims[row["claim_id"]]["speaker_id"],
+            "source_id": claims[row["claim_id"]]["source_id"],
+            **_fields(row, META),
         }
         for row in rows
     ]

@@ -23,8 +23,9 @@ def test_synthetic_corpus_loads_once_with_verbatim_spans(empty_database: str) ->
             select(Claim.id, Claim.source_id, Claim.text, Claim.span_start, Claim.span_end)
         ).all()
         figures = connection.execute(
-            select(Statistic.display, Statistic.span_start, Statistic.span_end, Claim.source_id)
-            .join(Claim, Claim.id == Statistic.claim_id)
+            select(
+                Statistic.display, Statistic.span_start, Statistic.span_end, Claim.source_id
+            ).join(Claim, Claim.id == Statistic.claim_id)
         ).all()
     engine.dispose()
     assert counts["claim"] == 700

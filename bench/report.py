@@ -1,0 +1,115 @@
+"""Turn a bench/run.py results folder into results.md and p50_vs_size.png.
+
+Usage: python bench/report.py OUT_DIR [--png PATH]
+
+Ratios are to rows of the same run: x_floor = req/s / the first floor row with the same
+worker count; x_datasette = req/s / Datasette's req/s on the same size and shape letter
+(a-e, its one-URL "hot" row). The PNG needs matplotlib; bench/run.sh installs it into the
+benchmark's own venv, and this script re-runs itself there when the project venv lacks it.
+"""
+
+import argparse
+import csv
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+BENCH_VENV = Path(os.environ.get("BENCH_VENV", "/tmp/benchvenv"))
+SIZE_CLAIMS = {"1k": 1_000, "100k": 100_000, "1m": 1_000_000}
+
+
+def read(out: Path) -> list[dict[str, str]]:
+    with (out / "results.tsv").open() as handle:
+        return list(csv.DictReader(handle, delimiter="\t"))
+
+
+def table(rows: list[dict[str, str]]) -> str:
+    floors = {}
+    datasette = {}
+    for row in rows:
+        if row["target"] == "floor":
+            floors.setdefault(row["workers"], float(row["req_s"]))
+        if row["target"] == "datasette" and row["variant"] == "hot":
+            datasette[(row["size"], row["shape"][:1])] = float(row["req_s"])
+    header = (
+        "| server | N | db | w | shape | variant | req/s | p50 ms | p99 ms | err | non2xx "
+        "| ms CPU/req | x floor | x datasette | other CPU % | note |\n"
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n"
+    )
+    lines = []
+    for row in rows:
+        rps = float(row["req_s"])
+        floor = floors.get(row["workers"]) or floors.get("1")
+        x_floor = f"{rps / floor:.3f}" if floor and rps else ""
+        ds = datasette.get((row["size"], row["shape"][:1]))
+        x_ds = f"{rps / ds:.2f}" if ds and rps and row["target"] == "claimbase" else ""
+        if row["variant"] == "1conn":
+            x_floor = x_ds = ""
+        lines.append(
+            f"| {row['target']} | {row['size']} | {row['db']} | {row['workers']} "
+            f"| {row['shape']} | {row['variant']} | {rps:.0f} | {float(row['p50_ms']):.2f} "
+            f"| {float(row['p99_ms']):.2f} | {row['errors']} | {row['non2xx']} "
+            f"| {float(row['srv_ms_req']):.2f} | {x_floor} | {x_ds} "
+            f"| {float(row['other_cpu_pct']):.0f} | {row['note']} |"
+        )
+    return header + "\n".join(lines) + "\n"
+
+
+def plot(rows: list[dict[str, str]], png: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    figure, axes = plt.subplots(1, 2, figsize=(12, 4.8), sharey=True)
+    for axis, db in zip(axes, ("sqlite", "postgresql"), strict=True):
+        series: dict[str, list[tuple[int, float]]] = {}
+        for row in rows:
+            if row["target"] == "claimbase" and row["db"] == db and row["variant"] == "1conn":
+                series.setdefault(row["shape"], []).append(
+                    (SIZE_CLAIMS[row["size"]], float(row["p50_ms"]))
+                )
+        for row in rows:
+            if row["target"] == "datasette" and row["variant"] == "1conn" and db == "sqlite":
+                series.setdefault(f"datasette {row['shape']}", []).append(
+                    (SIZE_CLAIMS[row["size"]], float(row["p50_ms"]))
+                )
+        for name, points in sorted(series.items()):
+            points.sort()
+            style = "--" if name.startswith("datasette") else "-"
+            axis.plot([p[0] for p in points], [p[1] for p in points], style, marker="o", label=name)
+        axis.set_xscale("log")
+        axis.set_yscale("log")
+        axis.set_xlabel("claims in the corpus")
+        axis.set_title(f"claimbase on {db} (1 worker, 1 connection)")
+        axis.grid(True, which="both", alpha=0.3)
+        axis.legend(fontsize=7)
+    axes[0].set_ylabel("p50 latency, ms (log)")
+    figure.suptitle("p50 latency vs corpus size per shape (hot URL, 1 connection)")
+    figure.tight_layout()
+    figure.savefig(png, dpi=110)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("out", type=Path)
+    parser.add_argument("--png", type=Path, default=None)
+    args = parser.parse_args()
+    rows = read(args.out)
+    (args.out / "results.md").write_text(table(rows))
+    png = args.png or args.out / "p50_vs_size.png"
+    try:
+        plot(rows, png)
+    except ImportError:
+        python = BENCH_VENV / "bin" / "python"
+        if Path(sys.executable) == python or not python.exists():
+            print("matplotlib missing: no PNG", file=sys.stderr)
+            return 1
+        return subprocess.run([str(python), __file__, str(args.out), "--png", str(png)]).returncode
+    print(f"wrote {args.out / 'results.md'} and {png}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
