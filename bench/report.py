@@ -56,6 +56,60 @@ def table(rows: list[dict[str, str]]) -> str:
     return header + "\n".join(lines) + "\n"
 
 
+def summary(rows: list[dict[str, str]]) -> str:
+    """One line per (size, db, shape): the numbers the targets are about."""
+    floors: dict[str, float] = {}
+    datasette: dict[tuple[str, str], float] = {}
+    cells: dict[tuple[str, str, str], dict[str, dict[str, str]]] = {}
+    for row in rows:
+        if row["target"] == "floor":
+            floors.setdefault(row["workers"], float(row["req_s"]))
+        elif row["target"] == "datasette" and row["variant"] == "hot":
+            datasette[(row["size"], row["shape"][:1])] = float(row["req_s"])
+        elif row["target"] == "claimbase":
+            key = (row["size"], row["db"], row["shape"])
+            cells.setdefault(key, {})[f"{row['workers']}{row['variant']}"] = row
+    lines = [
+        "| N | db | shape | req/s 1w (rotating / hot) | req/s 2w (rotating / hot) "
+        "| p50 / p99 ms 1w rotating | 1-conn p50 ms | ms CPU/req 1w | x floor 1w "
+        "| x datasette 1w hot | errors+non2xx |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for (size, db, shape), cell in cells.items():
+        rotating, hot = cell.get("1rotating"), cell.get("1hot")
+        rotating2, hot2 = cell.get("2rotating"), cell.get("2hot")
+        one = cell.get("11conn")
+
+        def rps(row: dict[str, str] | None) -> str:
+            return f"{float(row['req_s']):.0f}" if row and float(row["req_s"]) else "-"
+
+        main = rotating if rotating and float(rotating["req_s"]) else hot
+        if main is None or not float(main["req_s"]):
+            note = rotating["note"] if rotating else ""
+            lines.append(f"| {size} | {db} | {shape} | {note} | | | | | | | |")
+            continue
+        floor = floors.get("1")
+        ds = datasette.get((size, shape[:1]))
+        errors = sum(
+            int(r["errors"]) + int(r["non2xx"]) for r in cell.values() if r["variant"] != "1conn"
+        )
+        lines.append(
+            f"| {size} | {db} | {shape} | {rps(rotating)} / {rps(hot)} "
+            f"| {rps(rotating2)} / {rps(hot2)} "
+            f"| {float(main['p50_ms']):.1f} / {float(main['p99_ms']):.1f} "
+            f"| {float(one['p50_ms']):.2f} | "
+            * (one is not None)
+            + ("| - | " if one is None else "")
+            + f"{float(main['srv_ms_req']):.2f} "
+            f"| {float(main['req_s']) / floor:.3f} | "
+            * (floor is not None)
+            + ("| - | " if floor is None else "")
+            + (f"{float(hot['req_s']) / ds:.2f}" if ds and hot else "-")
+            + f" | {errors} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
 def plot(rows: list[dict[str, str]], png: Path) -> None:
     import matplotlib
 
@@ -66,11 +120,15 @@ def plot(rows: list[dict[str, str]], png: Path) -> None:
     for axis, db in zip(axes, ("sqlite", "postgresql"), strict=True):
         series: dict[str, list[tuple[int, float]]] = {}
         for row in rows:
+            if float(row["req_s"]) == 0:
+                continue  # nothing completed in the window: no latency to plot
             if row["target"] == "claimbase" and row["db"] == db and row["variant"] == "1conn":
                 series.setdefault(row["shape"], []).append(
                     (SIZE_CLAIMS[row["size"]], float(row["p50_ms"]))
                 )
         for row in rows:
+            if float(row["req_s"]) == 0:
+                continue
             if row["target"] == "datasette" and row["variant"] == "1conn" and db == "sqlite":
                 series.setdefault(f"datasette {row['shape']}", []).append(
                     (SIZE_CLAIMS[row["size"]], float(row["p50_ms"]))
@@ -84,9 +142,12 @@ def plot(rows: list[dict[str, str]], png: Path) -> None:
         axis.set_xlabel("claims in the corpus")
         axis.set_title(f"claimbase on {db} (1 worker, 1 connection)")
         axis.grid(True, which="both", alpha=0.3)
-        axis.legend(fontsize=7)
+        axis.legend(fontsize=7, loc="upper left", ncol=2)
     axes[0].set_ylabel("p50 latency, ms (log)")
-    figure.suptitle("p50 latency vs corpus size per shape (hot URL, 1 connection)")
+    figure.suptitle(
+        "p50 latency vs corpus size per shape (hot URL, 1 connection; Datasette dashed, "
+        "on its own SQLite file)"
+    )
     figure.tight_layout()
     figure.savefig(png, dpi=110)
 
@@ -97,7 +158,7 @@ def main() -> int:
     parser.add_argument("--png", type=Path, default=None)
     args = parser.parse_args()
     rows = read(args.out)
-    (args.out / "results.md").write_text(table(rows))
+    (args.out / "results.md").write_text(summary(rows) + "\n" + table(rows))
     png = args.png or args.out / "p50_vs_size.png"
     try:
         plot(rows, png)
