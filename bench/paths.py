@@ -21,7 +21,7 @@ from sqlalchemy import func, select, text
 
 from app.db import build_engine
 from app.models import Claim, Statistic, claim_topic
-from seed.synthetic import INDICATORS
+from seed.vocabulary import INDICATORS
 
 PAGE = 50
 DEEP_PAGE = 100
