@@ -1,11 +1,19 @@
 """The versioned API: every resource router, mounted once under /v1."""
 
+from typing import Any
+
 from fastapi import APIRouter
 
-from app.routes import claims, sources, speakers, statistics, topics
+from app.routes import claims, health, search, sources, speakers, statistics, topics
 
 API_PREFIX = "/v1"
 
 api_router = APIRouter(prefix=API_PREFIX)
-for module in (claims, statistics, speakers, sources, topics):
+for module in (claims, statistics, speakers, sources, topics, search):
     api_router.include_router(module.router)
+
+# One OpenAPI tag per routes module, described by the module's own docstring.
+OPENAPI_TAGS: list[dict[str, Any]] = [
+    {"name": str(module.router.tags[0]), "description": (module.__doc__ or "").strip()}
+    for module in (claims, statistics, speakers, sources, topics, search, health)
+]

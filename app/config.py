@@ -22,9 +22,21 @@ class Settings(BaseSettings):
     # Signs pagination cursors so a tampered cursor is refused instead of silently misread.
     # Every worker behind one load balancer must share it: set it in production.
     cursor_secret: str = "claimbase-development-cursor-secret"
+    # Serve the example frontend (examples/explorer) at /explorer; turn off where unwanted.
+    explorer_enabled: bool = True
     # Connections each worker keeps open to PostgreSQL.
     db_pool_size: int = 5
     db_max_overflow: int = 5
+    # Request bodies above this many bytes are refused with 413 before any route reads them.
+    max_body_bytes: int = Field(1_048_576, ge=1)
+    # JSON bodies nesting arrays/objects deeper than this are refused (400 invalid-body).
+    max_json_depth: int = Field(32, ge=1)
+    # Token buckets per worker process (see app/ratelimit.py): writes per API key, expensive
+    # reads (count=true, q, limit > 100, exports, search) per client address.
+    rate_limit_enabled: bool = True
+    rate_limit_writes_per_minute: float = Field(60, gt=0)
+    rate_limit_expensive_reads_per_minute: float = Field(120, gt=0)
+    rate_limit_burst: int = Field(20, ge=1)
 
     @field_validator("cors_origins", mode="before")
     @classmethod

@@ -7,9 +7,10 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from app.db import is_unavailable
 from app.json import dumps
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -26,6 +27,12 @@ PROBLEM_TYPES: dict[str, str] = {
     "not-found": "No record has this id.",
     "method-not-allowed": "The resource exists but does not support this HTTP method.",
     "not-acceptable": "The API cannot produce any of the media types the Accept header asks for.",
+    "payload-too-large": "The request body is larger than the documented limit "
+    "(MAX_BODY_BYTES, 1 MiB by default).",
+    "unsupported-media-type": "The request body must be sent as application/json (or the "
+    "media type the operation documents).",
+    "too-many-requests": "Too many requests of this kind from this client (API key for writes, "
+    "address for expensive reads). Retry after the number of seconds in the Retry-After header.",
     "service-unavailable": "The database cannot be reached right now. Retry after the number "
     "of seconds in the Retry-After header.",
     "internal-error": "An unexpected error. It has been logged; the response carries no details.",
@@ -73,14 +80,16 @@ class ApiError(Exception):
         self.headers = headers or {}
 
 
+def input_error(
+    slug: str, title: str, name: str, message: str, location: str = "query"
+) -> ApiError:
+    """A 400 about one named input: the problem's `errors` says where it is and what is wrong."""
+    errors = [ProblemError(location=location, name=name, message=message)]
+    return ApiError(400, slug, title, f"{name}: {message}", errors=errors)
+
+
 def invalid_parameter(name: str, message: str, location: str = "query") -> ApiError:
-    return ApiError(
-        400,
-        "invalid-parameter",
-        "Invalid parameter",
-        f"{name}: {message}",
-        errors=[ProblemError(location=location, name=name, message=message)],
-    )
+    return input_error("invalid-parameter", "Invalid parameter", name, message, location)
 
 
 def not_found(resource: str, record_id: str) -> ApiError:
@@ -115,11 +124,15 @@ def problem_response(
     return Response(dumps(body), status, headers=headers, media_type=PROBLEM_MEDIA_TYPE)
 
 
+def error_response(request: Request, error: ApiError) -> Response:
+    return problem_response(
+        request, error.status, error.slug, error.title, error.detail, error.errors, error.headers
+    )
+
+
 async def handle_api_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, ApiError)
-    return problem_response(
-        request, exc.status, exc.slug, exc.title, exc.detail, exc.errors, exc.headers
-    )
+    return error_response(request, exc)
 
 
 def _describe_location(loc: tuple[int | str, ...]) -> tuple[str, str]:
@@ -151,6 +164,9 @@ _HTTP_SLUGS = {
     404: ("not-found", "Not found"),
     405: ("method-not-allowed", "Method not allowed"),
     406: ("not-acceptable", "Not acceptable"),
+    413: ("payload-too-large", "Payload too large"),
+    415: ("unsupported-media-type", "Unsupported media type"),
+    429: ("too-many-requests", "Too many requests"),
 }
 
 
@@ -165,21 +181,30 @@ async def handle_http_error(request: Request, exc: Exception) -> Response:
     )
 
 
-async def handle_database_unavailable(request: Request, exc: Exception) -> Response:
-    logger.warning("database unavailable: %s", exc.__class__.__name__)
-    return await handle_api_error(request, unavailable("The database cannot be reached."))
-
-
-async def handle_unexpected_error(request: Request, exc: Exception) -> Response:
+def _internal_error(request: Request) -> Response:
+    # The body never carries the exception, its SQL or a traceback: those go to the log only.
     logger.exception("unhandled error on %s %s", request.method, request.url.path)
     return problem_response(
         request, 500, "internal-error", "Internal error", "An unexpected error occurred."
     )
 
 
+async def handle_database_error(request: Request, exc: Exception) -> Response:
+    """A lost or refused connection is a 503 to retry; any other database error is a bug."""
+    assert isinstance(exc, SQLAlchemyError)
+    if is_unavailable(exc):
+        logger.warning("database unavailable: %s", exc.__class__.__name__)
+        return await handle_api_error(request, unavailable("The database cannot be reached."))
+    return _internal_error(request)
+
+
+async def handle_unexpected_error(request: Request, exc: Exception) -> Response:
+    return _internal_error(request)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ApiError, handle_api_error)
     app.add_exception_handler(RequestValidationError, handle_validation_error)
     app.add_exception_handler(StarletteHTTPException, handle_http_error)
-    app.add_exception_handler(OperationalError, handle_database_unavailable)
+    app.add_exception_handler(SQLAlchemyError, handle_database_error)
     app.add_exception_handler(Exception, handle_unexpected_error)

@@ -14,8 +14,9 @@ from app.params import (
     ClaimListParams,
     SourceListParams,
     SpeakerListParams,
-    StatisticListParams,
+    StatisticFilterParams,
 )
+from app.search import claim_match, parse_query
 
 Column = QueryableAttribute[Any] | KeyedColumnElement[Any]
 Clause = ColumnElement[bool]
@@ -118,11 +119,11 @@ CLAIM_SORT_FIELDS: dict[str, Sequence[Column]] = {
 
 
 def claim_filters(params: ClaimListParams) -> list[Clause]:
+    """Every claim filter but `q`, which ranks as it filters (see `app.search`)."""
     clauses = [
         *any_of(Claim.speaker_id, params.speaker),
         *any_of(Claim.source_id, params.source),
         *any_of(Claim.kind, params.kind),
-        *contains_text(Claim.text, params.q),
         *source_ids_published(params.published_after, params.published_before),
     ]
     if params.topic is not None:
@@ -140,7 +141,7 @@ STATISTIC_SORT_FIELDS: dict[str, Sequence[Column]] = {
 }
 
 
-def statistic_filters(params: StatisticListParams) -> list[Clause]:
+def statistic_filters(params: StatisticFilterParams, dialect: str) -> list[Clause]:
     clauses = [
         *any_of(Statistic.indicator, params.indicator),
         *any_of(Statistic.entity, params.entity),
@@ -153,6 +154,8 @@ def statistic_filters(params: StatisticListParams) -> list[Clause]:
     ]
     if params.topic is not None:
         claim_clauses.append(has_topic(params.topic))
+    if params.q is not None:
+        claim_clauses.append(claim_match(dialect, parse_query(params.q)))
     if claim_clauses:
         clauses.append(Statistic.claim_id.in_(select(Claim.id).where(*claim_clauses)))
     if params.value_gte is not None:

@@ -3,15 +3,19 @@
 from typing import Any
 
 from fastapi import FastAPI
-from fastapi.middleware.cors import CORSMiddleware
 from fastapi.routing import APIRoute
 from fastapi_offline import FastAPIOffline
 
-from app.api import API_PREFIX, api_router
-from app.config import get_settings
+from app.api import API_PREFIX, OPENAPI_TAGS, api_router
+from app.config import Settings, get_settings
+from app.cors import ProblemCORSMiddleware
 from app.errors import install_error_handlers
+from app.guards import BodySizeLimitMiddleware, StrictUrlMiddleware
 from app.openapi import customize_openapi
+from app.pages import EXPLORER_PATH, explorer
+from app.ratelimit import RateLimitMiddleware
 from app.routes import health, problems
+from app.security import SecurityHeadersMiddleware
 
 DESCRIPTION = """
 Structured claims and statistics taken from published articles: who said what, where,
@@ -28,28 +32,40 @@ def operation_id(route: APIRoute) -> str:
     return route.name
 
 
-def create_app() -> FastAPI:
-    settings = get_settings()
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
     app: FastAPI = FastAPIOffline(
         title="claimbase",
         version="1.0.0",
         description=DESCRIPTION,
+        openapi_tags=OPENAPI_TAGS,
         openapi_url=f"{API_PREFIX}/openapi.json",
         generate_unique_id_function=operation_id,
         static_url="/static/docs",
+        # Swagger UI would otherwise send the document's URL to an online validator.
+        swagger_ui_parameters={"validatorUrl": None},
     )
     app.include_router(api_router)
     app.include_router(health.router)
     app.include_router(problems.router)
+    if settings.explorer_enabled:
+        app.mount(EXPLORER_PATH, explorer(), name="explorer")
     install_error_handlers(app)
-    # Reads only: the API takes no cookies, so credentials are never allowed cross-origin.
+    # Reads only: the API takes no cookies, so credentials are never allowed cross-origin, and
+    # browsers on other origins get no write methods (their preflight is refused).
     app.add_middleware(
-        CORSMiddleware,
+        ProblemCORSMiddleware,
         allow_origins=settings.cors_origins,
         allow_methods=["GET", "HEAD", "OPTIONS"],
         allow_credentials=False,
-        expose_headers=["Link", "ETag"],
+        expose_headers=["Link", "ETag", "Retry-After"],
     )
+    app.add_middleware(RateLimitMiddleware, settings=settings)
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(StrictUrlMiddleware)
+    # Outside Starlette's ServerErrorMiddleware too, so even a 500 carries the headers.
+    build_stack = app.build_middleware_stack
+    app.build_middleware_stack = lambda: SecurityHeadersMiddleware(build_stack())  # type: ignore[method-assign]
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import URL
 
 from app.config import get_settings
-from app.errors import ApiError, ProblemError
+from app.errors import ApiError, input_error
 from app.filters import SortKey, after_key, order_by
 from app.params import ListParams
 
@@ -60,13 +60,7 @@ def encode_cursor(fingerprint: str, key: Sequence[KeyValue]) -> str:
 
 
 def invalid_cursor(message: str) -> ApiError:
-    return ApiError(
-        400,
-        "invalid-cursor",
-        "Invalid cursor",
-        f"cursor: {message}",
-        errors=[ProblemError(location="query", name="cursor", message=message)],
-    )
+    return input_error("invalid-cursor", "Invalid cursor", "cursor", message)
 
 
 def decode_cursor(cursor: str, fingerprint: str, key_length: int) -> list[KeyValue]:

@@ -2,10 +2,10 @@
 
 import re
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import Path
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
 MAX_LIMIT = 500
 DEFAULT_LIMIT = 50
@@ -21,6 +21,26 @@ def _printable(value: str) -> str:
 
 
 Text = Annotated[str, AfterValidator(_printable)]
+
+
+def _whole_number(value: object) -> object:
+    # Pydantic's lax mode would read "1.0" or " 1" as 1; a page size is written as digits.
+    if isinstance(value, str) and not re.fullmatch(r"[0-9]+", value):
+        raise ValueError("must be a whole number written in digits")
+    return value
+
+
+PageSize = Annotated[int, BeforeValidator(_whole_number)]
+
+
+def _calendar_day(value: object) -> object:
+    # Lax mode would also read "2023-02-03T00:00:00" or a Unix timestamp as a day.
+    if isinstance(value, str) and not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
+        raise ValueError("must be a date written YYYY-MM-DD")
+    return value
+
+
+Day = Annotated[date, BeforeValidator(_calendar_day)]
 
 
 def one_of_list(names: list[str]) -> str:
@@ -58,18 +78,44 @@ class ListParams(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description="Records per page (1-500).")
+    limit: PageSize = Field(
+        DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description="Records per page (1-500)."
+    )
     cursor: Text | None = Field(
         None,
         max_length=4096,
         description="Opaque: the `next_cursor` of the previous page of this same query.",
     )
     count: bool = Field(False, description="Add `total`, the number of records matched.")
+    format: Literal["json", "csv", "ndjson", "jsonld"] | None = Field(
+        None,
+        description="Response format; wins over the Accept header. `csv` and `ndjson` export "
+        "the whole filtered collection (not one page), streamed; `limit` is then the size of "
+        "the batches read from the database.",
+    )
     # Each resource narrows this to its own allow-list of sort fields.
-    sort: str = "id"
+    sort: str | None = "id"
 
 
-CLAIM_SORTS = ["id", "kind", "position"]
+def facets_field(names: list[str], example: str) -> Any:
+    return Field(
+        None,
+        pattern=one_of_list(names),
+        description=f"Add `facets`: counts per value of {', '.join(names)} (comma-separated) "
+        "under all the current filters, each with the parameter value that selects it.",
+        examples=[example],
+    )
+
+
+SEARCH_DESCRIPTION = (
+    "Full-text search in the claim's text (English stemming: `semiconductor` finds "
+    '`semiconductors`). Every word must match; `"new quality"` is a phrase, `semicond*` a '
+    "prefix. Operators and punctuation are searched as plain words."
+)
+
+
+CLAIM_SORTS = ["id", "kind", "position", "relevance"]
+CLAIM_FACETS = ["speaker", "topic", "kind"]
 CLAIM_INCLUDES = ["speaker", "source", "statistics"]
 KINDS = ["direct_quote", "paraphrase", "author_statement"]
 
@@ -88,31 +134,39 @@ class ClaimListParams(ListParams):
         None,
         min_length=1,
         max_length=500,
-        description="Case-insensitive text match inside the claim's text.",
+        description=SEARCH_DESCRIPTION,
         examples=["semiconductor"],
     )
-    published_after: date | None = Field(
+    published_after: Day | None = Field(
         None, description="Only claims whose source was published after this date (exclusive)."
     )
-    published_before: date | None = Field(
+    published_before: Day | None = Field(
         None, description="Only claims whose source was published before this date (exclusive)."
     )
-    sort: str = Field(
-        "id",
+    sort: str | None = Field(
+        None,
         pattern=sort_pattern(CLAIM_SORTS),
         description="Comma-separated sort fields from: id, kind, position (source, then "
-        "offset in its text). Prefix `-` for descending. Ties are broken by id, in the "
-        "direction of the last field.",
+        "offset in its text), relevance (only with `q`). Prefix `-` for descending. Ties are "
+        "broken by id, in the direction of the last field. Default: `-relevance` with `q`, "
+        "else `id`.",
         examples=["-kind,id"],
     )
     include: str | None = include_field(CLAIM_INCLUDES, "speaker,statistics")
+    facets: str | None = facets_field(CLAIM_FACETS, "speaker,topic,kind")
 
 
 STATISTIC_SORTS = ["id", "value", "indicator", "entity", "unit", "period"]
 STATISTIC_INCLUDES = ["claim", "speaker", "source"]
+STATISTIC_FACETS = ["indicator", "entity", "unit"]
+SUMMARY_GROUPS = ["indicator", "entity", "unit", "period"]
 
 
-class StatisticListParams(ListParams):
+class StatisticFilterParams(BaseModel):
+    """The filters of /v1/statistics, shared by its summary."""
+
+    model_config = ConfigDict(extra="forbid")
+
     indicator: str | None = code_list("Indicator slug.", "gdp_growth_rate")
     entity: str | None = code_list("Entity code (ISO 3166-1 alpha-3 for countries).", "CHN")
     unit: str | None = code_list("Unit.", "percent")
@@ -134,6 +188,16 @@ class StatisticListParams(ListParams):
     value_gt: float | None = Field(None, allow_inf_nan=False, description="value > this.")
     value_lte: float | None = Field(None, allow_inf_nan=False, description="value <= this.")
     value_lt: float | None = Field(None, allow_inf_nan=False, description="value < this.")
+    q: Text | None = Field(
+        None,
+        min_length=1,
+        max_length=500,
+        description=f"{SEARCH_DESCRIPTION} Matches the text of the claim the figure comes from.",
+        examples=["semiconductor"],
+    )
+
+
+class StatisticListParams(ListParams, StatisticFilterParams):
     sort: str = Field(
         "id",
         pattern=sort_pattern(STATISTIC_SORTS),
@@ -143,6 +207,23 @@ class StatisticListParams(ListParams):
         examples=["-value"],
     )
     include: str | None = include_field(STATISTIC_INCLUDES, "claim,speaker,source")
+    facets: str | None = facets_field(STATISTIC_FACETS, "indicator,entity,unit")
+
+
+class StatisticSummaryParams(StatisticFilterParams):
+    group_by: str = Field(
+        pattern=one_of_list(SUMMARY_GROUPS),
+        description="Comma-separated fields to group by, from: indicator, entity, unit, period "
+        "(its label).",
+        examples=["indicator,entity"],
+    )
+
+
+class SearchParams(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    q: Text = Field(min_length=1, max_length=500, description=SEARCH_DESCRIPTION)
+    limit: PageSize = Field(10, ge=1, le=50, description="Records per resource (1-50).")
 
 
 SPEAKER_SORTS = ["id", "name"]
@@ -171,8 +252,8 @@ class SourceListParams(ListParams):
         examples=["Chinese Social Sciences Today"],
     )
     language: str | None = code_list("Language (BCP 47).", "en")
-    published_after: date | None = Field(None, description="Published after this date.")
-    published_before: date | None = Field(None, description="Published before this date.")
+    published_after: Day | None = Field(None, description="Published after this date.")
+    published_before: Day | None = Field(None, description="Published before this date.")
     q: Text | None = Field(
         None, min_length=1, max_length=200, description="Case-insensitive match in the title."
     )

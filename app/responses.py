@@ -16,12 +16,36 @@ def _problem(description: str) -> dict[str, Any]:
     return {"model": Problem, "description": description}
 
 
-LIST_ERRORS: dict[int | str, dict[str, Any]] = {
+PARAMETER_ERRORS: dict[int | str, dict[str, Any]] = {
     400: _problem("A parameter is unknown or malformed, or the cursor is not for this query."),
+}
+READ_ERRORS: dict[int | str, dict[str, Any]] = {
+    **PARAMETER_ERRORS,
     503: _problem("The database is unavailable; retry after Retry-After seconds."),
 }
-GET_ERRORS: dict[int | str, dict[str, Any]] = {
+LIST_ERRORS: dict[int | str, dict[str, Any]] = {
+    **READ_ERRORS,
+    429: _problem(
+        "Too many expensive reads (count, q, large pages) from this address; retry after "
+        "Retry-After seconds."
+    ),
+}
+# The 200 of every list in its other formats, and the 406 when none is acceptable.
+LIST_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "A page of records (JSON, JSON-LD), or the whole filtered collection "
+        "streamed (CSV, NDJSON). Choose with Accept or `format`.",
+        "content": {
+            "text/csv": {"schema": {"type": "string"}},
+            "application/x-ndjson": {"schema": {"type": "string"}},
+            "application/ld+json": {"schema": {"type": "object"}},
+        },
+    },
     **LIST_ERRORS,
+    406: _problem("None of the media types in Accept can be produced."),
+}
+GET_ERRORS: dict[int | str, dict[str, Any]] = {
+    **READ_ERRORS,
     404: _problem("No record has this id."),
 }
 
@@ -30,10 +54,16 @@ def json_response(document: Any, status: int = 200) -> Response:
     return Response(dumps(document), status, media_type=JSON_MEDIA_TYPE)
 
 
-def list_response(request: Request, data: list[dict[str, Any]], page: PageResult) -> Response:
+def list_response(
+    request: Request,
+    data: list[dict[str, Any]],
+    page: PageResult,
+    extra: dict[str, Any] | None = None,
+) -> Response:
     body: dict[str, Any] = {"data": data, "next_cursor": page.next_cursor}
     if page.total is not None:
         body["total"] = page.total
+    body.update(extra or {})
     response = json_response(body)
     if page.next_cursor is not None:
         response.headers["Link"] = next_link(request.url, page.next_cursor)

@@ -73,6 +73,12 @@ class ClaimRead(RecordMeta):
     statistics: list["StatisticRead"] | None = Field(
         None, description="Present with `include=statistics`."
     )
+    snippet: str | None = Field(
+        None,
+        description="Present with `q`: the text (or a window of it, cut at `…`) HTML-escaped, "
+        "with each matching word in <mark></mark>.",
+        examples=["… global <mark>semiconductor</mark> capacity …"],
+    )
 
 
 class StatisticRead(RecordMeta):
@@ -99,12 +105,63 @@ class PageBase(BaseModel):
     total: int | None = Field(None, description="Records matched; present with `count=true`.")
 
 
+class FacetBucket(BaseModel):
+    value: str = Field(description="Pass as the facet's parameter to select this bucket.")
+    label: str = Field(description="Display name (topic or speaker name, else the value).")
+    count: int = Field(description="Records in this bucket under the current filters.")
+
+
+class ClaimFacets(BaseModel):
+    speaker: list[FacetBucket] | None = None
+    topic: list[FacetBucket] | None = None
+    kind: list[FacetBucket] | None = None
+
+
+class StatisticFacets(BaseModel):
+    indicator: list[FacetBucket] | None = None
+    entity: list[FacetBucket] | None = None
+    unit: list[FacetBucket] | None = None
+
+
 class ClaimPage(PageBase):
     data: list[ClaimRead]
+    facets: ClaimFacets | None = Field(None, description="Present with `facets=`.")
 
 
 class StatisticPage(PageBase):
     data: list[StatisticRead]
+    facets: StatisticFacets | None = Field(None, description="Present with `facets=`.")
+
+
+class LatestFigure(BaseModel):
+    value: float
+    statistic_id: str
+    period_label: str
+    period_end: date
+
+
+class SummaryGroup(BaseModel):
+    group: dict[str, str] = Field(
+        description="The value of each `group_by` field.",
+        examples=[{"indicator": "gdp_growth_rate", "entity": "CHN"}],
+    )
+    count: int
+    min: float
+    max: float
+    latest: LatestFigure = Field(
+        description="The figure with the latest period end (the greatest id among equals)."
+    )
+
+
+class StatisticSummary(BaseModel):
+    data: list[SummaryGroup]
+
+
+class SearchResults(BaseModel):
+    claims: list[ClaimRead] = Field(description="By relevance, each with its `snippet`.")
+    statistics: list[StatisticRead] = Field(description="Figures of matching claims.")
+    speakers: list[SpeakerRead] = Field(description="Names containing every word.")
+    sources: list[SourceRead] = Field(description="Titles containing every word.")
 
 
 class SpeakerPage(PageBase):

@@ -14,6 +14,7 @@ import random
 import sys
 import urllib.parse
 import urllib.request
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -114,7 +115,7 @@ def main() -> int:
     return 0
 
 
-def deep_pages(base: str, topic_sizes: list[Any], count: int) -> list[str]:
+def deep_pages(base: str, topic_sizes: Sequence[Any], count: int) -> list[str]:
     """Pages 100, 101, ... of `topic=T` (sorted by id), by following next_cursor."""
     paths: list[str] = []
     for topic, size in topic_sizes:

@@ -25,14 +25,14 @@ from app.representations import claims_query, statistics_query
 SPEAKER = "speaker-00000001"
 
 
-def listed(values: dict[str, Any]) -> tuple[ListParams, ListQuery]:
+def listed(values: dict[str, Any], dialect: str) -> tuple[ListParams, ListQuery]:
     if "indicator" in values:
         stat = StatisticListParams.model_validate(values)
         return stat, list_query(
             stat,
             resource="statistics",
             query=statistics_query(),
-            filters=statistic_filters(stat),
+            filters=statistic_filters(stat, dialect),
             sort_fields=STATISTIC_SORT_FIELDS,
         )
     claim = ClaimListParams.model_validate(values)
@@ -57,7 +57,7 @@ def timed(session: Session, statement: Any, repeat: int) -> float:
 def cursor_at(session: Session, values: dict[str, Any], page: int) -> str | None:
     cursor = None
     for _ in range(page - 1):
-        params, query = listed({**values, "cursor": cursor})
+        params, query = listed({**values, "cursor": cursor}, session.get_bind().dialect.name)
         cursor = paginate(session, query.query, query.keys, params, query.fingerprint).next_cursor
         if cursor is None:
             raise SystemExit(f"{values}: fewer than {page} pages")
@@ -69,22 +69,24 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=20)
     args = parser.parse_args()
     with Session(get_engine()) as session:
+        dialect = session.get_bind().dialect.name
         for values in ({}, {"topic": "economy"}, {"speaker": SPEAKER}):
             for page in (1, 1000):
                 cursor = cursor_at(session, values, page)
-                params, query = listed({**values, "cursor": cursor})
+                params, query = listed({**values, "cursor": cursor}, dialect)
                 statement = page_query(query.query, query.keys, params, query.fingerprint)
                 took = timed(session, statement, args.repeat)
                 print(f"page {page:>4} of claims {values}: {took:.2f} ms")
-        for values in (
+        counted: tuple[dict[str, Any], ...] = (
             {"speaker": SPEAKER},
             {"speaker": SPEAKER, "topic": "economy"},
             {"topic": "economy"},
             {"kind": "direct_quote"},
             {"indicator": "unemployment_rate"},
             {"indicator": "unemployment_rate", "value_gt": 10},
-        ):
-            _params, query = listed(values)
+        )
+        for values in counted:
+            _params, query = listed(values, dialect)
             statement = count_query(query.query)
             total = session.execute(statement).scalar_one()
             took = timed(session, statement, max(3, args.repeat // 4))

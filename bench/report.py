@@ -25,8 +25,8 @@ def read(out: Path) -> list[dict[str, str]]:
 
 
 def table(rows: list[dict[str, str]]) -> str:
-    floors = {}
-    datasette = {}
+    floors: dict[str, float] = {}
+    datasette: dict[tuple[str, str], float] = {}
     for row in rows:
         if row["target"] == "floor":
             floors.setdefault(row["workers"], float(row["req_s"]))
@@ -97,13 +97,9 @@ def summary(rows: list[dict[str, str]]) -> str:
             f"| {size} | {db} | {shape} | {rps(rotating)} / {rps(hot)} "
             f"| {rps(rotating2)} / {rps(hot2)} "
             f"| {float(main['p50_ms']):.1f} / {float(main['p99_ms']):.1f} "
-            f"| {float(one['p50_ms']):.2f} | "
-            * (one is not None)
-            + ("| - | " if one is None else "")
+            + (f"| {float(one['p50_ms']):.2f} | " if one is not None else "| - | ")
             + f"{float(main['srv_ms_req']):.2f} "
-            f"| {float(main['req_s']) / floor:.3f} | "
-            * (floor is not None)
-            + ("| - | " if floor is None else "")
+            + (f"| {float(main['req_s']) / floor:.3f} | " if floor is not None else "| - | ")
             + (f"{float(hot['req_s']) / ds:.2f}" if ds and hot else "-")
             + f" | {errors} |"
         )

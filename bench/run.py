@@ -27,6 +27,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = (ROOT / ".." / "shared" / "bench").resolve()
@@ -224,11 +225,13 @@ class Bench:
         numbers = run_wrk(url, paths, load or self.load, pid)
         if numbers:
             target, size, db, workers = label
-            self.record(Row(target, size, db, workers, shape, variant, note=note, **numbers))
+            measured: dict[str, Any] = {**numbers, "note": note}
+            self.record(Row(target, size, db, workers, shape, variant, **measured))
 
 
 def skipped(label: tuple[str, str, str, int], shape: str, note: str) -> Row:
-    return Row(*label, shape, "rotating", *([0] * 10), note=note)  # type: ignore[arg-type]
+    target, size, db, workers = label
+    return Row(target, size, db, workers, shape, "rotating", 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, note)
 
 
 def ensure_tools() -> None:

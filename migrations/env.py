@@ -6,6 +6,7 @@ from sqlalchemy import Connection
 import app.models  # noqa: F401  (registers every table on Base.metadata)
 from app.config import get_settings
 from app.db import Base, build_engine
+from app.migrate import include_object
 
 config = context.config
 target_metadata = Base.metadata
@@ -22,6 +23,7 @@ def run_with(connection: Connection) -> None:
         # SQLite cannot ALTER most things in place; batch mode copies the table instead.
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_object=include_object,
     )
     with context.begin_transaction():
         context.run_migrations()

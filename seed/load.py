@@ -16,9 +16,11 @@ from seed.bundle import Row, SeedBundle, SeedError
 from seed.synthetic import ORIGIN, Generator, record_id
 
 CHUNK = 1000
-# Rows per executemany on SQLite, and the batch size from which PostgreSQL gets a COPY.
+# Rows per statement on the generic path, and the batch size from which PostgreSQL gets a COPY.
 BULK_CHUNK = 10_000
 COPY_THRESHOLD = 100
+# Bound parameters per statement that SQLite accepts (its default limit since 3.32).
+SQLITE_MAX_PARAMETERS = 32_766
 
 
 @dataclass
@@ -40,10 +42,11 @@ def _versioned(table: Table) -> bool:
 def insert_new_records(
     connection: Connection, table: Table, rows: Sequence[Row], now: datetime
 ) -> int:
-    """Creates `rows` as version 1 of new records: the one path every new record takes.
+    """Creates `rows` as version 1 of new records: the one path every new record takes (the
+    seed loader, the synthetic corpus), so it is also where a change log hooks in.
 
-    Rows must be new (their ids unused). Large batches go through the driver's bulk path:
-    COPY on PostgreSQL, one prepared statement executed over many rows on SQLite.
+    Rows must be new (their ids unused). Large batches go through each driver's bulk path:
+    COPY on PostgreSQL, multi-row INSERTs on SQLite (see `_insert_multirow`).
     """
     if not rows:
         return 0
@@ -51,43 +54,45 @@ def insert_new_records(
     if connection.dialect.name == "postgresql" and len(rows) >= COPY_THRESHOLD:
         _copy_rows(connection, table, rows, stamp)
     elif connection.dialect.name == "sqlite":
-        _executemany_rows(connection, table, rows, stamp)
+        _insert_multirow(connection, table, rows, stamp)
     else:
         for chunk in _chunks(rows, BULK_CHUNK):
             connection.execute(insert(table), [{**row, **stamp} for row in chunk])
     return len(rows)
 
 
-def _executemany_rows(
-    connection: Connection, table: Table, rows: Sequence[Row], stamp: Row
-) -> None:
-    """One prepared INSERT run over tuples: SQLAlchemy's own per-column type processing
-    (dates, UTC datetimes, JSON) without its per-row parameter bookkeeping, which costs
-    more than SQLite's insert itself."""
+def _insert_multirow(connection: Connection, table: Table, rows: Sequence[Row], stamp: Row) -> None:
+    """Many rows per INSERT statement, values typed by SQLAlchemy's own column processors
+    (dates, UTC datetimes, JSON) without its per-row parameter bookkeeping.
+
+    Many rows per statement because each statement makes the claims' FTS5 index flush its
+    pending terms: one statement per row costs that index about four times as much (see
+    bench/fts_insert.py).
+    """
     names = [*rows[0], *stamp]
     quote = connection.dialect.identifier_preparer.quote
     dialect = connection.dialect
     processors = [
         table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names
     ]
-    sql = (
-        f"INSERT INTO {quote(table.name)} ({', '.join(quote(name) for name in names)}) "
-        f"VALUES ({', '.join('?' for _ in names)})"
-    )
     width = len(rows[0])
     stamped = tuple(
         value if process is None else process(value)
         for value, process in zip(stamp.values(), processors[width:], strict=True)
     )
     converted = [(index, process) for index, process in enumerate(processors[:width]) if process]
-    for chunk in _chunks(rows, BULK_CHUNK):
-        values = []
+    per_statement = max(1, SQLITE_MAX_PARAMETERS // len(names))
+    head = f"INSERT INTO {quote(table.name)} ({', '.join(quote(name) for name in names)}) VALUES "
+    one_row = f"({', '.join('?' for _ in names)})"
+    for chunk in _chunks(rows, per_statement):
+        values: list[Any] = []
         for row in chunk:
-            raw = list(row.values())
+            raw = [row[name] for name in names[:width]]
             for index, process in converted:
                 raw[index] = process(raw[index])
-            values.append((*raw, *stamped))
-        connection.exec_driver_sql(sql, values)
+            values.extend(raw)
+            values.extend(stamped)
+        connection.exec_driver_sql(head + ", ".join(one_row for _ in chunk), tuple(values))
 
 
 def _copy_rows(connection: Connection, table: Table, rows: Sequence[Row], stamp: Row) -> None:
@@ -136,7 +141,7 @@ def _upsert(
     for row in rows:
         current = existing.get(row["id"])
         if current is None:
-            fresh.append({**row, "version": 1, "created_at": now, "updated_at": now})
+            fresh.append(row)
             touched.add(row["id"])
             continue
         differs = any(current[name] != value for name, value in row.items())
@@ -150,8 +155,7 @@ def _upsert(
             touched.add(row["id"])
         else:
             report.unchanged += 1
-    for chunk in _chunks(fresh):
-        connection.execute(insert(table), list(chunk))
+    insert_new_records(connection, table, fresh, now)
     report.created = len(fresh)
     return report, touched
 

@@ -1,20 +1,32 @@
 """Fixtures: each backend migrated and seeded once per run; each test inside a rolled-back
 transaction, talking HTTP to the real app."""
 
+import os
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+import httpx
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
-from sqlalchemy.orm import Session
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
 
-from app.db import build_engine, get_session
-from app.main import app
+# The shared test app serves thousands of requests from one address; rate limiting has its
+# own tests (tests/test_security.py) on apps built with tight limits.
+os.environ.setdefault("RATE_LIMIT_ENABLED", "false")
+
+from app.config import Settings
+from app.db import build_engine, get_session, session_scope
+from app.main import app, create_app
 from app.migrate import upgrade
 from seed.bundle import read_bundle
 from seed.load import write_bundle
 from tests.databases import BACKENDS, fresh_database, require_backend
+from tests.live_server import live_server
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
@@ -24,13 +36,19 @@ def backend(request: pytest.FixtureRequest) -> str:
     return name
 
 
+def migrate_and_seed(url: str) -> Engine:
+    """Migrate `url` by the real migrations and load it by the real seed loader."""
+    upgrade(url)
+    engine = build_engine(url)
+    write_bundle(engine, read_bundle())
+    return engine
+
+
 @pytest.fixture(scope="session")
 def seeded_engine(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
-    """The backend, migrated by the real migrations and loaded by the real seed loader."""
+    """The backend, migrated and seeded once per run."""
     with fresh_database(backend, tmp_path_factory.mktemp(backend)) as url:
-        upgrade(url)
-        engine = build_engine(url)
-        write_bundle(engine, read_bundle())
+        engine = migrate_and_seed(url)
         yield engine
         engine.dispose()
 
@@ -62,3 +80,57 @@ def empty_database(backend: str, tmp_path: Path) -> Iterator[str]:
     """The URL of a new, empty (unmigrated) database on the current backend."""
     with fresh_database(backend, tmp_path) as url:
         yield url
+
+
+@pytest.fixture(scope="session")
+def live_url(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The base URL of a uvicorn process serving its own fresh, migrated and seeded database."""
+    directory = tmp_path_factory.mktemp(f"live-{backend}")
+    with fresh_database(backend, directory) as url:
+        migrate_and_seed(url).dispose()
+        with live_server(url, directory / "uvicorn.log") as base_url:
+            yield base_url
+
+
+@pytest.fixture(scope="session")
+def live_openapi(live_url: str) -> dict[str, Any]:
+    """The OpenAPI document as the live server serves it."""
+    response = httpx.get(f"{live_url}/v1/openapi.json", timeout=10)
+    assert response.status_code == 200, response.text
+    document: dict[str, Any] = response.json()
+    return document
+
+
+@dataclass(frozen=True)
+class OwnedDatabase:
+    """A migrated, seeded database that only this test module uses, and that commits."""
+
+    url: str
+    engine: Engine
+
+    @property
+    def sqlite_file(self) -> Path | None:
+        parsed = make_url(self.url)
+        return Path(parsed.database or "") if parsed.get_backend_name() == "sqlite" else None
+
+
+@pytest.fixture(scope="module")
+def owned_database(
+    backend: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[OwnedDatabase]:
+    with fresh_database(backend, tmp_path_factory.mktemp(f"owned-{backend}")) as url:
+        engine = migrate_and_seed(url)
+        yield OwnedDatabase(url, engine)
+        engine.dispose()
+
+
+def app_on(engine: Engine, settings: Settings | None = None) -> FastAPI:
+    """A new app whose requests run in real, committing sessions on `engine`."""
+    new_app = create_app(settings)
+    factory = sessionmaker(bind=engine, expire_on_commit=False)
+
+    def committing_session() -> Iterator[Session]:
+        yield from session_scope(factory)
+
+    new_app.dependency_overrides[get_session] = committing_session
+    return new_app

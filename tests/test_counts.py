@@ -11,9 +11,11 @@ LISTS = [
     "/v1/claims?topic=semiconductors,trade",
     f"/v1/claims?speaker={DUNFORD}&topic=technology",
     "/v1/claims?kind=direct_quote&sort=-kind",
+    "/v1/claims?q=semiconductor",
     "/v1/statistics",
     "/v1/statistics?topic=economic-growth",
     "/v1/statistics?unit=percent&value_gt=1&sort=-value",
+    "/v1/statistics?q=growth&sort=-value",
     "/v1/speakers?sort=-name",
     "/v1/sources",
 ]
@@ -23,6 +25,7 @@ LISTS = [
 def test_total_counts_every_record_listed(client: TestClient, url: str) -> None:
     separator = "&" if "?" in url else "?"
     records = walk(client, f"{url}{separator}limit=2")
+    assert records, url
     response = client.get(f"{url}{separator}count=true&limit=2")
     assert response.status_code == 200, response.text
     assert response.json()["total"] == len(records)

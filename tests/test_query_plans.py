@@ -44,17 +44,29 @@ BIG_TABLES = {"claim", "claim_topic", "statistic", "source"}
 class Resource:
     params: type[ListParams]
     query: Callable[[], Select[Any]]
-    filters: Callable[[Any], list[Clause]]
+    filters: Callable[[Any, str], list[Clause]]  # (params, dialect name)
     sort_fields: Any
 
 
 RESOURCES = {
-    "claims": Resource(ClaimListParams, claims_query, claim_filters, CLAIM_SORT_FIELDS),
+    "claims": Resource(
+        ClaimListParams, claims_query, lambda params, _: claim_filters(params), CLAIM_SORT_FIELDS
+    ),
     "statistics": Resource(
         StatisticListParams, statistics_query, statistic_filters, STATISTIC_SORT_FIELDS
     ),
-    "speakers": Resource(SpeakerListParams, speakers_query, speaker_filters, SPEAKER_SORT_FIELDS),
-    "sources": Resource(SourceListParams, sources_query, source_filters, SOURCE_SORT_FIELDS),
+    "speakers": Resource(
+        SpeakerListParams,
+        speakers_query,
+        lambda params, _: speaker_filters(params),
+        SPEAKER_SORT_FIELDS,
+    ),
+    "sources": Resource(
+        SourceListParams,
+        sources_query,
+        lambda params, _: source_filters(params),
+        SOURCE_SORT_FIELDS,
+    ),
 }
 
 # (resource, query parameters, pages deep): the shapes clients and the benchmark use.
@@ -112,7 +124,7 @@ def _statement(session: Session, resource: str, values: dict[str, Any], pages: i
             params,
             resource=resource,
             query=spec.query(),
-            filters=spec.filters(params),
+            filters=spec.filters(params, session.get_bind().dialect.name),
             sort_fields=spec.sort_fields,
         )
         statement = page_query(listed.query, listed.keys, params, listed.fingerprint)
@@ -187,7 +199,7 @@ def test_count_on_an_indexed_filter_uses_an_index(
         params,
         resource=resource,
         query=spec.query(),
-        filters=spec.filters(params),
+        filters=spec.filters(params, corpus.dialect.name),
         sort_fields=spec.sort_fields,
     )
     problems, plan = _problems(corpus, count_query(listed.query))

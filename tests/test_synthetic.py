@@ -1,10 +1,16 @@
 """`python -m seed synthetic`: a deterministic, valid corpus loaded through the bulk path."""
 
+from urllib.parse import quote
+
+from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, func, select
 
+from app.db import build_engine
 from app.models import Claim, Source, Speaker, Statistic, claim_topic
 from seed.__main__ import main
 from seed.synthetic import Generator
+from tests.conftest import app_on
+from tests.helpers import walk
 
 
 def test_synthetic_corpus_loads_once_with_verbatim_spans(empty_database: str) -> None:
@@ -57,3 +63,32 @@ def test_synthetic_corpus_is_deterministic_and_skewed() -> None:
 
 def test_synthetic_refuses_a_zero_size(empty_database: str) -> None:
     assert main(["synthetic", "--claims", "0", "--database-url", empty_database]) == 2
+
+
+def test_search_finds_synthetic_claims_and_their_figures(empty_database: str) -> None:
+    # The bulk load drops and rebuilds the secondary indexes; the full-text index must still
+    # hold every claim (SQLite triggers, PostgreSQL generated column).
+    assert main(["synthetic", "--claims", "700", "--database-url", empty_database]) == 0
+    engine = build_engine(empty_database)
+    with engine.connect() as connection:
+        claims = dict(connection.execute(select(Claim.id, Claim.text)).all())
+        figures = connection.execute(select(Statistic.id, Statistic.claim_id)).all()
+    with TestClient(app_on(engine)) as client:
+        for claim_id in ("claim-00000001", "claim-00000350", "claim-00000700"):
+            q = quote('"' + " ".join(claims[claim_id].split()[:6]) + '"')
+            found = walk(client, f"/v1/claims?q={q}&limit=100")
+            assert claim_id in [claim["id"] for claim in found], q
+            assert all("<mark>" in claim["snippet"] for claim in found)
+        statistic_id, claim_id = figures[-1]
+        q = quote('"' + " ".join(claims[claim_id].split()[:6]) + '"')
+        statistics = walk(client, f"/v1/statistics?q={q}&limit=100")
+        assert statistic_id in [statistic["id"] for statistic in statistics], q
+        matching = {claim["id"] for claim in walk(client, f"/v1/claims?q={q}&limit=100")}
+        response = client.get(f"/v1/search?q={q}&limit=50")
+        assert response.status_code == 200, response.text
+        searched = response.json()
+        assert searched["claims"], q
+        assert {claim["id"] for claim in searched["claims"]} <= matching
+        assert searched["statistics"], q
+        assert {s["claim_id"] for s in searched["statistics"]} <= matching
+    engine.dispose()

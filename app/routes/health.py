@@ -1,33 +1,38 @@
 """Liveness and readiness probes for orchestrators and load balancers."""
 
-from fastapi import APIRouter, Response
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.db import SessionDep
-from app.errors import Problem, unavailable
+from app.errors import logger, unavailable
 from app.migrate import current_revision, head_revision
-from app.responses import json_response
+from app.params import NoParams
+from app.responses import PARAMETER_ERRORS, READ_ERRORS, json_response
 from app.schemas import Health
 
 router = APIRouter(tags=["health"])
 
 
-@router.get("/healthz", response_model=Health)
-def healthz() -> Response:
+@router.get("/healthz", response_model=Health, responses=PARAMETER_ERRORS)
+def healthz(_params: Annotated[NoParams, Query()]) -> Response:
     """The process is alive (it does not touch the database)."""
     return json_response({"status": "ok", "detail": None})
 
 
-@router.get("/readyz", response_model=Health, responses={503: {"model": Problem}})
-def readyz(session: SessionDep) -> Response:
+@router.get("/readyz", response_model=Health, responses=READ_ERRORS)
+def readyz(session: SessionDep, _params: Annotated[NoParams, Query()]) -> Response:
     """The database answers and is migrated to the latest revision."""
     try:
         connection = session.connection()
         connection.execute(text("SELECT 1"))
         current = current_revision(connection)
     except SQLAlchemyError as error:
-        raise unavailable(f"The database cannot be reached ({error.__class__.__name__}).") from None
+        # Readiness fails on any database error; its details go to the log, never the body.
+        logger.warning("readiness check failed: %s", error.__class__.__name__)
+        raise unavailable("The database cannot be reached.") from None
     head = head_revision()
     if current != head:
         raise unavailable(f"The database is at migration {current}, not {head}.")

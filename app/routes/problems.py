@@ -1,15 +1,18 @@
 """Human-readable documentation for each problem `type` the API returns."""
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Query
 from fastapi.responses import PlainTextResponse
 
 from app.errors import PROBLEM_TYPES, not_found
+from app.params import NoParams
 
 router = APIRouter(tags=["meta"], include_in_schema=False)
 
 
 @router.get("/problems/{slug}", response_class=PlainTextResponse)
-def describe_problem(slug: str) -> str:
+def describe_problem(slug: str, _params: Annotated[NoParams, Query()]) -> str:
     if slug not in PROBLEM_TYPES:
         raise not_found("problem type", slug)
     return f"{slug}\n\n{PROBLEM_TYPES[slug]}\n"

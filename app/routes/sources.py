@@ -9,13 +9,13 @@ from app.filters import SOURCE_SORT_FIELDS, source_filters
 from app.params import NoParams, RecordId, SourceListParams
 from app.records import get_record, list_records
 from app.representations import source_documents, sources_query
-from app.responses import GET_ERRORS, LIST_ERRORS
+from app.responses import GET_ERRORS, LIST_RESPONSES
 from app.schemas import SourcePage, SourceRead
 
 router = APIRouter(tags=["sources"])
 
 
-@router.get("/sources", response_model=SourcePage, responses=LIST_ERRORS)
+@router.get("/sources", response_model=SourcePage, responses=LIST_RESPONSES)
 def list_sources(
     request: Request, session: SessionDep, params: Annotated[SourceListParams, Query()]
 ) -> Response:

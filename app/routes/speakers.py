@@ -9,13 +9,13 @@ from app.filters import SPEAKER_SORT_FIELDS, speaker_filters
 from app.params import NoParams, RecordId, SpeakerListParams
 from app.records import get_record, list_records
 from app.representations import speaker_documents, speakers_query
-from app.responses import GET_ERRORS, LIST_ERRORS
+from app.responses import GET_ERRORS, LIST_RESPONSES
 from app.schemas import SpeakerPage, SpeakerRead
 
 router = APIRouter(tags=["speakers"])
 
 
-@router.get("/speakers", response_model=SpeakerPage, responses=LIST_ERRORS)
+@router.get("/speakers", response_model=SpeakerPage, responses=LIST_RESPONSES)
 def list_speakers(
     request: Request, session: SessionDep, params: Annotated[SpeakerListParams, Query()]
 ) -> Response:

@@ -9,13 +9,13 @@ from app.filters import TOPIC_SORT_FIELDS
 from app.params import NoParams, RecordId, TopicListParams
 from app.records import get_record, list_records
 from app.representations import topic_documents, topics_query
-from app.responses import GET_ERRORS, LIST_ERRORS
+from app.responses import GET_ERRORS, LIST_RESPONSES
 from app.schemas import TopicPage, TopicRead
 
 router = APIRouter(tags=["topics"])
 
 
-@router.get("/topics", response_model=TopicPage, responses=LIST_ERRORS)
+@router.get("/topics", response_model=TopicPage, responses=LIST_RESPONSES)
 def list_topics(
     request: Request, session: SessionDep, params: Annotated[TopicListParams, Query()]
 ) -> Response:

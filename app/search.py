@@ -1,0 +1,168 @@
+"""Full-text search: the user's `q` parsed into words, phrases and prefixes, then rebuilt in
+each engine's own syntax (FTS5 MATCH, PostgreSQL tsquery) so user text is never query syntax."""
+
+import html
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Any
+
+import snowballstemmer
+from sqlalchemy import ColumnElement, Float, Select, cast, func, literal_column, select, table
+from sqlalchemy import column as sql_column
+from sqlalchemy.sql.elements import KeyedColumnElement
+
+from app.errors import invalid_parameter
+
+MAX_TERMS = 32
+SNIPPET_WORDS = 40
+# Letters and digits only: what both engines' tokenizers keep as words (`_` separates too).
+WORD = re.compile(r"[^\W_]+")
+# A quoted phrase (the closing quote may be missing), or a run of anything else.
+TERM = re.compile(r'"([^"]*)"?|([^\s"]+)')
+_STEMMER = snowballstemmer.stemmer("english")
+_FTS = table("claim_fts", sql_column("rowid"))
+_FTS_NAME: ColumnElement[Any] = literal_column("claim_fts")
+_CLAIM_ROWID: ColumnElement[Any] = literal_column("claim.rowid")
+ENGLISH: ColumnElement[Any] = literal_column("'english'::regconfig")
+
+
+@dataclass(frozen=True)
+class Term:
+    """Words that must appear in this order, or one word as a prefix when `prefix`."""
+
+    words: tuple[str, ...]
+    prefix: bool = False
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    """Every term must match (AND). Operators typed by users are searched as plain words."""
+
+    terms: tuple[Term, ...]
+
+    def fts5(self) -> str:
+        """The FTS5 MATCH string: each term a quoted phrase, so no user text is syntax."""
+        parts = []
+        for term in self.terms:
+            phrase = '"' + " ".join(term.words) + '"'
+            parts.append(f"{phrase} *" if term.prefix else phrase)
+        return " AND ".join(parts)
+
+    def tsquery(self) -> ColumnElement[Any]:
+        """The PostgreSQL tsquery, built from functions that take plain words, never syntax."""
+        parts: list[ColumnElement[Any]] = []
+        for term in self.terms:
+            words = " ".join(term.words)
+            # A prefix is one word of letters and digits, so `:*` is the only syntax added.
+            parts.append(
+                func.to_tsquery(ENGLISH, f"{words}:*")
+                if term.prefix
+                else func.phraseto_tsquery(ENGLISH, words)
+            )
+        combined = parts[0]
+        for part in parts[1:]:
+            combined = combined.op("&&")(part)
+        return combined
+
+
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(word.lower() for word in WORD.findall(text))
+
+
+def parse_query(q: str) -> SearchQuery:
+    """Quoted text is a phrase, `word*` a prefix; everything else (AND, OR, NOT, NEAR, `-`,
+    `:`, parentheses, SQL) is reduced to its words. No words at all is a 400 naming `q`."""
+    terms: list[Term] = []
+    for match in TERM.finditer(q):
+        phrase, bare = match.group(1), match.group(2)
+        if phrase is not None:
+            words = _words(phrase)
+            if words:
+                terms.append(Term(words))
+            continue
+        found = list(WORD.finditer(bare))
+        for _index, word in enumerate(found):
+            # `word*` is a prefix, wherever it stands in the token: `(semicond*)` too.
+            prefix = bare.startswith("*", word.end())
+            terms.append(Term((word.group().lower(),), prefix=prefix))
+    if not terms:
+        raise invalid_parameter("q", "contains no word to search for (letters or digits)")
+    if len(terms) > MAX_TERMS:
+        raise invalid_parameter("q", f"has more than {MAX_TERMS} words or phrases")
+    return SearchQuery(tuple(terms))
+
+
+def claim_match(dialect: str, query: SearchQuery) -> ColumnElement[bool]:
+    """Claims matching `query`, as a WHERE clause on the claim table (joins nothing)."""
+    if dialect == "sqlite":
+        matching = select(_FTS.c.rowid).where(_FTS_NAME.op("MATCH")(query.fts5()))
+        return _CLAIM_ROWID.in_(matching)
+    return literal_column("claim.search_vector").op("@@")(query.tsquery())
+
+
+def ranked_claims(dialect: str, claims: Select[Any], query: SearchQuery) -> Select[Any]:
+    """`claims` narrowed to matches, with a `relevance` column (higher is better).
+
+    On SQLite bm25() only exists next to the MATCH on the FTS table, hence the join there.
+    """
+    if dialect == "sqlite":
+        # bm25() is lower for better matches; negated so both engines sort -relevance alike.
+        relevance = (-func.bm25(_FTS_NAME)).label("relevance")
+        return (
+            claims.add_columns(relevance)
+            .join(_FTS, _FTS.c.rowid == _CLAIM_ROWID)
+            .where(_FTS_NAME.op("MATCH")(query.fts5()))
+        )
+    rank = cast(func.ts_rank(literal_column("claim.search_vector"), query.tsquery()), Float)
+    return claims.add_columns(rank.label("relevance")).where(claim_match(dialect, query))
+
+
+def relevance_column(query: Select[Any]) -> KeyedColumnElement[Any]:
+    """The `relevance` that `ranked_claims` added, as a sort key for `app.filters`."""
+    column = query.selected_columns.relevance
+    assert isinstance(column, KeyedColumnElement)
+    return column
+
+
+def _fold(word: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", word.lower())
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+def _matches(word: str, query: SearchQuery) -> bool:
+    folded = _fold(word)
+    stem = _STEMMER.stemWord(folded)
+    for term in query.terms:
+        for index, wanted in enumerate(term.words):
+            wanted = _fold(wanted)
+            if term.prefix and index == len(term.words) - 1:
+                if folded.startswith(wanted) or stem.startswith(_STEMMER.stemWord(wanted)):
+                    return True
+            elif stem == _STEMMER.stemWord(wanted):
+                return True
+    return False
+
+
+def snippet(text: str, query: SearchQuery) -> str:
+    """`text` HTML-escaped with each matching word in <mark></mark>, cut to a window of
+    words around the first match. Done in Python so both backends give identical output."""
+    words = list(WORD.finditer(text))
+    hits = [index for index, word in enumerate(words) if _matches(word.group(), query)]
+    start_word = max(0, (hits[0] if hits else 0) - SNIPPET_WORDS // 4)
+    end_word = min(len(words), start_word + SNIPPET_WORDS)
+    begin = 0 if start_word == 0 else words[start_word].start()
+    end = len(text) if end_word == len(words) else words[end_word - 1].end()
+    parts = ["…"] if begin > 0 else []
+    position = begin
+    marked = set(hits)
+    for index in range(start_word, end_word):
+        word = words[index]
+        if index in marked:
+            parts.append(html.escape(text[position : word.start()]))
+            parts.append(f"<mark>{html.escape(word.group())}</mark>")
+            position = word.end()
+    parts.append(html.escape(text[position:end]))
+    if end < len(text):
+        parts.append("…")
+    return "".join(parts)

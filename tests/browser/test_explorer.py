@@ -1,0 +1,146 @@
+"""The explorer (/explorer, examples/explorer) in headless Chromium: search, facet filter,
+cursor paging, claim detail with its span highlighted, CSV export; nothing loaded from outside.
+
+What the page shows is compared with what the API answers for the same query. Optional server
+features (facets, formats) are read from the served OpenAPI document: the page must use them
+when the server has them, and fall back when it does not.
+"""
+
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.browser.conftest import Visit
+
+QUERY = "semiconductor"
+TOPIC = "semiconductors"
+
+
+def list_claims_parameters(document: dict[str, Any]) -> set[str]:
+    operation = document["paths"]["/v1/claims"]["get"]
+    return {parameter["name"] for parameter in operation["parameters"]}
+
+
+@pytest.fixture
+def api(live_url: str) -> httpx.Client:
+    return httpx.Client(base_url=live_url, timeout=10)
+
+
+def api_pages(api: httpx.Client, **params: Any) -> list[list[str]]:
+    """The claim ids of every page of a query, following cursors."""
+    pages: list[list[str]] = []
+    cursor = None
+    while True:
+        query = {**params, **({"cursor": cursor} if cursor else {})}
+        response = api.get("/v1/claims", params=query)
+        assert response.status_code == 200, response.text
+        body = response.json()
+        pages.append([claim["id"] for claim in body["data"]])
+        cursor = body["next_cursor"]
+        if cursor is None:
+            return pages
+
+
+def expect_claims(page: Page, ids: list[str]) -> None:
+    """The list shows exactly these claims, in this order (waiting for it to settle)."""
+    buttons = page.locator("#claims button.claim")
+    expect(buttons).to_have_count(len(ids))
+    for index, claim_id in enumerate(ids):
+        expect(buttons.nth(index)).to_have_attribute("data-claim-id", claim_id)
+
+
+def test_search_filter_page_open_and_export(
+    visit: Visit,
+    live_url: str,
+    live_openapi: dict[str, Any],
+    api: httpx.Client,
+    tmp_path: Path,
+) -> None:
+    parameters = list_claims_parameters(live_openapi)
+    page = visit.page
+    page.goto(f"{live_url}/explorer/?limit=1")
+    expect_claims(page, api_pages(api, limit=1)[0])
+
+    # Search.
+    page.fill("#q", QUERY)
+    page.press("#q", "Enter")
+    searched = api.get("/v1/claims", params={"q": QUERY, "limit": 1, "count": "true"}).json()
+    expect(page.locator("#summary")).to_have_text(f"{searched['total']} claims")
+    expect_claims(page, [claim["id"] for claim in searched["data"]])
+    if "snippet" in searched["data"][0]:
+        expect(page.locator("#claims .claim-text mark").first).to_be_visible()
+
+    # Filter by topic, from the facets of the answer or, without facets, the list of topics.
+    bucket = page.locator(f"[data-facet='topic'][data-value='{TOPIC}']")
+    if "facets" in parameters:
+        counted = api.get("/v1/claims", params={"q": QUERY, "facets": "topic"}).json()
+        count = {b["value"]: b["count"] for b in counted["facets"]["topic"]}[TOPIC]
+        expect(bucket.locator(".count")).to_have_text(str(count))
+    bucket.click()
+    expect(bucket).to_have_attribute("aria-pressed", "true")
+    pages = api_pages(api, q=QUERY, topic=TOPIC, limit=1)
+    assert len(pages) >= 2, "the tour needs a second page"
+    expect_claims(page, pages[0])
+    assert "topic=semiconductors" in page.url
+
+    # Page forward and back through the cursor stack.
+    page.click("#next")
+    expect_claims(page, pages[1])
+    expect(page.locator("#page-number")).to_have_text("Page 2")
+    page.click("#previous")
+    expect_claims(page, pages[0])
+    expect(page.locator("#page-number")).to_have_text("Page 1")
+    expect(page.locator("#previous")).to_be_disabled()
+
+    # Export what is shown (the whole query, not the page) as CSV, when the server can.
+    export = page.locator("#export-csv")
+    if "format" in parameters:
+        expect(export).to_be_visible()
+        csv = httpx.get(export.get_attribute("href") or "", timeout=10)
+        assert csv.status_code == 200
+        assert csv.headers["content-type"].startswith("text/csv")
+        for claim_id in [claim_id for ids in pages for claim_id in ids]:
+            assert claim_id in csv.text
+    else:
+        expect(export).to_be_hidden()
+
+    # Open the claim: its text is the highlighted span of the source text.
+    page.locator("#claims button.claim").first.click()
+    claim = api.get(f"/v1/claims/{pages[0][0]}", params={"include": "statistics"}).json()
+    expect(page.locator("#detail h2")).to_have_text(f"Claim {claim['id']}")
+    expect(page.locator("#claims [aria-current='true']")).to_have_attribute(
+        "data-claim-id", claim["id"]
+    )
+    assert page.locator("#claim-span").text_content() == claim["text"]
+    expect(page.locator("#figures tbody tr")).to_have_count(len(claim["statistics"]))
+    page.screenshot(path=tmp_path / "explorer.png", full_page=True)
+    visit.assert_stayed_local()
+
+
+def test_claim_detail_marks_its_figures(visit: Visit, live_url: str, api: httpx.Client) -> None:
+    claim = api.get("/v1/claims/nqpf-21", params={"include": "statistics,speaker"}).json()
+    assert claim["statistics"], "nqpf-21 carries figures"
+    page = visit.page
+    page.goto(f"{live_url}/explorer/?limit=50")
+    page.locator("[data-claim-id='nqpf-21']").click()
+    assert page.locator("#claim-span").text_content() == claim["text"]
+    figures = sorted(claim["statistics"], key=lambda figure: figure["span"]["start"])
+    expect(page.locator("#claim-span mark.figure")).to_have_text(
+        [figure["display"] for figure in figures]
+    )
+    rows = page.locator("#figures tbody tr")
+    expect(rows).to_have_count(len(figures))
+    expect(page.locator("#detail .meta")).to_contain_text(claim["speaker"]["name"])
+    visit.assert_stayed_local()
+
+
+def test_a_refused_query_shows_the_problem(visit: Visit, live_url: str) -> None:
+    page = visit.page
+    page.goto(f"{live_url}/explorer/?q={'x' * 501}")  # q allows at most 500 characters
+    expect(page.locator("#problem")).to_contain_text("Invalid parameter: q:")
+    # Chromium logs the 400 answer itself; the page handled it.
+    visit.errors = [text for text in visit.errors if "status of 400" not in text]
+    visit.assert_stayed_local()

@@ -1,0 +1,126 @@
+// The tour a new user of the TypeScript SDK takes, run by tests/sdk/test_typescript_sdk.py:
+// it is compiled by tsc (strict) next to a client that @hey-api/openapi-ts generated from the
+// served OpenAPI, then run by node against a live server whose base URL is argv[2].
+// Each step prints "ok <step>"; the first failure prints "not ok <step>: <why>" and exits 1.
+// Issue 3 adds the write step (updateClaim with Authorization and If-Match) to STEPS.
+import { deepStrictEqual, ok, strictEqual } from "node:assert/strict";
+
+import { client } from "./client/client.gen";
+import { getClaim, listClaims, listStatistics } from "./client/sdk.gen";
+import type { ClaimPage, ClaimRead, Problem } from "./client/types.gen";
+
+const baseUrl = process.argv[2];
+client.setConfig({ baseUrl });
+
+async function raw(path: string): Promise<any> {
+  // The same request without the SDK: what the SDK must agree with.
+  const response = await fetch(baseUrl + path);
+  strictEqual(response.status, 200, path);
+  return response.json();
+}
+
+function idsOf(records: ReadonlyArray<{ id: string }>): string[] {
+  return records.map((record) => record.id);
+}
+
+async function claimPage(cursor: string | null): Promise<ClaimPage> {
+  const { data, error } = await listClaims({ query: { limit: 7, sort: "-id", cursor } });
+  ok(data !== undefined, JSON.stringify(error));
+  return data;
+}
+
+const STEPS: Record<string, () => Promise<void>> = {
+  "list claims with filters": async () => {
+    const { data, error } = await listClaims({
+      query: { topic: "semiconductors", kind: "direct_quote,paraphrase", limit: 500 },
+    });
+    strictEqual(error, undefined);
+    ok(data !== undefined && data.data.length > 0, "the seed has semiconductor quotes");
+    const expected = await raw("/v1/claims?topic=semiconductors&kind=direct_quote,paraphrase");
+    deepStrictEqual(idsOf(data.data), idsOf(expected.data));
+    for (const claim of data.data) {
+      ok(claim.topics.includes("semiconductors"));
+      ok(["direct_quote", "paraphrase"].includes(claim.kind));
+    }
+  },
+
+  "follow cursors to the end": async () => {
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    for (let page = 0; page < 100; page++) {
+      const data = await claimPage(cursor);
+      seen.push(...idsOf(data.data));
+      cursor = data.next_cursor;
+      if (cursor === null) break;
+    }
+    strictEqual(cursor, null, "pagination did not end");
+    const everything = await raw("/v1/claims?limit=500&sort=-id");
+    deepStrictEqual(seen, idsOf(everything.data));
+    ok(seen.length > 7, "the tour must actually follow a cursor");
+  },
+
+  "get one claim with its figures": async () => {
+    const { data, error } = await getClaim({
+      path: { claim_id: "nqpf-21" },
+      query: { include: "statistics,speaker,source" },
+    });
+    strictEqual(error, undefined);
+    const claim: ClaimRead | undefined = data;
+    ok(claim?.source && claim.speaker && claim.statistics);
+    deepStrictEqual(claim, await raw("/v1/claims/nqpf-21?include=statistics,speaker,source"));
+    // Spans count Unicode code points, not UTF-16 units: index an array of code points.
+    const text = Array.from(claim.source.text);
+    strictEqual(text.slice(claim.span.start, claim.span.end).join(""), claim.text);
+    ok(claim.statistics.length > 0);
+    ok(claim.statistics.every((figure) => figure.claim_id === "nqpf-21"));
+  },
+
+  "missing claim is a typed problem": async () => {
+    const { data, error, response } = await getClaim({ path: { claim_id: "no-such-claim" } });
+    strictEqual(data, undefined);
+    strictEqual(response.status, 404);
+    strictEqual(response.headers.get("content-type"), "application/problem+json");
+    const problem: Problem | undefined = error;
+    ok(problem !== undefined);
+    strictEqual(problem.type, "/problems/not-found");
+    strictEqual(problem.status, 404);
+    ok(problem.detail.includes("no-such-claim"));
+  },
+
+  "bad parameter is a typed problem": async () => {
+    const { error, response } = await listStatistics({ query: { sort: "-nonsense" } });
+    strictEqual(response.status, 400);
+    const problem: Problem | undefined = error;
+    ok(problem !== undefined);
+    strictEqual(problem.type, "/problems/invalid-parameter");
+    deepStrictEqual(problem.errors?.map((item) => item.name), ["sort"]);
+  },
+
+  "list statistics in a value range": async () => {
+    const { data, error } = await listStatistics({
+      query: { value_gte: 1, value_lt: 100, sort: "-value", limit: 500 },
+    });
+    strictEqual(error, undefined);
+    ok(data !== undefined && data.data.length > 0, "the seed has figures between 1 and 100");
+    const expected = await raw("/v1/statistics?value_gte=1&value_lt=100&sort=-value");
+    deepStrictEqual(idsOf(data.data), idsOf(expected.data));
+    const values = data.data.map((figure) => figure.value);
+    deepStrictEqual(values, [...values].sort((a, b) => b - a));
+    ok(values.every((value) => value >= 1 && value < 100));
+  },
+};
+
+async function main(): Promise<number> {
+  for (const [name, step] of Object.entries(STEPS)) {
+    try {
+      await step();
+    } catch (failure) {
+      console.log(`not ok ${name}: ${failure instanceof Error ? failure.stack : failure}`);
+      return 1;
+    }
+    console.log(`ok ${name}`);
+  }
+  return 0;
+}
+
+main().then((status) => process.exit(status));
