@@ -1,10 +1,11 @@
-"""`python -m app`: operator commands (`migrate`, `serve`)."""
+"""`python -m app`: operator commands (`migrate`, `serve`, `keys`)."""
 
 import argparse
 import sys
 
 import uvicorn
 
+from app import keys
 from app.config import get_settings
 from app.migrate import upgrade
 
@@ -15,11 +16,14 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("migrate", help="migrate DATABASE_URL to the latest schema")
     serve = commands.add_parser("serve", help="serve the API (HOST and PORT from settings)")
     serve.add_argument("--workers", type=int, default=1)
+    keys.add_commands(commands)
     args = parser.parse_args(argv)
     settings = get_settings()
     if args.command == "migrate":
         upgrade(settings.database_url)
         return 0
+    if args.command == "keys":
+        return keys.run(args, settings.database_url)
     uvicorn.run(
         "app.main:app",
         host=settings.host,

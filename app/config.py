@@ -24,6 +24,10 @@ class Settings(BaseSettings):
     cursor_secret: str = "claimbase-development-cursor-secret"
     # Serve the example frontend (examples/explorer) at /explorer; turn off where unwanted.
     explorer_enabled: bool = True
+    # Reads are public by default; true makes every read need a key of the `read` scope.
+    reads_require_key: bool = False
+    # Writes are not offered to browsers cross-origin unless this is set.
+    cors_allow_writes: bool = False
     # Connections each worker keeps open to PostgreSQL.
     db_pool_size: int = 5
     db_max_overflow: int = 5

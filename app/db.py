@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import psycopg
-from fastapi import Depends
+from fastapi import Depends, Request
 from sqlalchemy import Engine, MetaData, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, DisconnectionError, SQLAlchemyError
@@ -25,6 +25,9 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+READ_METHODS = ("GET", "HEAD", "OPTIONS")
+# Execution option marking a connection that will write (see `on_begin`).
+WRITE_OPTION = "claimbase_write"
 
 
 class Base(DeclarativeBase):
@@ -53,7 +56,11 @@ def _configure_sqlite(engine: Engine, path: str | None) -> None:
 
     @event.listens_for(engine, "begin")
     def on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN")
+        # A write takes SQLite's write lock up front: a deferred transaction that read first
+        # could not upgrade once another writer committed (SQLITE_BUSY_SNAPSHOT), whereas an
+        # immediate one simply waits its turn (busy_timeout) and then reads the fresh row.
+        immediate = connection.get_execution_options().get(WRITE_OPTION, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
     if path is None:
         return
@@ -113,9 +120,12 @@ def _session_factory() -> sessionmaker[Session]:
     return sessionmaker(bind=get_engine(), expire_on_commit=False)
 
 
-def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
-    """A session that commits when the request succeeds and rolls back when it fails."""
+def session_scope(factory: sessionmaker[Session], *, write: bool = False) -> Iterator[Session]:
+    """A session that commits when the request succeeds and rolls back when it fails; a write
+    takes the database's write lock up front (see on_begin)."""
     with factory() as session:
+        if write:
+            session.connection(execution_options={WRITE_OPTION: True})
         try:
             yield session
             session.commit()
@@ -124,9 +134,9 @@ def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
             raise
 
 
-def get_session() -> Iterator[Session]:
+def get_session(request: Request) -> Iterator[Session]:
     """One session per request; it owns commit and rollback, nothing else commits."""
-    yield from session_scope(_session_factory())
+    yield from session_scope(_session_factory(), write=request.method not in READ_METHODS)
 
 
 # SQLite result codes (primary, low byte) that mean "the file cannot be used right now".

@@ -25,6 +25,20 @@ PROBLEM_TYPES: dict[str, str] = {
     "invalid-cursor": "The `cursor` parameter was not produced by this API for this exact query "
     "(same resource, filters and sort). Start again without a cursor.",
     "not-found": "No record has this id.",
+    "unauthorized": "The operation needs an API key: send `Authorization: Bearer <key>`. The "
+    "key is missing, unknown or revoked.",
+    "forbidden": "The API key is valid but its scope does not allow this operation "
+    "(`insufficient_scope`; writes need a `write` key).",
+    "conflict": "The write contradicts the data: the id is taken, or other records depend on "
+    "the one being changed or retracted. `detail` says which.",
+    "gone": "The record was retracted. `retracted_at`, `retracted_by` and `reason` say when, "
+    "by whom and why; its history stays at `/versions`.",
+    "precondition-failed": "`If-Match` does not name the record's current version: someone "
+    "changed it since you read it. GET it again, re-apply your change, retry.",
+    "precondition-required": "Writes to an existing record need `If-Match` with the ETag of "
+    "the version you read, so that no one's change is overwritten unseen.",
+    "idempotency-key-reused": "This `Idempotency-Key` was used before with a different request "
+    "body. Use a new key for a new request.",
     "method-not-allowed": "The resource exists but does not support this HTTP method.",
     "not-acceptable": "The API cannot produce any of the media types the Accept header asks for.",
     "payload-too-large": "The request body is larger than the documented limit "
@@ -69,6 +83,7 @@ class ApiError(Exception):
         detail: str,
         errors: list[ProblemError] | None = None,
         headers: dict[str, str] | None = None,
+        extensions: dict[str, Any] | None = None,
     ) -> None:
         super().__init__(detail)
         assert slug in PROBLEM_TYPES, slug
@@ -78,6 +93,7 @@ class ApiError(Exception):
         self.detail = detail
         self.errors = errors
         self.headers = headers or {}
+        self.extensions = extensions or {}
 
 
 def input_error(
@@ -96,6 +112,20 @@ def not_found(resource: str, record_id: str) -> ApiError:
     return ApiError(404, "not-found", "Not found", f"No {resource} has the id {record_id!r}.")
 
 
+def conflict(detail: str) -> ApiError:
+    return ApiError(409, "conflict", "Conflict", detail)
+
+
+def invalid_body(name: str, message: str) -> ApiError:
+    return ApiError(
+        422,
+        "invalid-body",
+        "Invalid body",
+        f"{name}: {message}",
+        errors=[ProblemError(location="body", name=name, message=message)],
+    )
+
+
 def unavailable(detail: str) -> ApiError:
     return ApiError(
         503, "service-unavailable", "Service unavailable", detail, headers={"Retry-After": "5"}
@@ -110,6 +140,7 @@ def problem_response(
     detail: str,
     errors: list[ProblemError] | None = None,
     headers: dict[str, str] | None = None,
+    extensions: dict[str, Any] | None = None,
 ) -> Response:
     instance = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     body: dict[str, Any] = {
@@ -121,12 +152,20 @@ def problem_response(
     }
     if errors is not None:
         body["errors"] = [error.model_dump() for error in errors]
+    body.update(extensions or {})
     return Response(dumps(body), status, headers=headers, media_type=PROBLEM_MEDIA_TYPE)
 
 
 def error_response(request: Request, error: ApiError) -> Response:
     return problem_response(
-        request, error.status, error.slug, error.title, error.detail, error.errors, error.headers
+        request,
+        error.status,
+        error.slug,
+        error.title,
+        error.detail,
+        error.errors,
+        error.headers,
+        error.extensions,
     )
 
 

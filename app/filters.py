@@ -9,7 +9,6 @@ from sqlalchemy.orm import QueryableAttribute
 from sqlalchemy.sql.elements import KeyedColumnElement
 
 from app.errors import invalid_parameter
-from app.models import Claim, Source, Speaker, Statistic, Topic, claim_topic
 from app.params import (
     ClaimListParams,
     SourceListParams,
@@ -17,6 +16,7 @@ from app.params import (
     StatisticFilterParams,
 )
 from app.search import claim_match, parse_query
+from app.tables import Tables
 
 Column = QueryableAttribute[Any] | KeyedColumnElement[Any]
 Clause = ColumnElement[bool]
@@ -86,114 +86,123 @@ def after_key(keys: Sequence[SortKey], values: Sequence[Any]) -> Clause:
     return or_(*alternatives)
 
 
-def has_topic(topics: str) -> Clause:
+def has_topic(t: Tables, topics: str) -> Clause:
     """The claim is tagged with any of `topics`.
 
     A correlated EXISTS, probing claim_topic's primary key (claim_id, topic_id) row by row, so
     the database walks claims in the page's order and stops after one page; `id IN (SELECT
     claim_id ...)` made SQLite materialize every claim of the topic (200k at 1M) first.
     """
+    links = t.claim_topic.c
     return (
-        select(claim_topic.c.claim_id)
-        .where(claim_topic.c.claim_id == Claim.id, *any_of(claim_topic.c.topic_id, topics))
+        select(links.claim_id)
+        .where(links.claim_id == t.claim.c.id, *any_of(links.topic_id, topics))
         .exists()
     )
 
 
-def source_ids_published(after: Any, before: Any) -> list[Clause]:
+def source_ids_published(t: Tables, after: Any, before: Any) -> list[Clause]:
     if after is None and before is None:
         return []
-    published = select(Source.id)
+    published = select(t.source.c.id)
     if after is not None:
-        published = published.where(Source.published_on > after)
+        published = published.where(t.source.c.published_on > after)
     if before is not None:
-        published = published.where(Source.published_on < before)
-    return [Claim.source_id.in_(published)]
+        published = published.where(t.source.c.published_on < before)
+    return [t.claim.c.source_id.in_(published)]
 
 
-CLAIM_SORT_FIELDS: dict[str, Sequence[Column]] = {
-    "id": [Claim.id],
-    "kind": [Claim.kind],
-    "position": [Claim.source_id, Claim.span_start],
-}
+def claim_sort_fields(t: Tables) -> dict[str, Sequence[Column]]:
+    claim = t.claim.c
+    return {"id": [claim.id], "kind": [claim.kind], "position": [claim.source_id, claim.span_start]}
 
 
-def claim_filters(params: ClaimListParams) -> list[Clause]:
+def claim_filters(t: Tables, params: ClaimListParams) -> list[Clause]:
     """Every claim filter but `q`, which ranks as it filters (see `app.search`)."""
+    claim = t.claim.c
     clauses = [
-        *any_of(Claim.speaker_id, params.speaker),
-        *any_of(Claim.source_id, params.source),
-        *any_of(Claim.kind, params.kind),
-        *source_ids_published(params.published_after, params.published_before),
+        *any_of(claim.speaker_id, params.speaker),
+        *any_of(claim.source_id, params.source),
+        *any_of(claim.kind, params.kind),
+        *source_ids_published(t, params.published_after, params.published_before),
     ]
     if params.topic is not None:
-        clauses.append(has_topic(params.topic))
+        clauses.append(has_topic(t, params.topic))
     return clauses
 
 
-STATISTIC_SORT_FIELDS: dict[str, Sequence[Column]] = {
-    "id": [Statistic.id],
-    "value": [Statistic.value],
-    "indicator": [Statistic.indicator],
-    "entity": [Statistic.entity],
-    "unit": [Statistic.unit],
-    "period": [Statistic.period_start],
-}
+def statistic_sort_fields(t: Tables) -> dict[str, Sequence[Column]]:
+    statistic = t.statistic.c
+    return {
+        "id": [statistic.id],
+        "value": [statistic.value],
+        "indicator": [statistic.indicator],
+        "entity": [statistic.entity],
+        "unit": [statistic.unit],
+        "period": [statistic.period_start],
+    }
 
 
-def statistic_filters(params: StatisticFilterParams, dialect: str) -> list[Clause]:
+def statistic_filters(t: Tables, params: StatisticFilterParams) -> list[Clause]:
+    statistic, claim = t.statistic.c, t.claim.c
     clauses = [
-        *any_of(Statistic.indicator, params.indicator),
-        *any_of(Statistic.entity, params.entity),
-        *any_of(Statistic.unit, params.unit),
-        *any_of(Statistic.period_label, params.period),
+        *any_of(statistic.indicator, params.indicator),
+        *any_of(statistic.entity, params.entity),
+        *any_of(statistic.unit, params.unit),
+        *any_of(statistic.period_label, params.period),
     ]
     claim_clauses = [
-        *any_of(Claim.speaker_id, params.speaker),
-        *any_of(Claim.source_id, params.source),
+        *any_of(claim.speaker_id, params.speaker),
+        *any_of(claim.source_id, params.source),
     ]
     if params.topic is not None:
-        claim_clauses.append(has_topic(params.topic))
+        claim_clauses.append(has_topic(t, params.topic))
     if params.q is not None:
-        claim_clauses.append(claim_match(dialect, parse_query(params.q)))
+        claim_clauses.append(claim_match(parse_query(params.q), t))
     if claim_clauses:
-        clauses.append(Statistic.claim_id.in_(select(Claim.id).where(*claim_clauses)))
+        clauses.append(statistic.claim_id.in_(select(claim.id).where(*claim_clauses)))
     if params.value_gte is not None:
-        clauses.append(Statistic.value >= params.value_gte)
+        clauses.append(statistic.value >= params.value_gte)
     if params.value_gt is not None:
-        clauses.append(Statistic.value > params.value_gt)
+        clauses.append(statistic.value > params.value_gt)
     if params.value_lte is not None:
-        clauses.append(Statistic.value <= params.value_lte)
+        clauses.append(statistic.value <= params.value_lte)
     if params.value_lt is not None:
-        clauses.append(Statistic.value < params.value_lt)
+        clauses.append(statistic.value < params.value_lt)
     return clauses
 
 
-SPEAKER_SORT_FIELDS: dict[str, Sequence[Column]] = {"id": [Speaker.id], "name": [Speaker.name]}
+def speaker_sort_fields(t: Tables) -> dict[str, Sequence[Column]]:
+    return {"id": [t.speaker.c.id], "name": [t.speaker.c.name]}
 
 
-def speaker_filters(params: SpeakerListParams) -> list[Clause]:
-    return [*any_of(Speaker.country, params.country), *contains_text(Speaker.name, params.q)]
+def speaker_filters(t: Tables, params: SpeakerListParams) -> list[Clause]:
+    speaker = t.speaker.c
+    return [*any_of(speaker.country, params.country), *contains_text(speaker.name, params.q)]
 
 
-SOURCE_SORT_FIELDS: dict[str, Sequence[Column]] = {
-    "id": [Source.id],
-    "published_on": [Source.published_on],
-    "title": [Source.title],
-}
+def source_sort_fields(t: Tables) -> dict[str, Sequence[Column]]:
+    source = t.source.c
+    return {"id": [source.id], "published_on": [source.published_on], "title": [source.title]}
 
 
-def source_filters(params: SourceListParams) -> list[Clause]:
+def source_filters(t: Tables, params: SourceListParams) -> list[Clause]:
+    source = t.source.c
     clauses = [
-        *any_of(Source.publisher, params.publisher),
-        *any_of(Source.language, params.language),
-        *contains_text(Source.title, params.q),
+        *any_of(source.publisher, params.publisher),
+        *any_of(source.language, params.language),
+        *contains_text(source.title, params.q),
     ]
     if params.published_after is not None:
-        clauses.append(Source.published_on > params.published_after)
+        clauses.append(source.published_on > params.published_after)
     if params.published_before is not None:
-        clauses.append(Source.published_on < params.published_before)
+        clauses.append(source.published_on < params.published_before)
     return clauses
 
 
-TOPIC_SORT_FIELDS: dict[str, Sequence[Column]] = {"id": [Topic.id], "name": [Topic.name]}
+def topic_sort_fields(t: Tables) -> dict[str, Sequence[Column]]:
+    return {"id": [t.topic.c.id], "name": [t.topic.c.name]}
+
+
+def topic_filters(_t: Tables, _params: Any) -> list[Clause]:
+    return []

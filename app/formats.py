@@ -20,7 +20,7 @@ STREAMED = {"csv", "ndjson"}
 
 # CSV columns per resource, in their documented, stable order. Nested objects are flattened
 # with `_` (span -> span_start, span_end) and lists are joined with `;`.
-META_COLUMNS = ("version", "created_at", "updated_at")
+META_COLUMNS = ("version", "created_at", "updated_at", "retracted_at")
 CSV_COLUMNS: dict[str, tuple[str, ...]] = {
     "claims": (
         "id", "kind", "text", "span_start", "span_end", "speaker_id", "source_id", "topics",

@@ -9,6 +9,7 @@ from fastapi_offline import FastAPIOffline
 from app.api import API_PREFIX, OPENAPI_TAGS, api_router
 from app.config import Settings, get_settings
 from app.cors import ProblemCORSMiddleware
+from app.deprecation import install_deprecations
 from app.errors import install_error_handlers
 from app.guards import BodySizeLimitMiddleware, StrictUrlMiddleware
 from app.openapi import customize_openapi
@@ -24,6 +25,10 @@ figure is typed, unit-normalized and linked to the claim it came from.
 
 Lists are paginated by opaque cursors (`next_cursor`, and a `Link: rel="next"` header);
 errors are RFC 9457 problem details (`application/problem+json`).
+
+Every record is versioned: `?as_of=` reads the past, `/versions` lists a record's history,
+`/v1/changes` is a change feed. Writes need `Authorization: Bearer <key>`, a `reason`, and
+`If-Match` on existing records.
 """
 
 
@@ -51,14 +56,30 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     if settings.explorer_enabled:
         app.mount(EXPLORER_PATH, explorer(), name="explorer")
     install_error_handlers(app)
-    # Reads only: the API takes no cookies, so credentials are never allowed cross-origin, and
-    # browsers on other origins get no write methods (their preflight is refused).
+    install_deprecations(app)
+    # Reads only unless CORS_ALLOW_WRITES: a browser page should not spend an editor's key.
+    # The API takes no cookies, so credentials are never allowed cross-origin.
+    write_methods = ["POST", "PATCH", "DELETE"] if settings.cors_allow_writes else []
     app.add_middleware(
         ProblemCORSMiddleware,
         allow_origins=settings.cors_origins,
-        allow_methods=["GET", "HEAD", "OPTIONS"],
+        allow_methods=["GET", "HEAD", "OPTIONS", *write_methods],
+        # Authorization: reads may need a key too (READS_REQUIRE_KEY).
+        allow_headers=[
+            "Authorization",
+            "If-None-Match",
+            *(["If-Match", "Idempotency-Key", "Content-Type"] if write_methods else []),
+        ],
         allow_credentials=False,
-        expose_headers=["Link", "ETag", "Retry-After"],
+        expose_headers=[
+            "Link",
+            "ETag",
+            "Last-Modified",
+            "Location",
+            "Deprecation",
+            "Sunset",
+            "Retry-After",
+        ],
     )
     app.add_middleware(RateLimitMiddleware, settings=settings)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)

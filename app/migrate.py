@@ -12,16 +12,21 @@ from app.config import PROJECT_ROOT, get_settings
 
 MIGRATIONS = PROJECT_ROOT / "migrations"
 # Full-text search objects made by raw SQL in migration 20261128_0003, not by the models:
-# the FTS5 table (and the shadow tables SQLite makes for it) and the PostgreSQL tsvector.
-FTS_TABLE_PREFIX = "claim_fts"
-FTS_COLUMNS_AND_INDEXES = {"search_vector", "ix_claim_search_vector"}
+# the FTS5 tables of claim and claim_history (and the shadow tables SQLite makes for them) and
+# the PostgreSQL tsvectors.
+FTS_TABLES = ("claim_fts", "claim_history_fts")
+FTS_COLUMNS_AND_INDEXES = {
+    "search_vector",
+    "ix_claim_search_vector",
+    "ix_claim_history_search_vector",
+}
 
 
 def include_object(
     obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any
 ) -> bool:
     """Alembic's compare skips the full-text objects, which the models do not describe."""
-    if type_ == "table" and name is not None and name.startswith(FTS_TABLE_PREFIX):
+    if type_ == "table" and name is not None and name.startswith(FTS_TABLES):
         return False
     return not (type_ in {"column", "index"} and name in FTS_COLUMNS_AND_INDEXES)
 

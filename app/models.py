@@ -58,11 +58,19 @@ def utc_now() -> datetime:
 
 
 class Versioned:
-    """Every record counts its versions and remembers when it was created and last changed."""
+    """Every record counts its versions and remembers when it was created and last changed.
+
+    The row is the current version; superseded versions live in the `<table>_history` twin.
+    """
 
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+    # Set by a retraction (DELETE): the record leaves lists but keeps its row and history.
+    retracted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    # sha256 of the seed entry this record was last loaded from (None: never seeded), so a
+    # re-seed overwrites an API correction only when the seed entry itself changed.
+    seed_hash: Mapped[str | None] = mapped_column(String(64), default=None)
 
 
 claim_topic = Table(
@@ -176,3 +184,110 @@ class Statistic(Versioned, Base):
         Index("ix_statistic_period_label_id", "period_label", "id"),
         Index("ix_statistic_period_start_id", "period_start", "id"),
     )
+
+
+# Columns that are bookkeeping, not part of a record's versioned state.
+NOT_VERSIONED = {"seed_hash"}
+
+
+def history_table(current: Table) -> Table:
+    """The superseded versions of `current`: its columns, keyed by (id, version), plus the
+    moment each stopped being current (`valid_to`); `updated_at` is when it became current."""
+    columns = [
+        Column(
+            column.name,
+            column.type,
+            nullable=column.nullable,
+            primary_key=column.name in ("id", "version"),
+        )
+        for column in current.columns
+        if column.name not in NOT_VERSIONED
+    ]
+    table = Table(
+        f"{current.name}_history",
+        Base.metadata,
+        *columns,
+        Column("valid_to", UTCDateTime, nullable=False),
+    )
+    Index(f"ix_{table.name}_valid_to_updated_at", table.c.valid_to, table.c.updated_at)
+    return table
+
+
+def _table(model: type[Base]) -> Table:
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table
+
+
+source_history = history_table(_table(Source))
+speaker_history = history_table(_table(Speaker))
+topic_history = history_table(_table(Topic))
+claim_history = history_table(_table(Claim))
+statistic_history = history_table(_table(Statistic))
+
+# A claim's topics are part of its versioned state: the links of each superseded version.
+claim_topic_history = Table(
+    "claim_topic_history",
+    Base.metadata,
+    Column("claim_id", String(ID_LENGTH), primary_key=True),
+    Column("version", Integer, primary_key=True),
+    Column("topic_id", String(ID_LENGTH), primary_key=True),
+)
+
+
+class ChangeOperation(StrEnum):
+    create = "create"
+    update = "update"
+    retract = "retract"
+
+
+class Change(Base):
+    """One row per version of any record: the change feed and every record's history."""
+
+    __tablename__ = "change"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    resource: Mapped[str] = mapped_column(String(32))
+    record_id: Mapped[str] = mapped_column(String(ID_LENGTH))
+    version: Mapped[int] = mapped_column(Integer)
+    operation: Mapped[str] = mapped_column(String(16))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    author: Mapped[str] = mapped_column(String(200))
+    reason: Mapped[str] = mapped_column(Text)
+    changed_fields: Mapped[list[str]] = mapped_column(JSON)
+
+    __table_args__ = (
+        CheckConstraint("operation IN ('create', 'update', 'retract')", name="operation"),
+        Index(
+            "ix_change_resource_record_id_version", "resource", "record_id", "version", unique=True
+        ),
+    )
+
+
+class ApiKey(Base):
+    """A credential for writes: only the sha256 of the token is stored, never the token."""
+
+    __tablename__ = "api_key"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    scope: Mapped[str] = mapped_column(String(16))
+    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+
+    __table_args__ = (CheckConstraint("scope IN ('read', 'write')", name="scope"),)
+
+
+class IdempotencyKey(Base):
+    """The first response to a POST carrying `Idempotency-Key`, replayed for retries."""
+
+    __tablename__ = "idempotency_key"
+
+    key_name: Mapped[str] = mapped_column(String(200), primary_key=True)
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    request_sha256: Mapped[str] = mapped_column(String(64))
+    status: Mapped[int] = mapped_column(Integer)
+    body: Mapped[str] = mapped_column(Text)
+    headers: Mapped[dict[str, str]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)

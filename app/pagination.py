@@ -59,29 +59,32 @@ def encode_cursor(fingerprint: str, key: Sequence[KeyValue]) -> str:
     return f"{_b64encode(payload)}.{_b64encode(_sign(payload))}"
 
 
-def invalid_cursor(message: str) -> ApiError:
-    return input_error("invalid-cursor", "Invalid cursor", "cursor", message)
+def invalid_cursor(message: str, parameter: str = "cursor") -> ApiError:
+    return input_error("invalid-cursor", "Invalid cursor", parameter, message)
 
 
-def decode_cursor(cursor: str, fingerprint: str, key_length: int) -> list[KeyValue]:
+def decode_cursor(
+    cursor: str, fingerprint: str, key_length: int, parameter: str = "cursor"
+) -> list[KeyValue]:
     """The sort key of the last row of the previous page; refuses anything not made for us."""
     try:
         payload_text, signature_text = cursor.split(".")
         payload = _b64decode(payload_text)
         signature = _b64decode(signature_text)
     except (ValueError, binascii.Error):
-        raise invalid_cursor("not a cursor issued by this API") from None
+        raise invalid_cursor("not a cursor issued by this API", parameter) from None
     if not hmac.compare_digest(signature, _sign(payload)):
-        raise invalid_cursor("not a cursor issued by this API")
+        raise invalid_cursor("not a cursor issued by this API", parameter)
     try:
         bound_to, raw_key = orjson.loads(payload)
         key = [_decode_value(value) for value in raw_key]
     except (ValueError, TypeError):
-        raise invalid_cursor("not a cursor issued by this API") from None
+        raise invalid_cursor("not a cursor issued by this API", parameter) from None
     if bound_to != fingerprint or len(key) != key_length:
         raise invalid_cursor(
             "issued for a different query; a cursor only continues the query "
-            "(resource, filters and sort) it came from"
+            "(resource, filters and sort) it came from",
+            parameter,
         )
     return key
 

@@ -5,7 +5,7 @@ from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import Path
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field
 
 MAX_LIMIT = 500
 DEFAULT_LIMIT = 50
@@ -41,6 +41,18 @@ def _calendar_day(value: object) -> object:
 
 
 Day = Annotated[date, BeforeValidator(_calendar_day)]
+
+RFC_3339 = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?"
+    r"([Zz]|[+-][0-9]{2}:[0-9]{2})"
+)
+
+
+def _rfc_3339(value: object) -> object:
+    # Lax mode would also read a Unix timestamp as a moment; the contract is RFC 3339.
+    if isinstance(value, str) and not RFC_3339.fullmatch(value):
+        raise ValueError("must be an RFC 3339 time with an offset, e.g. 2024-05-20T12:00:00Z")
+    return value
 
 
 def one_of_list(names: list[str]) -> str:
@@ -87,14 +99,44 @@ class ListParams(BaseModel):
         description="Opaque: the `next_cursor` of the previous page of this same query.",
     )
     count: bool = Field(False, description="Add `total`, the number of records matched.")
+    # Each resource narrows this to its own allow-list of sort fields.
+    sort: str | None = "id"
+
+
+class AsOf(BaseModel):
+    """Time travel: what every list and get accepts."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    as_of: Annotated[AwareDatetime, BeforeValidator(_rfc_3339)] | None = Field(
+        None,
+        description="RFC 3339 time with offset: the data as it stood at that moment "
+        "(corrected records show their old values, later-retracted ones are still there).",
+        examples=["2026-11-28T12:00:00Z"],
+    )
+
+
+class RecordScope(AsOf):
+    """Which versions a list (or its summary) reads: of which moment, retracted ones or not."""
+
+    include_retracted: bool = Field(
+        False, description="Also list retracted records (their `retracted_at` is set)."
+    )
+
+
+class RecordListParams(ListParams, RecordScope):
+    """A list of versioned records, in any of the list formats."""
+
     format: Literal["json", "csv", "ndjson", "jsonld"] | None = Field(
         None,
         description="Response format; wins over the Accept header. `csv` and `ndjson` export "
         "the whole filtered collection (not one page), streamed; `limit` is then the size of "
         "the batches read from the database.",
     )
-    # Each resource narrows this to its own allow-list of sort fields.
-    sort: str | None = "id"
+
+
+class GetParams(AsOf):
+    """A single versioned record."""
 
 
 def facets_field(names: list[str], example: str) -> Any:
@@ -120,7 +162,7 @@ CLAIM_INCLUDES = ["speaker", "source", "statistics"]
 KINDS = ["direct_quote", "paraphrase", "author_statement"]
 
 
-class ClaimListParams(ListParams):
+class ClaimListParams(RecordListParams):
     speaker: str | None = code_list("Speaker id.", "michael-dunford")
     source: str | None = code_list("Source id.", "csst-2024-05-20-new-quality-productive-forces")
     topic: str | None = code_list("Topic id.", "semiconductors,trade")
@@ -197,7 +239,7 @@ class StatisticFilterParams(BaseModel):
     )
 
 
-class StatisticListParams(ListParams, StatisticFilterParams):
+class StatisticListParams(RecordListParams, StatisticFilterParams):
     sort: str = Field(
         "id",
         pattern=sort_pattern(STATISTIC_SORTS),
@@ -210,7 +252,7 @@ class StatisticListParams(ListParams, StatisticFilterParams):
     facets: str | None = facets_field(STATISTIC_FACETS, "indicator,entity,unit")
 
 
-class StatisticSummaryParams(StatisticFilterParams):
+class StatisticSummaryParams(StatisticFilterParams, RecordScope):
     group_by: str = Field(
         pattern=one_of_list(SUMMARY_GROUPS),
         description="Comma-separated fields to group by, from: indicator, entity, unit, period "
@@ -229,7 +271,7 @@ class SearchParams(BaseModel):
 SPEAKER_SORTS = ["id", "name"]
 
 
-class SpeakerListParams(ListParams):
+class SpeakerListParams(RecordListParams):
     country: str | None = code_list("Country (ISO 3166-1 alpha-3).", "GBR")
     q: Text | None = Field(
         None, min_length=1, max_length=200, description="Case-insensitive match in the name."
@@ -244,7 +286,7 @@ class SpeakerListParams(ListParams):
 SOURCE_SORTS = ["id", "published_on", "title"]
 
 
-class SourceListParams(ListParams):
+class SourceListParams(RecordListParams):
     publisher: Text | None = Field(
         None,
         max_length=2000,
@@ -269,7 +311,7 @@ class SourceListParams(ListParams):
 TOPIC_SORTS = ["id", "name"]
 
 
-class TopicListParams(ListParams):
+class TopicListParams(RecordListParams):
     sort: str = Field(
         "id",
         pattern=sort_pattern(TOPIC_SORTS),
@@ -277,13 +319,11 @@ class TopicListParams(ListParams):
     )
 
 
-class ClaimGetParams(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class ClaimGetParams(GetParams):
     include: str | None = include_field(CLAIM_INCLUDES, "speaker,statistics")
 
 
-class StatisticGetParams(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class StatisticGetParams(GetParams):
     include: str | None = include_field(STATISTIC_INCLUDES, "claim,speaker,source")
 
 
@@ -293,11 +333,36 @@ class NoParams(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-RecordId = Annotated[
-    str,
-    Path(
-        pattern=rf"^{CODE}$",
-        max_length=128,
-        description="The record's id: letters, digits, `_ . : -`, at most 128 characters.",
-    ),
-]
+RECORD_ID: dict[str, Any] = {
+    "pattern": rf"^{CODE}$",
+    "max_length": 128,
+    "description": "The record's id: letters, digits, `_ . : -`, at most 128 characters.",
+}
+RecordId = Annotated[str, Path(**RECORD_ID)]
+
+
+class VersionListParams(ListParams):
+    """A record's versions, newest first."""
+
+    sort: str = Field(
+        "-version",
+        pattern=r"^-?version$",
+        description="`-version` (newest first, the default) or `version`.",
+    )
+
+
+class ChangeListParams(BaseModel):
+    """The change feed: every version of every record, oldest first."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    since: Text | None = Field(
+        None,
+        max_length=200,
+        description="Opaque: the `next_cursor` of a previous response; omit to start from "
+        "the beginning.",
+    )
+    limit: PageSize = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description="Changes per page.")
+
+
+VersionNumber = Annotated[int, Path(ge=1, le=2_000_000_000, description="A version number.")]

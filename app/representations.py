@@ -7,10 +7,10 @@ from typing import Any
 from sqlalchemy import RowMapping, Select, select
 from sqlalchemy.orm import Session
 
-from app.models import Claim, Source, Speaker, Statistic, Topic, claim_topic
+from app.tables import Tables
 
 Document = dict[str, Any]
-META = ("version", "created_at", "updated_at")
+META = ("version", "created_at", "updated_at", "retracted_at")
 
 
 def _fields(row: RowMapping, names: Iterable[str]) -> Document:
@@ -45,30 +45,37 @@ def topic_document(row: RowMapping) -> Document:
     return _fields(row, ("id", "name", *META))
 
 
-def sources_query() -> Select[Any]:
-    return select(Source.__table__)
+def sources_query(t: Tables) -> Select[Any]:
+    return select(t.source)
 
 
-def speakers_query() -> Select[Any]:
-    return select(Speaker.__table__)
+def speakers_query(t: Tables) -> Select[Any]:
+    return select(t.speaker)
 
 
-def topics_query() -> Select[Any]:
-    return select(Topic.__table__)
+def topics_query(t: Tables) -> Select[Any]:
+    return select(t.topic)
 
 
-def claims_query() -> Select[Any]:
-    return select(Claim.__table__)
+def claims_query(t: Tables) -> Select[Any]:
+    return select(t.claim)
 
 
-def statistics_query() -> Select[Any]:
+def statistics_query(t: Tables) -> Select[Any]:
     # The statistic alone: filters, sorts and counts stay on its own indexes. The claim's
     # speaker and source are added per page by `statistic_documents`.
-    return select(Statistic.__table__)
+    return select(t.statistic)
 
 
-_CLAIM_ORIGIN_COLUMNS: list[Any] = [Claim.id, Claim.speaker_id, Claim.source_id]
-CLAIM_ORIGIN: Select[Any] = select(*_CLAIM_ORIGIN_COLUMNS)
+def statistics_with_claim(t: Tables) -> Select[Any]:
+    """Statistics joined to their claim, for what ranks a figure by its claim's text."""
+    statistic, claim = t.statistic, t.claim
+    return statistics_query(t).join_from(statistic, claim, statistic.c.claim_id == claim.c.id)
+
+
+def _claim_origins(t: Tables) -> Select[Any]:
+    claim = t.claim.c
+    return select(claim.id, claim.speaker_id, claim.source_id)
 
 
 def _by_id(session: Session, query: Select[Any], ids: Iterable[str | None]) -> dict[str, Any]:
@@ -80,29 +87,30 @@ def _by_id(session: Session, query: Select[Any], ids: Iterable[str | None]) -> d
 
 
 def _embed_speaker_and_source(
-    session: Session, documents: list[Document], include: set[str]
+    session: Session, t: Tables, documents: list[Document], include: set[str]
 ) -> None:
     if "speaker" in include:
-        rows = _by_id(session, speakers_query(), (d["speaker_id"] for d in documents))
+        rows = _by_id(session, speakers_query(t), (d["speaker_id"] for d in documents))
         for document in documents:
             row = rows.get(document["speaker_id"])
             document["speaker"] = None if row is None else speaker_document(row)
     if "source" in include:
-        rows = _by_id(session, sources_query(), (d["source_id"] for d in documents))
+        rows = _by_id(session, sources_query(t), (d["source_id"] for d in documents))
         for document in documents:
             document["source"] = source_document(rows[document["source_id"]])
 
 
 def claim_documents(
-    session: Session, rows: Sequence[RowMapping], include: set[str]
+    session: Session, t: Tables, rows: Sequence[RowMapping], include: set[str]
 ) -> list[Document]:
     ids = [row["id"] for row in rows]
     topics: dict[str, list[str]] = defaultdict(list)
     if ids:
+        link = t.claim_topic.c
         links = session.execute(
-            select(claim_topic.c.claim_id, claim_topic.c.topic_id)
-            .where(claim_topic.c.claim_id.in_(ids))
-            .order_by(claim_topic.c.claim_id, claim_topic.c.topic_id)
+            select(link.claim_id, link.topic_id)
+            .where(link.claim_id.in_(ids))
+            .order_by(link.claim_id, link.topic_id)
         )
         for claim_id, topic_id in links:
             topics[claim_id].append(topic_id)
@@ -116,25 +124,28 @@ def claim_documents(
         }
         for row in rows
     ]
-    _embed_speaker_and_source(session, documents, include)
+    _embed_speaker_and_source(session, t, documents, include)
     if "statistics" in include:
         by_claim: dict[str, list[Document]] = defaultdict(list)
         if ids:
+            statistic = t.statistic.c
             statistic_rows = session.execute(
-                statistics_query().where(Statistic.claim_id.in_(ids)).order_by(Statistic.id)
+                statistics_query(t)
+                .where(statistic.claim_id.in_(ids), statistic.retracted_at.is_(None))
+                .order_by(statistic.id)
             ).mappings()
-            for statistic in statistic_documents(session, list(statistic_rows), set()):
-                by_claim[statistic["claim_id"]].append(statistic)
+            for statistic_document in statistic_documents(session, t, list(statistic_rows), set()):
+                by_claim[statistic_document["claim_id"]].append(statistic_document)
         for document in documents:
             document["statistics"] = by_claim[document["id"]]
     return documents
 
 
 def statistic_documents(
-    session: Session, rows: Sequence[RowMapping], include: set[str]
+    session: Session, t: Tables, rows: Sequence[RowMapping], include: set[str]
 ) -> list[Document]:
     # One query per page for the claims' speaker and source (a figure's are its claim's).
-    claims = _by_id(session, CLAIM_ORIGIN, (row["claim_id"] for row in rows))
+    origins = _by_id(session, _claim_origins(t), (row["claim_id"] for row in rows))
     documents = [
         {
             **_fields(row, ("id", "indicator", "entity", "value", "unit", "display")),
@@ -145,37 +156,37 @@ def statistic_documents(
             },
             "span": {"start": row["span_start"], "end": row["span_end"]},
             "claim_id": row["claim_id"],
-            "speaker_id": claims[row["claim_id"]]["speaker_id"],
-            "source_id": claims[row["claim_id"]]["source_id"],
+            "speaker_id": origins[row["claim_id"]]["speaker_id"],
+            "source_id": origins[row["claim_id"]]["source_id"],
             **_fields(row, META),
         }
         for row in rows
     ]
     if "claim" in include:
-        claim_rows = _by_id(session, claims_query(), (row["claim_id"] for row in rows))
+        claim_rows = _by_id(session, claims_query(t), (row["claim_id"] for row in rows))
         claims = {
             claim["id"]: claim
-            for claim in claim_documents(session, list(claim_rows.values()), set())
+            for claim in claim_documents(session, t, list(claim_rows.values()), set())
         }
         for document in documents:
             document["claim"] = claims[document["claim_id"]]
-    _embed_speaker_and_source(session, documents, include)
+    _embed_speaker_and_source(session, t, documents, include)
     return documents
 
 
 def speaker_documents(
-    _session: Session, rows: Sequence[RowMapping], _include: set[str]
+    _session: Session, _t: Tables, rows: Sequence[RowMapping], _include: set[str]
 ) -> list[Document]:
     return [speaker_document(row) for row in rows]
 
 
 def source_documents(
-    _session: Session, rows: Sequence[RowMapping], _include: set[str]
+    _session: Session, _t: Tables, rows: Sequence[RowMapping], _include: set[str]
 ) -> list[Document]:
     return [source_document(row) for row in rows]
 
 
 def topic_documents(
-    _session: Session, rows: Sequence[RowMapping], _include: set[str]
+    _session: Session, _t: Tables, rows: Sequence[RowMapping], _include: set[str]
 ) -> list[Document]:
     return [topic_document(row) for row in rows]

@@ -16,6 +16,9 @@ def _problem(description: str) -> dict[str, Any]:
     return {"model": Problem, "description": description}
 
 
+NOT_MODIFIED: dict[int | str, dict[str, Any]] = {
+    304: {"description": "Not modified: If-None-Match names the current ETag (no body)."},
+}
 PARAMETER_ERRORS: dict[int | str, dict[str, Any]] = {
     400: _problem("A parameter is unknown or malformed, or the cursor is not for this query."),
 }
@@ -41,12 +44,29 @@ LIST_RESPONSES: dict[int | str, dict[str, Any]] = {
             "application/ld+json": {"schema": {"type": "object"}},
         },
     },
+    **NOT_MODIFIED,
     **LIST_ERRORS,
     406: _problem("None of the media types in Accept can be produced."),
 }
-GET_ERRORS: dict[int | str, dict[str, Any]] = {
-    **READ_ERRORS,
-    404: _problem("No record has this id."),
+NOT_FOUND: dict[int | str, dict[str, Any]] = {404: _problem("No record has this id.")}
+GET_ERRORS: dict[int | str, dict[str, Any]] = {**NOT_MODIFIED, **READ_ERRORS, **NOT_FOUND}
+
+# A write never answers 304: it has no If-None-Match.
+WRITE_ERRORS: dict[int | str, dict[str, Any]] = {
+    **LIST_ERRORS,
+    **NOT_FOUND,
+    401: _problem("No API key, or an unknown or revoked one (see WWW-Authenticate)."),
+    403: _problem("The API key lacks the `write` scope."),
+    409: _problem(
+        "The id is taken, live records depend on this one, or the Idempotency-Key "
+        "was used with another body."
+    ),
+    410: _problem("The record is retracted."),
+    412: _problem("If-Match does not name the current version."),
+    422: _problem("The body is invalid (fields, references, or text not verbatim)."),
+    428: _problem("If-Match is missing."),
+    413: _problem("The body is larger than MAX_BODY_BYTES."),
+    415: _problem("The body is not application/json."),
 }
 
 

@@ -8,7 +8,12 @@ from pydantic import BaseModel, Field
 class RecordMeta(BaseModel):
     version: int = Field(description="1 for a new record; each change adds one.", examples=[1])
     created_at: datetime
-    updated_at: datetime
+    updated_at: datetime = Field(description="When this version was made.")
+    retracted_at: datetime | None = Field(
+        None,
+        description="Set when the record was retracted (listed only with "
+        "`include_retracted=true`).",
+    )
 
 
 class Span(BaseModel):
@@ -179,3 +184,33 @@ class TopicPage(PageBase):
 class Health(BaseModel):
     status: str = Field(examples=["ok"])
     detail: str | None = None
+
+
+class VersionRead(BaseModel):
+    """One version of a record: who made it, when and why."""
+
+    version: int = Field(examples=[2])
+    operation: str = Field(description="create, update or retract.", examples=["update"])
+    at: datetime
+    author: str = Field(description="The API key's name, or `seed`.", examples=["editor"])
+    reason: str = Field(examples=["The article says 7.6 million pieces per month"])
+    changed_fields: list[str] = Field(examples=[["value", "display"]])
+
+
+class VersionPage(PageBase):
+    data: list[VersionRead]
+
+
+class ChangeRead(VersionRead):
+    """One entry of the change feed: a version of any record."""
+
+    resource: str = Field(examples=["statistic"])
+    id: str = Field(examples=["chn-monthly-wafer-capacity"])
+
+
+class ChangePage(BaseModel):
+    data: list[ChangeRead]
+    next_cursor: str = Field(
+        description="Pass as `since` to continue after the last change here; always present "
+        "(a feed has no end: poll with it later)."
+    )

@@ -9,11 +9,27 @@ from dataclasses import dataclass
 from typing import Any
 
 import snowballstemmer
-from sqlalchemy import ColumnElement, Float, Select, cast, func, literal_column, select, table
+from sqlalchemy import (
+    Boolean,
+    ColumnElement,
+    CompoundSelect,
+    Float,
+    Select,
+    and_,
+    cast,
+    func,
+    literal_column,
+    select,
+    table,
+    tuple_,
+)
 from sqlalchemy import column as sql_column
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import KeyedColumnElement
 
 from app.errors import invalid_parameter
+from app.tables import Tables
 
 MAX_TERMS = 32
 SNIPPET_WORDS = 40
@@ -97,19 +113,76 @@ def parse_query(q: str) -> SearchQuery:
     return SearchQuery(tuple(terms))
 
 
-def claim_match(dialect: str, query: SearchQuery) -> ColumnElement[bool]:
-    """Claims matching `query`, as a WHERE clause on the claim table (joins nothing)."""
-    if dialect == "sqlite":
-        matching = select(_FTS.c.rowid).where(_FTS_NAME.op("MATCH")(query.fts5()))
-        return _CLAIM_ROWID.in_(matching)
-    return literal_column("claim.search_vector").op("@@")(query.tsquery())
+def matching_versions(dialect: str, query: SearchQuery) -> CompoundSelect[Any]:
+    """(id, version, relevance) of every claim version whose text matches: the current rows
+    from the claim index, superseded ones from the claim_history index, so a search `as_of`
+    a past moment finds the text as it stood then. Relevance is computed within each index."""
+    branches: list[Select[Any]] = []
+    for name in ("claim", "claim_history"):
+        rows = table(name, sql_column("id"), sql_column("version"))
+        if dialect == "sqlite":
+            index = table(f"{name}_fts", sql_column("rowid"))
+            index_name: ColumnElement[Any] = literal_column(f"{name}_fts")
+            branch = (
+                select(rows.c.id, rows.c.version, (-func.bm25(index_name)).label("relevance"))
+                .select_from(index)
+                .join(rows, literal_column(f"{name}.rowid") == index.c.rowid)
+                .where(index_name.op("MATCH")(query.fts5()))
+            )
+        else:
+            vector: ColumnElement[Any] = literal_column(f"{name}.search_vector")
+            rank = cast(func.ts_rank(vector, query.tsquery()), Float).label("relevance")
+            branch = select(rows.c.id, rows.c.version, rank).where(vector.op("@@")(query.tsquery()))
+        branches.append(branch)
+    return branches[0].union_all(branches[1])
 
 
-def ranked_claims(dialect: str, claims: Select[Any], query: SearchQuery) -> Select[Any]:
-    """`claims` narrowed to matches, with a `relevance` column (higher is better).
+class ClaimMatch(ColumnElement[bool]):
+    """Claims matching a query, as a WHERE clause on the claims of `t` (joins nothing), written
+    in the syntax of the database it is compiled for, so filters need no dialect. Current
+    claims use their index directly; claims `as_of` a moment are matched by (id, version)."""
+
+    type = Boolean()
+    # The match text is part of the SQL built at compile time, so no cache key can cover it.
+    inherit_cache = False
+
+    def __init__(self, query: SearchQuery, t: Tables) -> None:
+        self.query = query
+        self.tables = t
+
+
+@compiles(ClaimMatch)
+def _compile_match(element: ClaimMatch, compiler: SQLCompiler, **kw: Any) -> str:
+    dialect, claim = compiler.dialect.name, element.tables.claim.c
+    clause: ColumnElement[bool]
+    if element.tables.as_of is not None:
+        versions = matching_versions(dialect, element.query).subquery()
+        clause = tuple_(claim.id, claim.version).in_(select(versions.c.id, versions.c.version))
+    elif dialect == "sqlite":
+        matching = select(_FTS.c.rowid).where(_FTS_NAME.op("MATCH")(element.query.fts5()))
+        clause = _CLAIM_ROWID.in_(matching)
+    else:
+        clause = literal_column("claim.search_vector").op("@@")(element.query.tsquery())
+    return compiler.process(clause, **kw)
+
+
+def claim_match(query: SearchQuery, t: Tables) -> ColumnElement[bool]:
+    """Claims of `t` (now, or `as_of`) matching `query`."""
+    return ClaimMatch(query, t)
+
+
+def ranked_claims(dialect: str, claims: Select[Any], query: SearchQuery, t: Tables) -> Select[Any]:
+    """`claims` (a query over the claims of `t`) narrowed to matches, with a `relevance`
+    column (higher is better).
 
     On SQLite bm25() only exists next to the MATCH on the FTS table, hence the join there.
     """
+    if t.as_of is not None:
+        matched = matching_versions(dialect, query).subquery("matched")
+        claim = t.claim.c
+        return claims.add_columns(matched.c.relevance).join(
+            matched, and_(matched.c.id == claim.id, matched.c.version == claim.version)
+        )
     if dialect == "sqlite":
         # bm25() is lower for better matches; negated so both engines sort -relevance alike.
         relevance = (-func.bm25(_FTS_NAME)).label("relevance")
@@ -119,7 +192,7 @@ def ranked_claims(dialect: str, claims: Select[Any], query: SearchQuery) -> Sele
             .where(_FTS_NAME.op("MATCH")(query.fts5()))
         )
     rank = cast(func.ts_rank(literal_column("claim.search_vector"), query.tsquery()), Float)
-    return claims.add_columns(rank.label("relevance")).where(claim_match(dialect, query))
+    return claims.add_columns(rank.label("relevance")).where(claim_match(query, t))
 
 
 def relevance_column(query: Select[Any]) -> KeyedColumnElement[Any]:

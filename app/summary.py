@@ -1,46 +1,52 @@
 """Statistics summarized per group: count, min, max and the latest value, in one query."""
 
-from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.errors import invalid_parameter
-from app.filters import Clause, split_list
-from app.models import Statistic
-
-GROUP_COLUMNS = {
-    "indicator": Statistic.indicator,
-    "entity": Statistic.entity,
-    "unit": Statistic.unit,
-    "period": Statistic.period_label,
-}
+from app.filters import split_list, statistic_filters
+from app.params import StatisticSummaryParams
+from app.tables import tables_at
 
 
-def summarize(session: Session, filters: Sequence[Clause], group_by: str) -> list[dict[str, Any]]:
-    """One row per group. `latest` is the figure with the latest period end (the greatest id
-    among equals), found by a window over each group rather than a query per group."""
-    names = split_list(group_by)
+def summarize(session: Session, params: StatisticSummaryParams) -> list[dict[str, Any]]:
+    """One row per group, under the filters (and `as_of`, retractions) of the list. `latest` is
+    the figure with the latest period end (the greatest id among equals), found by a window
+    over each group rather than a query per group."""
+    names = split_list(params.group_by)
     if len(set(names)) != len(names):
         raise invalid_parameter("group_by", "a field is given more than once")
-    groups = [GROUP_COLUMNS[name].label(name) for name in names]
-    partition = [GROUP_COLUMNS[name] for name in names]
+    t = tables_at(params.as_of)
+    statistic = t.statistic.c
+    columns = {
+        "indicator": statistic.indicator,
+        "entity": statistic.entity,
+        "unit": statistic.unit,
+        "period": statistic.period_label,
+    }
+    filters = statistic_filters(t, params)
+    if not params.include_retracted:
+        filters.append(statistic.retracted_at.is_(None))
+    groups = [columns[name].label(name) for name in names]
+    partition = [columns[name] for name in names]
     recency = func.row_number().over(
-        partition_by=partition, order_by=(Statistic.period_end.desc(), Statistic.id.desc())
+        partition_by=partition, order_by=(statistic.period_end.desc(), statistic.id.desc())
     )
     ranked = (
         select(
             *groups,
             func.count().over(partition_by=partition).label("count"),
-            func.min(Statistic.value).over(partition_by=partition).label("min"),
-            func.max(Statistic.value).over(partition_by=partition).label("max"),
-            Statistic.id.label("latest_id"),
-            Statistic.value.label("latest_value"),
-            Statistic.period_label.label("latest_period_label"),
-            Statistic.period_end.label("latest_period_end"),
+            func.min(statistic.value).over(partition_by=partition).label("min"),
+            func.max(statistic.value).over(partition_by=partition).label("max"),
+            statistic.id.label("latest_id"),
+            statistic.value.label("latest_value"),
+            statistic.period_label.label("latest_period_label"),
+            statistic.period_end.label("latest_period_end"),
             recency.label("recency"),
         )
+        .select_from(t.statistic)
         .where(*filters)
         .subquery()
     )

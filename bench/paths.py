@@ -94,7 +94,10 @@ def main() -> int:
     engine.dispose()
 
     shapes["e_deep_page100"] = deep_pages(args.api_base, topic_sizes, count)
+    # Revalidation of a list page and of a single record: If-None-Match with the ETag the
+    # API sent, answered 304 without a body.
     shapes["f_revalidate_304"] = with_etags(args.api_base, shapes["a_speaker_topic"])
+    shapes["f_revalidate_304_row"] = with_etags(args.api_base, shapes["d_row"])
     shapes["g_csv_export"] = [
         f"/v1/claims?speaker={speaker}&topic={topic}&limit=500&format=csv"
         for speaker, topic, _ in pairs
@@ -137,13 +140,13 @@ def deep_pages(base: str, topic_sizes: Sequence[Any], count: int) -> list[str]:
 
 
 def with_etags(base: str, paths: list[str]) -> list[str]:
-    """`path<TAB>etag` for the If-None-Match shape; empty when the API sends no ETag yet."""
+    """`path<TAB>etag` for the If-None-Match shapes (lists and records both send an ETag)."""
     lines = []
     for path in paths:
         _body, headers = fetch(base, path)
         etag = headers.get("ETag") or headers.get("etag")
         if etag is None:
-            return []
+            raise SystemExit(f"{path}: no ETag in the response")
         lines.append(f"{path}\t{etag}")
     return lines
 

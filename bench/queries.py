@@ -16,33 +16,23 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from app.db import get_engine
-from app.filters import CLAIM_SORT_FIELDS, STATISTIC_SORT_FIELDS, claim_filters, statistic_filters
+from app.listing import ListQuery, list_query
 from app.pagination import count_query, page_query, paginate
-from app.params import ClaimListParams, ListParams, StatisticListParams
-from app.records import ListQuery, list_query
-from app.representations import claims_query, statistics_query
+from app.params import ClaimListParams, RecordListParams, StatisticListParams
+from app.resources import CLAIM, STATISTIC
+from app.tables import CURRENT
 
 SPEAKER = "speaker-00000001"
 
 
-def listed(values: dict[str, Any], dialect: str) -> tuple[ListParams, ListQuery]:
+def listed(session: Session, values: dict[str, Any]) -> tuple[RecordListParams, ListQuery]:
+    """The params and SQL of a claims list, or a statistics one when an indicator is given."""
+    params: RecordListParams
     if "indicator" in values:
-        stat = StatisticListParams.model_validate(values)
-        return stat, list_query(
-            stat,
-            resource="statistics",
-            query=statistics_query(),
-            filters=statistic_filters(stat, dialect),
-            sort_fields=STATISTIC_SORT_FIELDS,
-        )
-    claim = ClaimListParams.model_validate(values)
-    return claim, list_query(
-        claim,
-        resource="claims",
-        query=claims_query(),
-        filters=claim_filters(claim),
-        sort_fields=CLAIM_SORT_FIELDS,
-    )
+        params = StatisticListParams.model_validate(values)
+        return params, list_query(session, CURRENT, params, STATISTIC)
+    params = ClaimListParams.model_validate(values)
+    return params, list_query(session, CURRENT, params, CLAIM)
 
 
 def timed(session: Session, statement: Any, repeat: int) -> float:
@@ -57,7 +47,7 @@ def timed(session: Session, statement: Any, repeat: int) -> float:
 def cursor_at(session: Session, values: dict[str, Any], page: int) -> str | None:
     cursor = None
     for _ in range(page - 1):
-        params, query = listed({**values, "cursor": cursor}, session.get_bind().dialect.name)
+        params, query = listed(session, {**values, "cursor": cursor})
         cursor = paginate(session, query.query, query.keys, params, query.fingerprint).next_cursor
         if cursor is None:
             raise SystemExit(f"{values}: fewer than {page} pages")
@@ -69,11 +59,10 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=20)
     args = parser.parse_args()
     with Session(get_engine()) as session:
-        dialect = session.get_bind().dialect.name
         for values in ({}, {"topic": "economy"}, {"speaker": SPEAKER}):
             for page in (1, 1000):
                 cursor = cursor_at(session, values, page)
-                params, query = listed({**values, "cursor": cursor}, dialect)
+                params, query = listed(session, {**values, "cursor": cursor})
                 statement = page_query(query.query, query.keys, params, query.fingerprint)
                 took = timed(session, statement, args.repeat)
                 print(f"page {page:>4} of claims {values}: {took:.2f} ms")
@@ -86,7 +75,7 @@ def main() -> int:
             {"indicator": "unemployment_rate", "value_gt": 10},
         )
         for values in counted:
-            _params, query = listed(values, dialect)
+            _params, query = listed(session, values)
             statement = count_query(query.query)
             total = session.execute(statement).scalar_one()
             took = timed(session, statement, max(3, args.repeat // 4))

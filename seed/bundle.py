@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from app.validation import find_span
 from seed.format import SourceFile, SpeakersFile, TopicsFile
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -71,23 +72,6 @@ def parse_file(path: Path, model: type[FileModel]) -> FileModel:
         field_path = ".".join(str(part) for part in loc[2:] if not isinstance(part, int))
         problem = f"{field_path}: {first['msg']}" if field_path else first["msg"]
         raise SeedError(path, _record_name(raw, loc), problem) from None
-
-
-def find_span(source_text: str, text: str, occurrence: int | None) -> tuple[int, int] | str:
-    """The `[start, end)` of `text` in `source_text`, or why it cannot be placed."""
-    starts: list[int] = []
-    position = source_text.find(text)
-    while position != -1:
-        starts.append(position)
-        position = source_text.find(text, position + 1)
-    if not starts:
-        return "text is not verbatim in the source text"
-    if occurrence is None and len(starts) > 1:
-        return f"text occurs {len(starts)} times in the source; say which with `occurrence`"
-    index = (occurrence or 1) - 1
-    if index >= len(starts):
-        return f"occurrence {occurrence} asked but the text occurs {len(starts)} times"
-    return starts[index], starts[index] + len(text)
 
 
 class Ids:

@@ -1,6 +1,12 @@
-"""Writes a validated bundle in one transaction: new records are created, changed ones get a
-new version, identical ones are left alone, so a second run changes nothing."""
+"""Writes a validated bundle in one transaction, as versions authored by `seed`: new records
+are created, records whose seed entry changed get a new version, the rest are left alone.
 
+Each record remembers the hash of the seed entry it was last loaded from (`seed_hash`), so a
+record corrected through the API keeps its correction until its seed entry itself changes, and
+a retracted record stays retracted.
+"""
+
+import hashlib
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -8,19 +14,22 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from psycopg.types.json import Json
-from sqlalchemy import JSON, Connection, Engine, Table, delete, insert, select, update
+import orjson
+from sqlalchemy import Connection, Engine, Table, select, update
 
-from app.models import Claim, Source, Speaker, Statistic, Topic, claim_topic, utc_now
+from app.db import WRITE_OPTION
+from app.models import Claim, Source, Statistic, Topic, claim_topic, utc_now
+from app.tables import RESOURCE_TABLES
+from app.versioning import changed_fields, insert_new_records, topics_of, update_record
 from seed.bundle import Row, SeedBundle, SeedError
 from seed.synthetic import ORIGIN, Generator, record_id
 
 CHUNK = 1000
-# Rows per statement on the generic path, and the batch size from which PostgreSQL gets a COPY.
-BULK_CHUNK = 10_000
-COPY_THRESHOLD = 100
-# Bound parameters per statement that SQLite accepts (its default limit since 3.32).
-SQLITE_MAX_PARAMETERS = 32_766
+AUTHOR = "seed"
+CREATE_REASON = "loaded from the seed files"
+UPDATE_REASON = "the seed file changed"
+SYNTHETIC_AUTHOR = "synthetic"
+SYNTHETIC_REASON = "synthetic corpus for benchmarks"
 
 
 @dataclass
@@ -35,186 +44,115 @@ def _chunks(items: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
         yield items[start : start + size]
 
 
-def _versioned(table: Table) -> bool:
-    return "version" in table.c
+def seed_hash(row: Row, topics: list[str] | None = None) -> str:
+    entry = {**row, "topics": topics} if topics is not None else row
+    return hashlib.sha256(orjson.dumps(entry, option=orjson.OPT_SORT_KEYS)).hexdigest()
 
 
-def insert_new_records(
-    connection: Connection, table: Table, rows: Sequence[Row], now: datetime
-) -> int:
-    """Creates `rows` as version 1 of new records: the one path every new record takes (the
-    seed loader, the synthetic corpus), so it is also where a change log hooks in.
-
-    Rows must be new (their ids unused). Large batches go through each driver's bulk path:
-    COPY on PostgreSQL, multi-row INSERTs on SQLite (see `_insert_multirow`).
-    """
-    if not rows:
-        return 0
-    stamp = {"version": 1, "created_at": now, "updated_at": now} if _versioned(table) else {}
-    if connection.dialect.name == "postgresql" and len(rows) >= COPY_THRESHOLD:
-        _copy_rows(connection, table, rows, stamp)
-    elif connection.dialect.name == "sqlite":
-        _insert_multirow(connection, table, rows, stamp)
-    else:
-        for chunk in _chunks(rows, BULK_CHUNK):
-            connection.execute(insert(table), [{**row, **stamp} for row in chunk])
-    return len(rows)
-
-
-def _insert_multirow(connection: Connection, table: Table, rows: Sequence[Row], stamp: Row) -> None:
-    """Many rows per INSERT statement, values typed by SQLAlchemy's own column processors
-    (dates, UTC datetimes, JSON) without its per-row parameter bookkeeping.
-
-    Many rows per statement because each statement makes the claims' FTS5 index flush its
-    pending terms: one statement per row costs that index about four times as much (see
-    bench/fts_insert.py).
-    """
-    names = [*rows[0], *stamp]
-    quote = connection.dialect.identifier_preparer.quote
-    dialect = connection.dialect
-    processors = [
-        table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names
-    ]
-    width = len(rows[0])
-    stamped = tuple(
-        value if process is None else process(value)
-        for value, process in zip(stamp.values(), processors[width:], strict=True)
-    )
-    converted = [(index, process) for index, process in enumerate(processors[:width]) if process]
-    per_statement = max(1, SQLITE_MAX_PARAMETERS // len(names))
-    head = f"INSERT INTO {quote(table.name)} ({', '.join(quote(name) for name in names)}) VALUES "
-    one_row = f"({', '.join('?' for _ in names)})"
-    for chunk in _chunks(rows, per_statement):
-        values: list[Any] = []
-        for row in chunk:
-            raw = [row[name] for name in names[:width]]
-            for index, process in converted:
-                raw[index] = process(raw[index])
-            values.extend(raw)
-            values.extend(stamped)
-        connection.exec_driver_sql(head + ", ".join(one_row for _ in chunk), tuple(values))
-
-
-def _copy_rows(connection: Connection, table: Table, rows: Sequence[Row], stamp: Row) -> None:
-    """COPY FROM STDIN: PostgreSQL's fastest way in, typed by psycopg as it writes."""
-    names = [*rows[0], *stamp]
-    json_columns = {column.name for column in table.c if isinstance(column.type, JSON)}
-    columns = ", ".join(f'"{name}"' for name in names)
-    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
-    with cursor.copy(f'COPY "{table.name}" ({columns}) FROM STDIN') as copy:
-        for row in rows:
-            values = {**row, **stamp}
-            copy.write_row(
-                [Json(values[name]) if name in json_columns else values[name] for name in names]
-            )
-
-
-def _existing(connection: Connection, table: Table, ids: Sequence[str]) -> dict[str, Row]:
-    found: dict[str, Row] = {}
+def _existing(connection: Connection, table: Table, ids: Sequence[str]) -> dict[str, Any]:
+    found: dict[str, Any] = {}
     for chunk in _chunks(ids):
         for row in connection.execute(select(table).where(table.c.id.in_(chunk))).mappings():
-            found[row["id"]] = dict(row)
+            found[row["id"]] = row
     return found
 
 
-def _existing_topics(connection: Connection, claim_ids: Sequence[str]) -> dict[str, set[str]]:
-    found: dict[str, set[str]] = defaultdict(set)
-    for chunk in _chunks(claim_ids):
-        query = select(claim_topic).where(claim_topic.c.claim_id.in_(chunk))
-        for claim_id, topic_id in connection.execute(query):
-            found[claim_id].add(topic_id)
-    return found
+def insert_new_records_from_seed(
+    connection: Connection, resource: str, rows: Sequence[Row], at: datetime, links: Sequence[Row]
+) -> None:
+    insert_new_records(
+        connection, resource, rows, at=at, author=AUTHOR, reason=CREATE_REASON, links=links
+    )
 
 
-def _upsert(
+def _load(
     connection: Connection,
-    table: Table,
+    resource: str,
     rows: list[Row],
     now: datetime,
-    also_changed: set[str] | None = None,
-) -> tuple[TableReport, set[str]]:
-    """Creates and versions `rows`; returns the report and the ids created or changed."""
+    topics: dict[str, list[str]] | None = None,
+) -> TableReport:
     report = TableReport()
+    table = RESOURCE_TABLES[resource][0]
     existing = _existing(connection, table, [row["id"] for row in rows])
     fresh: list[Row] = []
-    touched: set[str] = set()
+    links: list[Row] = []
     for row in rows:
+        wanted_topics = None if topics is None else sorted(topics[row["id"]])
+        digest = seed_hash(row, wanted_topics)
         current = existing.get(row["id"])
         if current is None:
-            fresh.append(row)
-            touched.add(row["id"])
+            fresh.append({**row, "seed_hash": digest})
+            links += [{"claim_id": row["id"], "topic_id": t} for t in wanted_topics or []]
             continue
-        differs = any(current[name] != value for name, value in row.items())
-        if differs or row["id"] in (also_changed or set()):
-            connection.execute(
-                update(table)
-                .where(table.c.id == row["id"])
-                .values(**row, version=current["version"] + 1, updated_at=now)
-            )
-            report.updated += 1
-            touched.add(row["id"])
-        else:
+        if current["seed_hash"] == digest or current["retracted_at"] is not None:
             report.unchanged += 1
-    insert_new_records(connection, table, fresh, now)
+            continue
+        same_topics = wanted_topics is None or wanted_topics == topics_of(connection, row["id"])
+        if not changed_fields(current, row) and same_topics:
+            # Already holds exactly this entry (a first load before seed hashes, or an API
+            # correction identical to the new file): remember the entry, make no version.
+            connection.execute(
+                update(table).where(table.c.id == row["id"]).values(seed_hash=digest)
+            )
+            report.unchanged += 1
+            continue
+        update_record(
+            connection,
+            resource,
+            current,
+            {**row, "seed_hash": digest},
+            author=AUTHOR,
+            reason=UPDATE_REASON,
+            topics=wanted_topics,
+        )
+        report.updated += 1
+    insert_new_records_from_seed(connection, resource, fresh, now, links)
     report.created = len(fresh)
-    return report, touched
+    return report
 
 
 def write_bundle(engine: Engine, bundle: SeedBundle) -> dict[str, TableReport]:
     """All or nothing: any failure rolls the whole load back."""
     now = utc_now()
-    reports: dict[str, TableReport] = {}
-    with engine.begin() as connection:
-        for name, table, rows in (
-            ("sources", Source.__table__, bundle.sources),
-            ("speakers", Speaker.__table__, bundle.speakers),
-            ("topics", Topic.__table__, bundle.topics),
-        ):
-            assert isinstance(table, Table)
-            reports[name], _ = _upsert(connection, table, rows, now)
-
-        wanted: dict[str, set[str]] = defaultdict(set)
-        for link in bundle.claim_topics:
-            wanted[link["claim_id"]].add(link["topic_id"])
-        claim_ids = [row["id"] for row in bundle.claims]
-        current_topics = _existing_topics(connection, claim_ids)
-        retopiced = {
-            claim_id for claim_id in claim_ids if current_topics[claim_id] != wanted[claim_id]
+    topics: dict[str, list[str]] = defaultdict(list)
+    for link in bundle.claim_topics:
+        topics[link["claim_id"]].append(link["topic_id"])
+    # Marked as a write so SQLite takes its write lock up front, like an API write.
+    with (
+        engine.connect().execution_options(**{WRITE_OPTION: True}) as connection,
+        connection.begin(),
+    ):
+        return {
+            "sources": _load(connection, "source", bundle.sources, now),
+            "speakers": _load(connection, "speaker", bundle.speakers, now),
+            "topics": _load(connection, "topic", bundle.topics, now),
+            "claims": _load(connection, "claim", bundle.claims, now, topics),
+            "statistics": _load(connection, "statistic", bundle.statistics, now),
         }
-        claims = Claim.__table__
-        assert isinstance(claims, Table)
-        reports["claims"], _ = _upsert(
-            connection, claims, bundle.claims, now, also_changed=retopiced
-        )
-        # Claims that exist already and had other topics are versioned above; relink them.
-        for chunk in _chunks(sorted(retopiced)):
-            connection.execute(delete(claim_topic).where(claim_topic.c.claim_id.in_(chunk)))
-        links = [
-            {"claim_id": claim_id, "topic_id": topic_id}
-            for claim_id in sorted(retopiced)
-            for topic_id in sorted(wanted[claim_id])
-        ]
-        insert_new_records(connection, claim_topic, links, now)
-
-        statistics = Statistic.__table__
-        assert isinstance(statistics, Table)
-        reports["statistics"], _ = _upsert(connection, statistics, bundle.statistics, now)
-    return reports
 
 
 def write_new_bundle(connection: Connection, bundle: SeedBundle) -> None:
-    """Creates every record of `bundle`, which must all be new (the synthetic corpus)."""
+    """Creates every record of `bundle`, which must all be new (the synthetic corpus), as
+    version 1 with its `create` change, like any other new record."""
     now = utc_now()
-    for table, rows in (
-        (Speaker.__table__, bundle.speakers),
-        (Topic.__table__, bundle.topics),
-        (Source.__table__, bundle.sources),
-        (Claim.__table__, bundle.claims),
-        (claim_topic, bundle.claim_topics),
-        (Statistic.__table__, bundle.statistics),
+    for resource, rows in (
+        ("speaker", bundle.speakers),
+        ("topic", bundle.topics),
+        ("source", bundle.sources),
+        ("claim", bundle.claims),
+        ("statistic", bundle.statistics),
     ):
-        assert isinstance(table, Table)
-        insert_new_records(connection, table, rows, now)
+        links = bundle.claim_topics if resource == "claim" else ()
+        insert_new_records(
+            connection,
+            resource,
+            rows,
+            at=now,
+            author=SYNTHETIC_AUTHOR,
+            reason=SYNTHETIC_REASON,
+            links=links,
+        )
 
 
 def _prepare_bulk_load(connection: Connection) -> None:

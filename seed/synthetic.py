@@ -15,7 +15,8 @@ from itertools import accumulate
 from pathlib import Path
 from typing import Any
 
-from seed.bundle import Ids, SeedBundle, add_source, find_span
+from app.validation import find_span
+from seed.bundle import Ids, SeedBundle, add_source
 from seed.format import SourceFile
 from seed.vocabulary import (
     AFFILIATIONS,

@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 import pytest
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
@@ -19,8 +19,9 @@ from sqlalchemy.orm import Session, sessionmaker
 # own tests (tests/test_security.py) on apps built with tight limits.
 os.environ.setdefault("RATE_LIMIT_ENABLED", "false")
 
+from app.auth import create_key
 from app.config import Settings
-from app.db import build_engine, get_session, session_scope
+from app.db import READ_METHODS, build_engine, get_session, session_scope
 from app.main import app, create_app
 from app.migrate import upgrade
 from seed.bundle import read_bundle
@@ -129,8 +130,27 @@ def app_on(engine: Engine, settings: Settings | None = None) -> FastAPI:
     new_app = create_app(settings)
     factory = sessionmaker(bind=engine, expire_on_commit=False)
 
-    def committing_session() -> Iterator[Session]:
-        yield from session_scope(factory)
+    def committing_session(request: Request) -> Iterator[Session]:
+        yield from session_scope(factory, write=request.method not in READ_METHODS)
 
     new_app.dependency_overrides[get_session] = committing_session
     return new_app
+
+
+@pytest.fixture
+def write_headers(session: Session) -> dict[str, str]:
+    """Authorization for a write key named `editor`, created inside the test's transaction."""
+    return {"Authorization": f"Bearer {create_key(session.connection(), 'editor', 'write')}"}
+
+
+@pytest.fixture
+def read_headers(session: Session) -> dict[str, str]:
+    return {"Authorization": f"Bearer {create_key(session.connection(), 'reader', 'read')}"}
+
+
+@pytest.fixture
+def seeded_url(empty_database: str) -> str:
+    """A new database of its own, migrated and seeded, for tests that commit."""
+    engine = migrate_and_seed(empty_database)
+    engine.dispose()
+    return empty_database

@@ -13,7 +13,7 @@ from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
-from starlette.routing import BaseRoute
+from starlette.routing import BaseRoute, Match
 
 from app.main import app
 from app.models import Claim, Source, Speaker
@@ -74,6 +74,34 @@ def walk(client: TestClient, url: str) -> list[dict[str, Any]]:
         assert link.endswith('>; rel="next"')
         response = client.get(link[1 : link.index(">")])
     raise AssertionError("pagination did not end")
+
+
+WAFERS = "chn-monthly-wafer-capacity"
+
+
+def etag_of(client: TestClient, url: str) -> str:
+    response = client.get(url)
+    assert response.status_code == 200, response.text
+    etag: str = response.headers["etag"]
+    return etag
+
+
+def change_count(client: TestClient) -> int:
+    """How many versions exist in all: any write, even a failed one, would show here."""
+    return len(walk_changes(client))
+
+
+def walk_changes(client: TestClient, since: str | None = None) -> list[dict[str, Any]]:
+    changes: list[dict[str, Any]] = []
+    params: dict[str, Any] = {"limit": 500}
+    if since is not None:
+        params["since"] = since
+    while True:
+        body = client.get("/v1/changes", params=params).json()
+        changes.extend(body["data"])
+        if len(body["data"]) < params["limit"]:
+            return changes
+        params["since"] = body["next_cursor"]
 
 
 def add_records(session: Session) -> None:
@@ -142,6 +170,7 @@ SAMPLE_PATH_PARAMETERS = {
     "source_id": SOURCE_ID,
     "topic_id": "trade",
     "slug": "not-found",
+    "number": 1,
 }
 # Operations that cannot answer without a parameter get one that selects something.
 SAMPLE_QUERIES = {"summarize_statistics": "group_by=indicator", "search": "q=china"}
@@ -155,6 +184,18 @@ def api_routes(routes: Sequence[BaseRoute]) -> Iterator[APIRoute]:
         included = getattr(route, "original_router", None)
         if included is not None:
             yield from api_routes(included.routes)
+
+
+def served_methods(url: str) -> set[str]:
+    """Every method some route serves at `url` (reads and writes share paths, and
+    /v1/statistics/summary is also the path of the statistic `summary`'s writes)."""
+    path = url.split("?")[0]
+    served: set[str] = set()
+    for method in ("GET", "POST", "PUT", "PATCH", "DELETE"):
+        scope = {"type": "http", "path": path, "method": method, "root_path": ""}
+        if any(route.matches(scope)[0] == Match.FULL for route in app.routes):
+            served.add(method)
+    return served
 
 
 def get_operations() -> list[tuple[str, str]]:

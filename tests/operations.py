@@ -21,11 +21,13 @@ class Parameter:
 
     @property
     def kind(self) -> str:
-        """integer, number, boolean, date, or string."""
+        """integer, number, boolean, date, datetime, or string."""
         options = self.schema.get("anyOf", [self.schema])
         typed = next(option for option in options if option.get("type") != "null")
         if typed.get("format") == "date":
             return "date"
+        if typed.get("format") == "date-time":
+            return "datetime"
         return str(typed["type"])
 
     @property
@@ -73,7 +75,8 @@ class Operation:
     def url(self, record_id: str) -> str:
         url = self.path
         for name in self.path_parameters:
-            url = url.replace(f"{{{name}}}", record_id)
+            # A version number is the one path parameter that is not a record id.
+            url = url.replace(f"{{{name}}}", "1" if name == "number" else record_id)
         return url
 
 

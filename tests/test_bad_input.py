@@ -26,6 +26,8 @@ WRONG_TYPES = {
     "number": ["abc", "nan", "inf", "-Infinity", "1,5", ""],
     "boolean": ["maybe", "2", ""],
     "date": ["2023-02-30", "2023-13-01", "yesterday", "20230230", "2023-02-03T00:00:00"],
+    # as_of: RFC 3339 with an offset; a naive time or an impossible one is refused.
+    "datetime": ["2023-02-30T00:00:00Z", "2023-02-03T00:00:00", "yesterday", "1700000000", ""],
     "string": ["!!", "a b", ",", "a,,b", "-"],
 }
 LIMITS = ["0", "-1", str(10**12), "abc", "", "1.0", "501"]

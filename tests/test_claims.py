@@ -31,7 +31,7 @@ def test_claim_document_shape(client: TestClient) -> None:
     assert claim["version"] == 1
     assert set(claim) == {
         "id", "kind", "text", "span", "speaker_id", "source_id", "topics",
-        "version", "created_at", "updated_at",
+        "version", "created_at", "updated_at", "retracted_at",
     }  # fmt: skip
 
 

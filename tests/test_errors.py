@@ -8,9 +8,16 @@ from fastapi.testclient import TestClient
 
 from app.errors import PROBLEM_TYPES
 from app.main import create_app
-from tests.helpers import assert_problem, get_operations
+from tests.helpers import assert_problem, get_operations, served_methods
 
 OPERATIONS = get_operations()
+# Methods no route serves at each read's URL (POST, PATCH, DELETE of the writes are served).
+UNSERVED = [
+    (name, url, method)
+    for name, url in OPERATIONS
+    for method in ("POST", "PUT", "PATCH", "DELETE")
+    if method not in served_methods(url)
+]
 
 
 def test_operations_table_covers_the_api() -> None:
@@ -72,8 +79,7 @@ def test_unknown_path_is_404_problem(client: TestClient, path: str) -> None:
     assert "errors" not in body
 
 
-@pytest.mark.parametrize(("name", "url"), OPERATIONS)
-@pytest.mark.parametrize("method", ["POST", "PUT", "PATCH", "DELETE"])
+@pytest.mark.parametrize(("name", "url", "method"), UNSERVED)
 def test_writes_on_read_endpoints_are_405_problems(
     client: TestClient, name: str, url: str, method: str
 ) -> None:

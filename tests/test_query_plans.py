@@ -1,8 +1,7 @@
 """Query plans of the main list shapes: the SQL the app runs is served by an index and never
 sorts a whole table, on a synthetic corpus big enough for the planner to care."""
 
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -10,28 +9,18 @@ from sqlalchemy import Engine, Select
 from sqlalchemy.orm import Session
 
 from app.db import build_engine
-from app.filters import (
-    CLAIM_SORT_FIELDS,
-    SOURCE_SORT_FIELDS,
-    SPEAKER_SORT_FIELDS,
-    STATISTIC_SORT_FIELDS,
-    Clause,
-    claim_filters,
-    source_filters,
-    speaker_filters,
-    statistic_filters,
-)
+from app.listing import list_query
 from app.migrate import upgrade
 from app.pagination import count_query, page_query, paginate
 from app.params import (
     ClaimListParams,
-    ListParams,
+    RecordListParams,
     SourceListParams,
     SpeakerListParams,
     StatisticListParams,
 )
-from app.records import list_query
-from app.representations import claims_query, sources_query, speakers_query, statistics_query
+from app.resources import CLAIM, SOURCE, SPEAKER, STATISTIC, Resource
+from app.tables import CURRENT
 from seed.load import load_synthetic
 from tests.databases import fresh_database
 
@@ -39,34 +28,13 @@ CLAIMS = 30_000
 # Tables a plan may not read from end to end.
 BIG_TABLES = {"claim", "claim_topic", "statistic", "source"}
 
-
-@dataclass(frozen=True)
-class Resource:
-    params: type[ListParams]
-    query: Callable[[], Select[Any]]
-    filters: Callable[[Any, str], list[Clause]]  # (params, dialect name)
-    sort_fields: Any
-
-
-RESOURCES = {
-    "claims": Resource(
-        ClaimListParams, claims_query, lambda params, _: claim_filters(params), CLAIM_SORT_FIELDS
-    ),
-    "statistics": Resource(
-        StatisticListParams, statistics_query, statistic_filters, STATISTIC_SORT_FIELDS
-    ),
-    "speakers": Resource(
-        SpeakerListParams,
-        speakers_query,
-        lambda params, _: speaker_filters(params),
-        SPEAKER_SORT_FIELDS,
-    ),
-    "sources": Resource(
-        SourceListParams,
-        sources_query,
-        lambda params, _: source_filters(params),
-        SOURCE_SORT_FIELDS,
-    ),
+# List name -> (its query parameters, the resource): the app's own descriptions, so the plans
+# checked are those of the SQL the API runs (current tables; `as_of` reads are not claimed).
+RESOURCES: dict[str, tuple[type[RecordListParams], Resource]] = {
+    "claims": (ClaimListParams, CLAIM),
+    "statistics": (StatisticListParams, STATISTIC),
+    "speakers": (SpeakerListParams, SPEAKER),
+    "sources": (SourceListParams, SOURCE),
 }
 
 # (resource, query parameters, pages deep): the shapes clients and the benchmark use.
@@ -116,17 +84,11 @@ def corpus(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[E
 
 def _statement(session: Session, resource: str, values: dict[str, Any], pages: int) -> Select[Any]:
     """The exact page query the app runs for page `pages` of this list (cursor included)."""
-    spec = RESOURCES[resource]
+    model, described = RESOURCES[resource]
     cursor: str | None = None
     for _ in range(pages):
-        params = spec.params.model_validate({**values, "cursor": cursor})
-        listed = list_query(
-            params,
-            resource=resource,
-            query=spec.query(),
-            filters=spec.filters(params, session.get_bind().dialect.name),
-            sort_fields=spec.sort_fields,
-        )
+        params = model.model_validate({**values, "cursor": cursor})
+        listed = list_query(session, CURRENT, params, described)
         statement = page_query(listed.query, listed.keys, params, listed.fingerprint)
         page = paginate(session, listed.query, listed.keys, params, listed.fingerprint)
         assert page.next_cursor is not None or pages == 1, f"{resource} {values}: too few rows"
@@ -193,21 +155,16 @@ def test_list_page_is_served_by_an_index(
 def test_count_on_an_indexed_filter_uses_an_index(
     corpus: Engine, resource: str, values: dict[str, Any]
 ) -> None:
-    spec = RESOURCES[resource]
-    params = spec.params.model_validate({**values, "count": True})
-    listed = list_query(
-        params,
-        resource=resource,
-        query=spec.query(),
-        filters=spec.filters(params, corpus.dialect.name),
-        sort_fields=spec.sort_fields,
-    )
+    model, described = RESOURCES[resource]
+    params = model.model_validate({**values, "count": True})
+    with Session(corpus) as session:
+        listed = list_query(session, CURRENT, params, described)
     problems, plan = _problems(corpus, count_query(listed.query))
     assert problems == [], plan
 
 
 def test_one_record_by_id_uses_the_primary_key(corpus: Engine) -> None:
-    query = claims_query()
+    query = CLAIM.query(CURRENT)
     statement = query.where(query.selected_columns.id == "claim-00012345")
     problems, plan = _problems(corpus, statement)
     assert problems == [], plan
@@ -217,7 +174,7 @@ def test_one_record_by_id_uses_the_primary_key(corpus: Engine) -> None:
 
 def test_the_checks_catch_a_full_sort(corpus: Engine) -> None:
     """The plan checks can fail: sorting by an unindexed column is reported."""
-    query = claims_query()
+    query = CLAIM.query(CURRENT)
     statement = query.order_by(query.selected_columns.text).limit(10)
     problems, plan = _problems(corpus, statement)
     assert problems, plan

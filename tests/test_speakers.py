@@ -27,9 +27,11 @@ def test_seeded_speaker(client: TestClient) -> None:
         "affiliation": "University of Sussex",
         "country": "GBR",
         "version": 1,
+        "retracted_at": None,
     }
     assert set(speaker) == {
         "id", "name", "title", "affiliation", "country", "version", "created_at", "updated_at",
+        "retracted_at",
     }  # fmt: skip
     assert client.get("/v1/speakers").json() == {"data": [speaker], "next_cursor": None}
 

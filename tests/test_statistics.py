@@ -65,10 +65,12 @@ def test_statistic_document_shape(client: TestClient) -> None:
         "speaker_id": DUNFORD,
         "source_id": SOURCE_ID,
         "version": 1,
+        "retracted_at": None,
     }
     assert set(statistic) == {
         "id", "indicator", "entity", "value", "unit", "display", "period", "span",
         "claim_id", "speaker_id", "source_id", "version", "created_at", "updated_at",
+        "retracted_at",
     }  # fmt: skip
 
 

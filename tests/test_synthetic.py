@@ -92,3 +92,40 @@ def test_search_finds_synthetic_claims_and_their_figures(empty_database: str) ->
         assert searched["statistics"], q
         assert {s["claim_id"] for s in searched["statistics"]} <= matching
     engine.dispose()
+
+
+def test_synthetic_records_are_created_versions_in_the_change_feed(empty_database: str) -> None:
+    # The bulk path is the one path for new records: each synthetic record is version 1 with
+    # its `create` change, so the feed and the version history hold it like any other.
+    assert main(["synthetic", "--claims", "60", "--database-url", empty_database]) == 0
+    engine = build_engine(empty_database)
+    with engine.connect() as connection:
+        expected = {
+            table.__tablename__: set(connection.execute(select(table.id)).scalars())
+            for table in (Claim, Source, Speaker, Statistic)
+        }
+    with TestClient(app_on(engine)) as client:
+        created: dict[str, set[str]] = {name: set() for name in expected}
+        url = "/v1/changes?limit=100"
+        while True:
+            response = client.get(url)
+            assert response.status_code == 200, response.text
+            page = response.json()
+            if not page["data"]:
+                break
+            for change in page["data"]:
+                assert (change["operation"], change["version"]) == ("create", 1), change
+                assert change["author"] == "synthetic"
+                created.setdefault(change["resource"], set()).add(change["id"])
+            url = f"/v1/changes?limit=100&since={page['next_cursor']}"
+        for name, ids in expected.items():
+            assert created[name] == ids, name
+        claim = client.get("/v1/claims/claim-00000001")
+        assert claim.status_code == 200, claim.text
+        versions = client.get("/v1/claims/claim-00000001/versions")
+        assert versions.status_code == 200, versions.text
+        assert [(v["version"], v["operation"]) for v in versions.json()["data"]] == [(1, "create")]
+        first = client.get("/v1/claims/claim-00000001/versions/1")
+        assert first.status_code == 200, first.text
+        assert first.json()["text"] == claim.json()["text"]
+    engine.dispose()

@@ -32,8 +32,9 @@ def test_get_topic(client: TestClient) -> None:
     response = client.get("/v1/topics/semiconductors")
     assert response.status_code == 200
     topic = response.json()
-    assert set(topic) == {"id", "name", "version", "created_at", "updated_at"}
+    assert set(topic) == {"id", "name", "version", "created_at", "updated_at", "retracted_at"}
     assert (topic["id"], topic["name"], topic["version"]) == ("semiconductors", "Semiconductors", 1)
+    assert topic["retracted_at"] is None
 
 
 def test_every_topic_is_used_by_a_claim(client: TestClient) -> None:

@@ -4,25 +4,19 @@ by name and title."""
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
-from sqlalchemy import Select
+from sqlalchemy import RowMapping
+from sqlalchemy.orm import Session
 
 from app.db import SessionDep
 from app.filters import Column, contains_text
-from app.models import Claim, Source, Speaker, Statistic
+from app.listing import with_snippets
 from app.params import SearchParams
-from app.representations import (
-    claim_documents,
-    claims_query,
-    source_documents,
-    sources_query,
-    speaker_documents,
-    speakers_query,
-    statistic_documents,
-    statistics_query,
-)
+from app.representations import statistics_with_claim
+from app.resources import CLAIM, SOURCE, SPEAKER, STATISTIC, Resource
 from app.responses import LIST_ERRORS, json_response
 from app.schemas import SearchResults
-from app.search import SearchQuery, parse_query, ranked_claims, snippet
+from app.search import SearchQuery, parse_query, ranked_claims
+from app.tables import CURRENT
 
 router = APIRouter(tags=["search"])
 
@@ -33,43 +27,41 @@ def _every_word(column: Column, search: SearchQuery) -> list[Any]:
     ]
 
 
-def _by_relevance(query: Select[Any], id_column: Column, limit: int) -> Select[Any]:
-    return query.order_by(query.selected_columns.relevance.desc(), id_column).limit(limit)
+def _found(
+    session: Session, resource: Resource, search: SearchQuery, limit: int
+) -> list[RowMapping]:
+    """The first `limit` live records of `resource`: claims and statistics by the relevance of
+    their claim's text, speakers and sources (names, titles) by id. Retracted records are not
+    found (the search box is over the present: no `as_of`)."""
+    t = CURRENT
+    table = t.of(resource.name).c
+    # Statistics rank by their claim's text, so their claim is joined (their list has no join).
+    base = statistics_with_claim(t) if resource.name == "statistic" else resource.query(t)
+    query = base.where(table.retracted_at.is_(None))
+    if resource.name in {"claim", "statistic"}:
+        ranked = ranked_claims(session.get_bind().dialect.name, query, search, t)
+        query = ranked.order_by(ranked.selected_columns.relevance.desc(), table.id)
+    else:
+        named = table.name if resource.name == "speaker" else table.title
+        query = query.where(*_every_word(named, search)).order_by(table.id)
+    return list(session.execute(query.limit(limit)).mappings())
 
 
 @router.get("/search", response_model=SearchResults, responses=LIST_ERRORS)
 def search(session: SessionDep, params: Annotated[SearchParams, Query()]) -> Response:
     """Search claims, statistics, speakers and sources at once; the first `limit` of each."""
     query = parse_query(params.q)
-    dialect = session.get_bind().dialect.name
-    claim_rows = session.execute(
-        _by_relevance(ranked_claims(dialect, claims_query(), query), Claim.id, params.limit)
-    ).mappings()
-    claims = claim_documents(session, list(claim_rows), set())
-    for claim in claims:
-        claim["snippet"] = snippet(claim["text"], query)
-    # Ranked by their claim's text, so the claim is joined here (the list query has no join).
-    with_claim = statistics_query().join_from(Statistic, Claim, Statistic.claim_id == Claim.id)
-    statistic_rows = session.execute(
-        _by_relevance(ranked_claims(dialect, with_claim, query), Statistic.id, params.limit)
-    ).mappings()
-    speaker_rows = session.execute(
-        speakers_query()
-        .where(*_every_word(Speaker.name, query))
-        .order_by(Speaker.id)
-        .limit(params.limit)
-    ).mappings()
-    source_rows = session.execute(
-        sources_query()
-        .where(*_every_word(Source.title, query))
-        .order_by(Source.id)
-        .limit(params.limit)
-    ).mappings()
+    claims = with_snippets(CLAIM.documents, query)
     return json_response(
         {
-            "claims": claims,
-            "statistics": statistic_documents(session, list(statistic_rows), set()),
-            "speakers": speaker_documents(session, list(speaker_rows), set()),
-            "sources": source_documents(session, list(source_rows), set()),
+            resource.plural: documents(
+                session, CURRENT, _found(session, resource, query, params.limit), set()
+            )
+            for resource, documents in (
+                (CLAIM, claims),
+                (STATISTIC, STATISTIC.documents),
+                (SPEAKER, SPEAKER.documents),
+                (SOURCE, SOURCE.documents),
+            )
         }
     )

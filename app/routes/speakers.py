@@ -1,15 +1,17 @@
-"""Speakers: People who make or are reported to make claims."""
+"""Speakers: the people claims are attributed to."""
 
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
+from app.bodies import SpeakerCreate, SpeakerPatch
 from app.db import SessionDep
-from app.filters import SPEAKER_SORT_FIELDS, speaker_filters
-from app.params import NoParams, RecordId, SpeakerListParams
-from app.records import get_record, list_records
-from app.representations import speaker_documents, speakers_query
+from app.listing import list_records
+from app.params import GetParams, RecordId, SpeakerListParams
+from app.records import get_record
+from app.resources import SPEAKER
 from app.responses import GET_ERRORS, LIST_RESPONSES
+from app.routes.versioned import add_versioned_routes
 from app.schemas import SpeakerPage, SpeakerRead
 
 router = APIRouter(tags=["speakers"])
@@ -20,27 +22,24 @@ def list_speakers(
     request: Request, session: SessionDep, params: Annotated[SpeakerListParams, Query()]
 ) -> Response:
     """List speakers, filtered, sorted and paginated by cursor."""
-    return list_records(
-        request,
-        session,
-        params,
-        resource="speakers",
-        query=speakers_query(),
-        filters=speaker_filters(params),
-        sort_fields=SPEAKER_SORT_FIELDS,
-        documents=speaker_documents,
-    )
+    return list_records(request, session, params, SPEAKER)
 
 
 @router.get("/speakers/{speaker_id}", response_model=SpeakerRead, responses=GET_ERRORS)
 def get_speaker(
-    speaker_id: RecordId, session: SessionDep, _params: Annotated[NoParams, Query()]
+    request: Request,
+    speaker_id: RecordId,
+    session: SessionDep,
+    params: Annotated[GetParams, Query()],
 ) -> Response:
     """One speaker by id."""
     return get_record(
+        request,
         session,
-        resource="speaker",
-        record_id=speaker_id,
-        query=speakers_query(),
-        documents=speaker_documents,
+        SPEAKER,
+        speaker_id,
+        as_of=params.as_of,
     )
+
+
+add_versioned_routes(router, SPEAKER, SpeakerRead, SpeakerCreate, SpeakerPatch)

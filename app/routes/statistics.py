@@ -1,16 +1,17 @@
-"""Statistics: figures, normalized, each traceable to the claim and span it came from."""
+"""Statistics: typed, unit-normalized figures, each tied to the claim that states it."""
 
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
+from app.bodies import StatisticCreate, StatisticPatch
 from app.db import SessionDep
-from app.facets import STATISTIC_FACETS
-from app.filters import STATISTIC_SORT_FIELDS, statistic_filters
+from app.listing import list_records
 from app.params import RecordId, StatisticGetParams, StatisticListParams, StatisticSummaryParams
-from app.records import get_record, list_records
-from app.representations import statistic_documents, statistics_query
+from app.records import get_record
+from app.resources import STATISTIC
 from app.responses import GET_ERRORS, LIST_ERRORS, LIST_RESPONSES, json_response
+from app.routes.versioned import add_versioned_routes
 from app.schemas import StatisticPage, StatisticRead, StatisticSummary
 from app.summary import summarize
 
@@ -21,18 +22,8 @@ router = APIRouter(tags=["statistics"])
 def list_statistics(
     request: Request, session: SessionDep, params: Annotated[StatisticListParams, Query()]
 ) -> Response:
-    """List statistics, filtered (value ranges included), sorted and paginated by cursor."""
-    return list_records(
-        request,
-        session,
-        params,
-        resource="statistics",
-        query=statistics_query(),
-        filters=statistic_filters(params, session.get_bind().dialect.name),
-        sort_fields=STATISTIC_SORT_FIELDS,
-        documents=statistic_documents,
-        facets=STATISTIC_FACETS,
-    )
+    """List statistics, filtered, sorted and paginated by cursor."""
+    return list_records(request, session, params, STATISTIC)
 
 
 # Declared before /statistics/{statistic_id}, which would otherwise take "summary" for an id.
@@ -41,20 +32,25 @@ def summarize_statistics(
     session: SessionDep, params: Annotated[StatisticSummaryParams, Query()]
 ) -> Response:
     """Count, min, max and latest value per group, under the filters of list_statistics."""
-    filters = statistic_filters(params, session.get_bind().dialect.name)
-    return json_response({"data": summarize(session, filters, params.group_by)})
+    return json_response({"data": summarize(session, params)})
 
 
 @router.get("/statistics/{statistic_id}", response_model=StatisticRead, responses=GET_ERRORS)
 def get_statistic(
-    statistic_id: RecordId, session: SessionDep, params: Annotated[StatisticGetParams, Query()]
+    request: Request,
+    statistic_id: RecordId,
+    session: SessionDep,
+    params: Annotated[StatisticGetParams, Query()],
 ) -> Response:
     """One statistic by id."""
     return get_record(
+        request,
         session,
-        resource="statistic",
-        record_id=statistic_id,
-        query=statistics_query(),
-        documents=statistic_documents,
+        STATISTIC,
+        statistic_id,
+        as_of=params.as_of,
         include=params.include,
     )
+
+
+add_versioned_routes(router, STATISTIC, StatisticRead, StatisticCreate, StatisticPatch)

@@ -1,15 +1,17 @@
-"""Topics: the subjects claims are filed under."""
+"""Topics: the subjects claims are tagged with."""
 
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
+from app.bodies import TopicCreate, TopicPatch
 from app.db import SessionDep
-from app.filters import TOPIC_SORT_FIELDS
-from app.params import NoParams, RecordId, TopicListParams
-from app.records import get_record, list_records
-from app.representations import topic_documents, topics_query
+from app.listing import list_records
+from app.params import GetParams, RecordId, TopicListParams
+from app.records import get_record
+from app.resources import TOPIC
 from app.responses import GET_ERRORS, LIST_RESPONSES
+from app.routes.versioned import add_versioned_routes
 from app.schemas import TopicPage, TopicRead
 
 router = APIRouter(tags=["topics"])
@@ -19,28 +21,25 @@ router = APIRouter(tags=["topics"])
 def list_topics(
     request: Request, session: SessionDep, params: Annotated[TopicListParams, Query()]
 ) -> Response:
-    """List topics, sorted and paginated by cursor."""
-    return list_records(
-        request,
-        session,
-        params,
-        resource="topics",
-        query=topics_query(),
-        filters=[],
-        sort_fields=TOPIC_SORT_FIELDS,
-        documents=topic_documents,
-    )
+    """List topics, filtered, sorted and paginated by cursor."""
+    return list_records(request, session, params, TOPIC)
 
 
 @router.get("/topics/{topic_id}", response_model=TopicRead, responses=GET_ERRORS)
 def get_topic(
-    topic_id: RecordId, session: SessionDep, _params: Annotated[NoParams, Query()]
+    request: Request,
+    topic_id: RecordId,
+    session: SessionDep,
+    params: Annotated[GetParams, Query()],
 ) -> Response:
     """One topic by id."""
     return get_record(
+        request,
         session,
-        resource="topic",
-        record_id=topic_id,
-        query=topics_query(),
-        documents=topic_documents,
+        TOPIC,
+        topic_id,
+        as_of=params.as_of,
     )
+
+
+add_versioned_routes(router, TOPIC, TopicRead, TopicCreate, TopicPatch)

@@ -1,0 +1,81 @@
+"""Conditional requests and caching: strong ETags, Last-Modified, 304, and Cache-Control.
+
+Current reads are `no-cache`: any cache may keep them but must revalidate (a cheap 304), since
+a correction can land at any moment. A version (`/versions/{n}`) never changes, and neither
+does the past once it is past, so those are cacheable for long.
+"""
+
+import hashlib
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+
+from fastapi import Request, Response
+
+CURRENT = "no-cache"
+IMMUTABLE = "public, max-age=31536000, immutable"
+PAST = "public, max-age=86400"
+# A write's time is taken inside its transaction, so the last moments may still fill in.
+SETTLED_AFTER = timedelta(minutes=1)
+
+
+def record_etag(resource: str, record_id: str, version: int) -> str:
+    """Strong: one version of one record has exactly one representation."""
+    return f'"{resource}-{record_id}-v{version}"'
+
+
+def content_etag(body: bytes) -> str:
+    return f'"{hashlib.sha256(body).hexdigest()[:32]}"'
+
+
+def cache_control_as_of(as_of: datetime | None) -> str:
+    if as_of is not None and as_of < datetime.now(UTC) - SETTLED_AFTER:
+        return PAST
+    return CURRENT
+
+
+def _tags(header: str) -> list[str]:
+    return [tag.strip() for tag in header.split(",") if tag.strip()]
+
+
+def none_match(header: str | None, etag: str) -> bool:
+    """If-None-Match uses the weak comparison (RFC 9110 13.1.2): `W/` is ignored."""
+    if header is None:
+        return False
+    tags = _tags(header)
+    return "*" in tags or etag in [tag.removeprefix("W/") for tag in tags]
+
+
+def match(header: str, etag: str) -> bool:
+    """If-Match uses the strong comparison: a weak tag never matches."""
+    tags = _tags(header)
+    return "*" in tags or etag in tags
+
+
+def http_date(moment: datetime) -> str:
+    return format_datetime(moment.astimezone(UTC), usegmt=True)
+
+
+def validators(etag: str, last_modified: datetime | None, cache_control: str) -> dict[str, str]:
+    headers = {"ETag": etag, "Cache-Control": cache_control}
+    if last_modified is not None:
+        headers["Last-Modified"] = http_date(last_modified)
+    return headers
+
+
+def conditional(
+    request: Request,
+    response: Response,
+    *,
+    etag: str | None = None,
+    last_modified: datetime | None = None,
+    cache_control: str = CURRENT,
+) -> Response:
+    """Adds validators; answers 304 without a body when the client's copy is current."""
+    etag = etag or content_etag(bytes(response.body))
+    headers = validators(etag, last_modified, cache_control)
+    if none_match(request.headers.get("if-none-match"), etag):
+        # A 304 carries what a 200 would have varied on, so caches key it alike.
+        vary = {"Vary": response.headers["vary"]} if "vary" in response.headers else {}
+        return Response(status_code=304, headers={**headers, **vary})
+    response.headers.update(headers)
+    return response

@@ -1,0 +1,182 @@
+"""Serving lists: the one list implementation every resource reuses, for now or for any past
+moment (`as_of`), in every list format (JSON page, JSON-LD page, streamed CSV/NDJSON)."""
+
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import Request, Response
+from fastapi.responses import StreamingResponse
+from sqlalchemy import RowMapping, Select
+from sqlalchemy.orm import Session
+
+from app.caching import cache_control_as_of, conditional
+from app.errors import invalid_parameter
+from app.facets import count_facets
+from app.filters import Column, SortKey, parse_sort, split_list
+from app.formats import MEDIA_TYPES, csv_lines, ndjson_lines, negotiate
+from app.linked_data import INCLUDES, LinkedData
+from app.pagination import PageResult, next_link, paginate, query_fingerprint
+from app.params import RecordListParams
+from app.records import includes
+from app.representations import Document
+from app.resources import Documents, Resource
+from app.responses import json_response, list_response
+from app.search import SearchQuery, parse_query, ranked_claims, relevance_column
+from app.search import snippet as search_snippet
+from app.tables import Tables, tables_at
+
+# Parameters that shape a page (or its format) but not the query a cursor belongs to.
+PAGE_ONLY_PARAMS = {"cursor", "limit", "count", "include", "format", "facets"}
+
+
+@dataclass(frozen=True)
+class Listing:
+    """What a list reads: its query, its sort fields and how rows become documents."""
+
+    query: Select[Any]
+    sort_fields: Mapping[str, Sequence[Column]]
+    documents: Documents
+    sort: str
+
+
+def with_snippets(documents: Documents, search: SearchQuery) -> Documents:
+    def snippeted(
+        session: Session, t: Tables, rows: Sequence[RowMapping], include: set[str]
+    ) -> list[Document]:
+        found = documents(session, t, rows, include)
+        for document in found:
+            document["snippet"] = search_snippet(document["text"], search)
+        return found
+
+    return snippeted
+
+
+def listing(session: Session, t: Tables, params: RecordListParams, resource: Resource) -> Listing:
+    """The resource's list, ranked by relevance when its `q` is a full-text search."""
+    q: str | None = getattr(params, "q", None) if resource.full_text else None
+    sort_fields = resource.sort_fields(t)
+    if q is None:
+        sorted_by = {name.removeprefix("-") for name in split_list(params.sort or "id")}
+        if resource.full_text and "relevance" in sorted_by:
+            raise invalid_parameter("sort", "relevance needs a full-text query `q`")
+        return Listing(resource.query(t), sort_fields, resource.documents, params.sort or "id")
+    search = parse_query(q)
+    query = ranked_claims(session.get_bind().dialect.name, resource.query(t), search, t)
+    return Listing(
+        query,
+        {**sort_fields, "relevance": [relevance_column(query)]},
+        with_snippets(resource.documents, search),
+        params.sort or "-relevance",
+    )
+
+
+def _batches(
+    session: Session,
+    query: Select[Any],
+    keys: Sequence[SortKey],
+    params: RecordListParams,
+    fingerprint: str,
+    first: PageResult,
+    documents: Callable[[Sequence[RowMapping]], list[Document]],
+) -> Iterator[list[Document]]:
+    """Every page of the query from `first` on, one keyset page (`limit` rows) at a time, so
+    an export of any size holds one page in memory."""
+    page = first
+    while True:
+        yield documents(page.rows)
+        if page.next_cursor is None:
+            return
+        following = params.model_copy(update={"cursor": page.next_cursor, "count": False})
+        page = paginate(session, query, keys, following, fingerprint)
+
+
+def _export(
+    session: Session,
+    t: Tables,
+    params: RecordListParams,
+    resource: Resource,
+    media: str,
+    read: tuple[Listing, Select[Any], Sequence[SortKey], str],
+) -> Response:
+    """The whole collection streamed; the first page is read now so that a bad cursor is
+    still a 400 problem rather than a broken stream."""
+    chosen, filtered, keys, fingerprint = read
+    export = params.model_copy(update={"count": False})
+    first = paginate(session, filtered, keys, export, fingerprint)
+    batches = _batches(
+        session,
+        filtered,
+        keys,
+        export,
+        fingerprint,
+        first,
+        lambda rows: chosen.documents(session, t, rows, set()),
+    )
+    plural = resource.plural
+    lines = csv_lines(plural, batches) if media == "csv" else ndjson_lines(batches)
+    headers = {"Vary": "Accept", "Cache-Control": cache_control_as_of(params.as_of)}
+    if media == "csv":
+        headers["Content-Disposition"] = f'attachment; filename="{plural}.csv"'
+    media_type = MEDIA_TYPES[media] + ("; charset=utf-8" if media == "csv" else "")
+    return StreamingResponse(lines, media_type=media_type, headers=headers)
+
+
+@dataclass(frozen=True)
+class ListQuery:
+    """A list request as SQL: what it reads, the filtered query, its sort keys and the
+    fingerprint its cursors are bound to."""
+
+    listing: Listing
+    query: Select[Any]
+    keys: list[SortKey]
+    fingerprint: str
+
+
+def list_query(
+    session: Session, t: Tables, params: RecordListParams, resource: Resource
+) -> ListQuery:
+    """The SQL of a list request, before its page is cut (the query plan tests and the
+    benchmark read it from here, so they check exactly what the API runs)."""
+    chosen = listing(session, t, params, resource)
+    criteria = params.model_dump(mode="json", exclude=PAGE_ONLY_PARAMS)
+    filters = resource.filters(t, params)
+    if not params.include_retracted:
+        filters.append(t.of(resource.name).c.retracted_at.is_(None))
+    return ListQuery(
+        chosen,
+        chosen.query.where(*filters),
+        parse_sort(chosen.sort, chosen.sort_fields),
+        query_fingerprint(resource.plural, criteria),
+    )
+
+
+def list_records(
+    request: Request, session: Session, params: RecordListParams, resource: Resource
+) -> Response:
+    media = negotiate(request.headers.get("accept"), params.format)
+    t = tables_at(params.as_of)
+    listed = list_query(session, t, params, resource)
+    chosen, filtered, keys = listed.listing, listed.query, listed.keys
+    fingerprint = listed.fingerprint
+    if media in {"csv", "ndjson"}:
+        return _export(session, t, params, resource, media, (chosen, filtered, keys, fingerprint))
+    page = paginate(session, filtered, keys, params, fingerprint)
+    if media == "jsonld":
+        linked = LinkedData(f"{request.base_url}v1/")
+        embedded = INCLUDES.get(resource.plural, set())
+        graph = linked.graph(resource.plural, chosen.documents(session, t, page.rows, embedded))
+        response = json_response(graph)
+        response.headers["Content-Type"] = MEDIA_TYPES["jsonld"]
+        if page.next_cursor is not None:
+            response.headers["Link"] = next_link(request.url, page.next_cursor)
+    else:
+        extra: dict[str, Any] = {}
+        facet_names: str | None = getattr(params, "facets", None)
+        if facet_names is not None:
+            extra["facets"] = count_facets(session, t, filtered, facet_names, resource.facets)
+        include = includes(getattr(params, "include", None))
+        documents = chosen.documents(session, t, page.rows, include)
+        response = list_response(request, documents, page, extra)
+    response.headers["Vary"] = "Accept"
+    return conditional(request, response, cache_control=cache_control_as_of(params.as_of))

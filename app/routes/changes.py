@@ -1,0 +1,57 @@
+"""The change feed: every version of every record, in commit order, resumable by cursor."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response
+from sqlalchemy import select
+
+from app.caching import conditional
+from app.db import SessionDep
+from app.models import Change
+from app.pagination import decode_cursor, encode_cursor, invalid_cursor
+from app.params import ChangeListParams
+from app.responses import LIST_ERRORS, NOT_MODIFIED, json_response
+from app.schemas import ChangePage
+
+router = APIRouter(tags=["changes"])
+FEED = "changes"
+
+
+@router.get("/changes", response_model=ChangePage, responses={**NOT_MODIFIED, **LIST_ERRORS})
+def list_changes(
+    request: Request, session: SessionDep, params: Annotated[ChangeListParams, Query()]
+) -> Response:
+    """Changes across all resources, oldest first; `next_cursor` resumes after the last one.
+
+    Following it from the start and fetching each `/versions/{version}` mirrors the database
+    exactly, retractions included.
+    """
+    after = 0
+    if params.since is not None:
+        (position,) = decode_cursor(params.since, FEED, 1, "since")
+        if not isinstance(position, int):
+            raise invalid_cursor("not a change feed cursor", "since")
+        after = position
+    changes = list(
+        session.execute(
+            select(Change).where(Change.id > after).order_by(Change.id).limit(params.limit)
+        ).scalars()
+    )
+    cursor = encode_cursor(FEED, [changes[-1].id if changes else after])
+    data = [
+        {
+            "resource": change.resource,
+            "id": change.record_id,
+            "version": change.version,
+            "operation": change.operation,
+            "at": change.at,
+            "author": change.author,
+            "reason": change.reason,
+            "changed_fields": change.changed_fields,
+        }
+        for change in changes
+    ]
+    response = json_response({"data": data, "next_cursor": cursor})
+    if len(changes) == params.limit:
+        response.headers["Link"] = f'<{request.url.include_query_params(since=cursor)}>; rel="next"'
+    return conditional(request, response)

@@ -1,0 +1,246 @@
+"""The routes every versioned resource shares: its history, and its writes (create, merge
+patch, retract), registered once per resource with operation ids like `update_claim`."""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Header, Path, Query, Request, Response
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from app import idempotency
+from app.auth import Writer
+from app.bodies import Reasoned, invalid, merge_patch
+from app.caching import IMMUTABLE, conditional, record_etag, validators
+from app.db import SessionDep
+from app.editing import check_no_dependents, editable, prepare
+from app.errors import ApiError, conflict, not_found
+from app.filters import parse_sort
+from app.models import Change, utc_now
+from app.pagination import paginate, query_fingerprint
+from app.params import RECORD_ID, NoParams, RecordId, Text, VersionListParams, VersionNumber
+from app.preconditions import check_if_match, current_row
+from app.records import document_response, find_row
+from app.resources import Resource
+from app.responses import GET_ERRORS, WRITE_ERRORS, json_response, list_response
+from app.schemas import VersionPage
+from app.tables import CURRENT, RESOURCE_TABLES, tables_at
+from app.versioning import (
+    StaleVersionError,
+    changed_fields,
+    insert_new_records,
+    retract_record,
+    topics_of,
+    update_record,
+)
+
+VERSION_FIELDS = ("version", "operation", "at", "author", "reason", "changed_fields")
+IfMatch = Annotated[
+    str | None,
+    Header(description="The ETag of the version you read (required): a stale one is 412."),
+]
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        max_length=255,
+        description="Any unique string: a retry with the same key and body returns the first "
+        "response instead of creating again.",
+    ),
+]
+
+
+class RetractParams(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    reason: Text = Field(min_length=1, max_length=2000, description="Why it is retracted.")
+
+
+def written(
+    request: Request, session: Session, resource: Resource, record_id: str, status: int = 200
+) -> Response:
+    """The record after a write, with the ETag the next write needs (never a 304)."""
+    row = find_row(session, CURRENT, resource, record_id)
+    response = json_response(resource.documents(session, CURRENT, [row], set())[0], status)
+    etag = record_etag(resource.name, row["id"], row["version"])
+    response.headers.update(validators(etag, row["updated_at"], "no-store"))
+    return response
+
+
+def add_versioned_routes(
+    router: APIRouter,
+    resource: Resource,
+    read_model: type[BaseModel],
+    create_model: type[Reasoned],
+    patch_model: type[BaseModel],
+) -> None:
+    name, plural = resource.name, resource.plural
+    item = f"/{plural}/{{{name}_id}}"
+
+    def list_versions(
+        request: Request,
+        record_id: RecordId,
+        session: SessionDep,
+        params: Annotated[VersionListParams, Query()],
+    ) -> Response:
+        changes = Change.__table__
+        query = select(*(changes.c[field] for field in VERSION_FIELDS)).where(
+            changes.c.resource == name, changes.c.record_id == record_id
+        )
+        keys = parse_sort(params.sort, {"id": [changes.c.version], "version": [changes.c.version]})
+        criteria = {"record": record_id, "sort": params.sort}
+        page = paginate(
+            session, query, keys, params, query_fingerprint(f"{name}-versions", criteria)
+        )
+        if not page.rows and params.cursor is None:
+            raise not_found(name, record_id)
+        documents = [dict(row) for row in page.rows]
+        return conditional(request, list_response(request, documents, page))
+
+    def get_version(
+        request: Request,
+        record_id: RecordId,
+        number: VersionNumber,
+        session: SessionDep,
+        _params: Annotated[NoParams, Query()],
+    ) -> Response:
+        at = session.execute(
+            select(Change.at).where(
+                Change.resource == name, Change.record_id == record_id, Change.version == number
+            )
+        ).scalar_one_or_none()
+        if at is None:
+            raise ApiError(
+                404, "not-found", "Not found", f"The {name} {record_id!r} has no version {number}."
+            )
+        t = tables_at(at)
+        row = find_row(session, t, resource, record_id)
+        return document_response(request, session, t, resource, row, set(), IMMUTABLE)
+
+    def create(
+        request: Request,
+        body: Any,
+        session: SessionDep,
+        caller: Writer,
+        idempotency_key: IdempotencyKey = None,
+    ) -> Response:
+        replay = idempotency.replayed(session, caller.name, idempotency_key, request, body)
+        if replay is not None:
+            return replay
+        connection = session.connection()
+        table = RESOURCE_TABLES[name][0]
+        if connection.execute(select(table.c.id).where(table.c.id == body.id)).first():
+            raise conflict(f"the id {body.id!r} is taken by another {name}")
+        prepared = prepare(connection, name, body, None)
+        links = [{"claim_id": body.id, "topic_id": topic} for topic in prepared.topics or []]
+        try:
+            insert_new_records(
+                connection,
+                name,
+                [prepared.values],
+                at=utc_now(),
+                author=caller.name,
+                reason=body.reason,
+                links=links,
+            )
+            response = written(request, session, resource, body.id, 201)
+            response.headers["Location"] = str(
+                request.url_for(f"get_{name}", **{f"{name}_id": body.id})
+            )
+            idempotency.remember(session, caller.name, idempotency_key, request, body, response)
+        except IntegrityError:
+            # A concurrent request took the id (or the idempotency key) first, on PostgreSQL
+            # where writers do not queue; the whole transaction is rolled back.
+            raise conflict(f"the id {body.id!r} (or this Idempotency-Key) was just taken") from None
+        return response
+
+    def update(
+        request: Request,
+        record_id: RecordId,
+        body: Any,
+        session: SessionDep,
+        caller: Writer,
+        if_match: IfMatch = None,
+    ) -> Response:
+        row = current_row(session, resource, record_id)
+        check_if_match(resource, row, if_match)
+        connection = session.connection()
+        patch = body.model_dump(exclude_unset=True)
+        reason = patch.pop("reason")
+        merged = merge_patch(editable(connection, name, row), patch)
+        try:
+            validated = create_model.model_validate({**merged, "reason": reason})
+        except ValidationError as error:
+            raise invalid(error) from None
+        prepared = prepare(connection, name, validated, row)
+        same_topics = prepared.topics is None or prepared.topics == topics_of(connection, record_id)
+        if not changed_fields(row, prepared.values) and same_topics:
+            # Nothing to change is not a new version.
+            return written(request, session, resource, record_id)
+        try:
+            update_record(
+                connection,
+                name,
+                row,
+                prepared.values,
+                author=caller.name,
+                reason=reason,
+                topics=prepared.topics,
+            )
+            for statistic, span in prepared.respanned:
+                update_record(
+                    connection, "statistic", statistic, span, author=caller.name, reason=reason
+                )
+        except StaleVersionError:
+            check_if_match(resource, current_row(session, resource, record_id), "")
+        return written(request, session, resource, record_id)
+
+    def retract(
+        request: Request,
+        record_id: RecordId,
+        session: SessionDep,
+        caller: Writer,
+        params: Annotated[RetractParams, Query()],
+        if_match: IfMatch = None,
+    ) -> Response:
+        row = current_row(session, resource, record_id)
+        check_if_match(resource, row, if_match)
+        connection = session.connection()
+        check_no_dependents(connection, name, record_id)
+        try:
+            retract_record(connection, name, row, author=caller.name, reason=params.reason)
+        except StaleVersionError:
+            check_if_match(resource, current_row(session, resource, record_id), "")
+        retracted = find_row(session, CURRENT, resource, record_id)
+        return json_response(resource.documents(session, CURRENT, [retracted], set())[0])
+
+    # The path names the id after the resource (`claim_id`), as the read routes do.
+    path_id = Annotated[str, Path(alias=f"{name}_id", **RECORD_ID)]
+    for endpoint in (list_versions, get_version, update, retract):
+        endpoint.__annotations__["record_id"] = path_id
+    create.__annotations__["body"] = Annotated[create_model, Body()]
+    update.__annotations__["body"] = Annotated[
+        patch_model, Body(media_type="application/merge-patch+json")
+    ]
+    routes: list[tuple[str, Any, str, str, str, type[BaseModel], dict[int | str, Any]]] = [
+        (f"{item}/versions", list_versions, "GET", f"list_{name}_versions",
+         f"List a {name}'s versions, newest first", VersionPage, GET_ERRORS),
+        (f"{item}/versions/{{number}}", get_version, "GET", f"get_{name}_version",
+         f"One version of a {name}, as it was", read_model, GET_ERRORS),
+        (f"/{plural}", create, "POST", f"create_{name}", f"Create a {name}", read_model,
+         WRITE_ERRORS),
+        (item, update, "PATCH", f"update_{name}",
+         f"Correct a {name} (JSON merge patch; If-Match required)", read_model, WRITE_ERRORS),
+        (item, retract, "DELETE", f"retract_{name}",
+         f"Retract a {name} (it leaves lists; its history stays)", read_model, WRITE_ERRORS),
+    ]  # fmt: skip
+    for path, endpoint, method, operation, summary, model, errors in routes:
+        router.add_api_route(
+            path,
+            endpoint,
+            methods=[method],
+            name=operation,
+            summary=summary,
+            status_code=201 if method == "POST" else 200,
+            response_model=model,
+            responses=errors,
+        )
