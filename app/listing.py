@@ -122,19 +122,43 @@ def _export(
     return StreamingResponse(lines, media_type=media_type, headers=headers)
 
 
+@dataclass(frozen=True)
+class ListQuery:
+    """A list request as SQL: what it reads, the filtered query, its sort keys and the
+    fingerprint its cursors are bound to."""
+
+    listing: Listing
+    query: Select[Any]
+    keys: list[SortKey]
+    fingerprint: str
+
+
+def list_query(
+    session: Session, t: Tables, params: RecordListParams, resource: Resource
+) -> ListQuery:
+    """The SQL of a list request, before its page is cut (the query plan tests and the
+    benchmark read it from here, so they check exactly what the API runs)."""
+    chosen = listing(session, t, params, resource)
+    criteria = params.model_dump(mode="json", exclude=PAGE_ONLY_PARAMS)
+    filters = resource.filters(t, params)
+    if not params.include_retracted:
+        filters.append(t.of(resource.name).c.retracted_at.is_(None))
+    return ListQuery(
+        chosen,
+        chosen.query.where(*filters),
+        parse_sort(chosen.sort, chosen.sort_fields),
+        query_fingerprint(resource.plural, criteria),
+    )
+
+
 def list_records(
     request: Request, session: Session, params: RecordListParams, resource: Resource
 ) -> Response:
     media = negotiate(request.headers.get("accept"), params.format)
     t = tables_at(params.as_of)
-    chosen = listing(session, t, params, resource)
-    keys = parse_sort(chosen.sort, chosen.sort_fields)
-    criteria = params.model_dump(mode="json", exclude=PAGE_ONLY_PARAMS)
-    fingerprint = query_fingerprint(resource.plural, criteria)
-    filters = resource.filters(t, params)
-    if not params.include_retracted:
-        filters.append(t.of(resource.name).c.retracted_at.is_(None))
-    filtered = chosen.query.where(*filters)
+    listed = list_query(session, t, params, resource)
+    chosen, filtered, keys = listed.listing, listed.query, listed.keys
+    fingerprint = listed.fingerprint
     if media in {"csv", "ndjson"}:
         return _export(session, t, params, resource, media, (chosen, filtered, keys, fingerprint))
     page = paginate(session, filtered, keys, params, fingerprint)

@@ -150,6 +150,7 @@ class Claim(Versioned, Base):
         CheckConstraint("span_start >= 0 AND span_end > span_start", name="span"),
         Index("ix_claim_speaker_id_id", "speaker_id", "id"),
         Index("ix_claim_source_id_span_start_id", "source_id", "span_start", "id"),
+        Index("ix_claim_source_id_id", "source_id", "id"),
         Index("ix_claim_kind_id", "kind", "id"),
     )
 

@@ -10,7 +10,7 @@ from datetime import date
 from typing import Any
 
 import orjson
-from sqlalchemy import RowMapping, Select, func, select
+from sqlalchemy import RowMapping, Select, func, literal_column, select
 from sqlalchemy.orm import Session
 from starlette.datastructures import URL
 
@@ -112,19 +112,30 @@ def paginate(
     The cursor holds the sort key of the last row served, so every page costs the same
     index range scan as the first one, however deep.
     """
-    page_query = query
-    if params.cursor is not None:
-        after = decode_cursor(params.cursor, fingerprint, len(keys))
-        page_query = page_query.where(after_key(keys, after))
-    page_query = page_query.order_by(*order_by(keys)).limit(params.limit + 1)
-    rows = list(session.execute(page_query).mappings())
+    rows = list(session.execute(page_query(query, keys, params, fingerprint)).mappings())
     next_cursor = None
     if len(rows) > params.limit:
         rows = rows[: params.limit]
         last = rows[-1]
         next_cursor = encode_cursor(fingerprint, [last[key.column.key] for key in keys])
-    total = None
-    if params.count:
-        counted = select(func.count()).select_from(query.order_by(None).subquery())
-        total = session.execute(counted).scalar_one()
+    total = session.execute(count_query(query)).scalar_one() if params.count else None
     return PageResult(rows, next_cursor, total)
+
+
+def page_query(
+    query: Select[Any], keys: Sequence[SortKey], params: ListParams, fingerprint: str
+) -> Select[Any]:
+    """The SQL of one page: `query` after the cursor's row, in key order, one row extra."""
+    if params.cursor is not None:
+        after = decode_cursor(params.cursor, fingerprint, len(keys))
+        query = query.where(after_key(keys, after))
+    return query.order_by(*order_by(keys)).limit(params.limit + 1)
+
+
+def count_query(query: Select[Any]) -> Select[Any]:
+    """`count(*)` of the filtered rows, selecting no columns so that an index on the filter
+    answers it alone (the FROM stays: correlated filters such as EXISTS refer to it)."""
+    counted: Select[Any] = query.order_by(None).with_only_columns(
+        literal_column("1"), maintain_column_froms=True
+    )
+    return select(func.count()).select_from(counted.subquery())

@@ -190,7 +190,8 @@ class ClaimListParams(RecordListParams):
         pattern=sort_pattern(CLAIM_SORTS),
         description="Comma-separated sort fields from: id, kind, position (source, then "
         "offset in its text), relevance (only with `q`). Prefix `-` for descending. Ties are "
-        "broken by id. Default: `-relevance` with `q`, else `id`.",
+        "broken by id, in the direction of the last field. Default: `-relevance` with `q`, "
+        "else `id`.",
         examples=["-kind,id"],
     )
     include: str | None = include_field(CLAIM_INCLUDES, "speaker,statistics")
@@ -243,7 +244,8 @@ class StatisticListParams(RecordListParams, StatisticFilterParams):
         "id",
         pattern=sort_pattern(STATISTIC_SORTS),
         description="Comma-separated sort fields from: id, value, indicator, entity, unit, "
-        "period (its start date). Prefix `-` for descending. Ties are broken by id.",
+        "period (its start date). Prefix `-` for descending. Ties are broken by id, in the "
+        "direction of the last field.",
         examples=["-value"],
     )
     include: str | None = include_field(STATISTIC_INCLUDES, "claim,speaker,source")
@@ -301,7 +303,7 @@ class SourceListParams(RecordListParams):
         "id",
         pattern=sort_pattern(SOURCE_SORTS),
         description="Comma-separated sort fields from: id, published_on, title. "
-        "Prefix `-` for descending. Ties are broken by id.",
+        "Prefix `-` for descending. Ties are broken by id, in the direction of the last field.",
         examples=["-published_on"],
     )
 

@@ -62,11 +62,20 @@ def claims_query(t: Tables) -> Select[Any]:
 
 
 def statistics_query(t: Tables) -> Select[Any]:
-    # The speaker and source are the claim's; joining them here saves a request per figure.
+    # The statistic alone: filters, sorts and counts stay on its own indexes. The claim's
+    # speaker and source are added per page by `statistic_documents`.
+    return select(t.statistic)
+
+
+def statistics_with_claim(t: Tables) -> Select[Any]:
+    """Statistics joined to their claim, for what ranks a figure by its claim's text."""
     statistic, claim = t.statistic, t.claim
-    return select(statistic, claim.c.speaker_id, claim.c.source_id).join_from(
-        statistic, claim, statistic.c.claim_id == claim.c.id
-    )
+    return statistics_query(t).join_from(statistic, claim, statistic.c.claim_id == claim.c.id)
+
+
+def _claim_origins(t: Tables) -> Select[Any]:
+    claim = t.claim.c
+    return select(claim.id, claim.speaker_id, claim.source_id)
 
 
 def _by_id(session: Session, query: Select[Any], ids: Iterable[str | None]) -> dict[str, Any]:
@@ -135,6 +144,8 @@ def claim_documents(
 def statistic_documents(
     session: Session, t: Tables, rows: Sequence[RowMapping], include: set[str]
 ) -> list[Document]:
+    # One query per page for the claims' speaker and source (a figure's are its claim's).
+    origins = _by_id(session, _claim_origins(t), (row["claim_id"] for row in rows))
     documents = [
         {
             **_fields(row, ("id", "indicator", "entity", "value", "unit", "display")),
@@ -144,7 +155,10 @@ def statistic_documents(
                 "end": row["period_end"],
             },
             "span": {"start": row["span_start"], "end": row["span_end"]},
-            **_fields(row, ("claim_id", "speaker_id", "source_id", *META)),
+            "claim_id": row["claim_id"],
+            "speaker_id": origins[row["claim_id"]]["speaker_id"],
+            "source_id": origins[row["claim_id"]]["source_id"],
+            **_fields(row, META),
         }
         for row in rows
     ]

@@ -6,11 +6,12 @@ first nothing matches and the whole transaction is rolled back (optimistic concu
 works the same on SQLite and PostgreSQL).
 """
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Table, delete, insert, literal, select, text, update
+from psycopg.types.json import Json
+from sqlalchemy import JSON, Connection, Table, delete, insert, literal, select, text, update
 
 from app.models import (
     NOT_VERSIONED,
@@ -26,6 +27,11 @@ Row = dict[str, Any]
 # A record as read: a RowMapping, or a plain dict.
 Record = Mapping[Any, Any]
 CHUNK = 1000
+# Rows per statement on the generic path, and the batch size from which PostgreSQL gets a COPY.
+BULK_CHUNK = 10_000
+COPY_THRESHOLD = 100
+# Bound parameters per statement that SQLite accepts (its default limit since 3.32).
+SQLITE_MAX_PARAMETERS = 32_766
 # Serializes change-feed inserts on PostgreSQL until commit, so feed order is commit order and
 # a follower resuming from a cursor can never miss a change committed late with a lower id.
 CHANGE_FEED_LOCK = 0x636C61696D
@@ -99,22 +105,75 @@ def change_row(
     }
 
 
-def insert_rows(connection: Connection, table: Table, rows: Sequence[Row]) -> None:
-    """Inserts `rows` in chunks, each in as few statements as the database makes cheapest.
+def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
 
-    On SQLite each INSERT statement makes the FTS5 index of claims flush its pending terms,
-    so one statement per row (plain executemany) costs the index about four times as much
-    (see bench/fts_insert.py): there RETURNING makes SQLAlchemy batch the rows into
-    multi-row statements ("insertmanyvalues") with the compiled statement still cached.
-    PostgreSQL has no such cost and psycopg's pipelined executemany is faster.
+
+def insert_rows(
+    connection: Connection, table: Table, rows: Sequence[Row], stamp: Row | None = None
+) -> None:
+    """Inserts new `rows` (all with the same keys), each completed by the columns of `stamp`,
+    through each database's fastest path: COPY on PostgreSQL for batches of `COPY_THRESHOLD`
+    rows or more, multi-row INSERTs on SQLite (see `_insert_multirow`)."""
+    if not rows:
+        return
+    stamp = stamp or {}
+    if connection.dialect.name == "postgresql" and len(rows) >= COPY_THRESHOLD:
+        _copy_rows(connection, table, rows, stamp)
+    elif connection.dialect.name == "sqlite":
+        _insert_multirow(connection, table, rows, stamp)
+    else:
+        for chunk in _chunks(rows, BULK_CHUNK):
+            connection.execute(insert(table), [{**row, **stamp} for row in chunk])
+
+
+def _insert_multirow(connection: Connection, table: Table, rows: Sequence[Row], stamp: Row) -> None:
+    """Many rows per INSERT statement, values typed by SQLAlchemy's own column processors
+    (dates, UTC datetimes, JSON) without its per-row parameter bookkeeping.
+
+    Many rows per statement because each statement makes the claims' FTS5 index flush its
+    pending terms: one statement per row costs that index about four times as much (see
+    bench/fts_insert.py).
     """
-    key = next(iter(table.primary_key.columns))
-    for start in range(0, len(rows), CHUNK):
-        chunk = list(rows[start : start + CHUNK])
-        if connection.dialect.name == "sqlite":
-            connection.execute(insert(table).returning(key), chunk).all()
-        else:
-            connection.execute(insert(table), chunk)
+    names = [*rows[0], *stamp]
+    quote = connection.dialect.identifier_preparer.quote
+    dialect = connection.dialect
+    processors = [
+        table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names
+    ]
+    width = len(rows[0])
+    stamped = tuple(
+        value if process is None else process(value)
+        for value, process in zip(stamp.values(), processors[width:], strict=True)
+    )
+    converted = [(index, process) for index, process in enumerate(processors[:width]) if process]
+    per_statement = max(1, SQLITE_MAX_PARAMETERS // len(names))
+    head = f"INSERT INTO {quote(table.name)} ({', '.join(quote(name) for name in names)}) VALUES "
+    one_row = f"({', '.join('?' for _ in names)})"
+    for chunk in _chunks(rows, per_statement):
+        values: list[Any] = []
+        for row in chunk:
+            raw = [row[name] for name in names[:width]]
+            for index, process in converted:
+                raw[index] = process(raw[index])
+            values.extend(raw)
+            values.extend(stamped)
+        connection.exec_driver_sql(head + ", ".join(one_row for _ in chunk), tuple(values))
+
+
+def _copy_rows(connection: Connection, table: Table, rows: Sequence[Row], stamp: Row) -> None:
+    """COPY FROM STDIN: PostgreSQL's fastest way in, typed by psycopg as it writes."""
+    names = [*rows[0], *stamp]
+    json_columns = {column.name for column in table.c if isinstance(column.type, JSON)}
+    columns = ", ".join(f'"{name}"' for name in names)
+    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    with cursor.copy(f'COPY "{table.name}" ({columns}) FROM STDIN') as copy:
+        for row in rows:
+            values = {**row, **stamp}
+            copy.write_row(
+                [Json(values[name]) if name in json_columns else values[name] for name in names]
+            )
 
 
 def insert_new_records(
@@ -128,10 +187,14 @@ def insert_new_records(
     links: Sequence[Row] = (),
 ) -> None:
     """Bulk-creates records at version 1: one row each, its claim-topic links, and one narrow
-    change row each (no history row: a new record has no superseded version)."""
+    change row each (no history row: a new record has no superseded version).
+
+    The one path every new record takes (API creates, the seed loader, the synthetic corpus),
+    so the change feed and the FTS index (kept by triggers or a generated column) always see
+    them. Rows must be new (their ids unused).
+    """
     table = RESOURCE_TABLES[resource][0]
-    fresh = [{**row, "version": 1, "created_at": at, "updated_at": at} for row in rows]
-    insert_rows(connection, table, fresh)
+    insert_rows(connection, table, rows, {"version": 1, "created_at": at, "updated_at": at})
     insert_rows(connection, claim_topic, links)
     # The change rows are copied inside the database from the rows just written: no Python
     # work per record, which keeps bulk loads close to a plain insert.
@@ -139,8 +202,7 @@ def insert_new_records(
     changes = _change_table()
     columns = ["resource", "record_id", "version", "operation", "at", "author", "reason",
                "changed_fields"]  # fmt: skip
-    for start in range(0, len(rows), CHUNK):
-        chunk = [row["id"] for row in rows[start : start + CHUNK]]
+    for chunk in _chunks(rows, CHUNK):
         created = select(
             literal(resource, changes.c.resource.type),
             table.c.id,
@@ -150,7 +212,7 @@ def insert_new_records(
             literal(author, changes.c.author.type),
             literal(reason, changes.c.reason.type),
             literal([], changes.c.changed_fields.type),
-        ).where(table.c.id.in_(chunk))
+        ).where(table.c.id.in_([row["id"] for row in chunk]))
         connection.execute(insert(changes).from_select(columns, created))
 
 

@@ -1,24 +1,40 @@
-"""`python -m seed`: migrate the database named by DATABASE_URL, then load `seed/data/`."""
+"""`python -m seed`: migrate the database named by DATABASE_URL, then load `seed/data/`;
+`python -m seed synthetic --claims N`: the same, with a generated corpus of N claims."""
 
 import argparse
 import sys
+import time
 from pathlib import Path
 
 from app.config import get_settings
 from app.db import build_engine
 from app.migrate import upgrade
 from seed.bundle import DATA_DIR, SeedError, read_bundle
-from seed.load import write_bundle
+from seed.load import load_synthetic, write_bundle
 
 
-def main(argv: list[str] | None = None) -> int:
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m seed", description=__doc__)
     parser.add_argument(
         "--data-dir", type=Path, default=DATA_DIR, help="folder with the seed files"
     )
     parser.add_argument("--database-url", default=None, help="overrides DATABASE_URL for this run")
-    args = parser.parse_args(argv)
+    commands = parser.add_subparsers(dest="command")
+    synthetic = commands.add_parser(
+        "synthetic",
+        help="load a deterministic synthetic corpus (for benchmarks) into a database",
+    )
+    synthetic.add_argument("--claims", type=int, required=True, help="number of claims (>= 1)")
+    synthetic.add_argument("--seed", type=int, default=42, help="random seed (default 42)")
+    synthetic.add_argument("--database-url", default=None, help="overrides DATABASE_URL")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
     url = args.database_url or get_settings().database_url
+    if args.command == "synthetic":
+        return _synthetic(url, args.claims, args.seed)
     try:
         bundle = read_bundle(args.data_dir)
     except SeedError as error:
@@ -35,6 +51,25 @@ def main(argv: list[str] | None = None) -> int:
             f"seed: {table}: {report.created} created, {report.updated} updated, "
             f"{report.unchanged} unchanged"
         )
+    return 0
+
+
+def _synthetic(url: str, claims: int, seed: int) -> int:
+    if claims < 1:
+        print("seed: error: --claims must be at least 1", file=sys.stderr)
+        return 2
+    upgrade(url)
+    engine = build_engine(url)
+    started = time.perf_counter()
+    try:
+        counts = load_synthetic(engine, claims, seed)
+    except SeedError as error:
+        print(f"seed: error: {error}", file=sys.stderr)
+        return 1
+    finally:
+        engine.dispose()
+    summary = ", ".join(f"{count} {table}" for table, count in counts.items())
+    print(f"seed: synthetic: {summary} in {time.perf_counter() - started:.1f} s")
     return 0
 
 

@@ -74,7 +74,7 @@ def parse_file(path: Path, model: type[FileModel]) -> FileModel:
         raise SeedError(path, _record_name(raw, loc), problem) from None
 
 
-class _Ids:
+class Ids:
     """Refuses an id seen before, in any file."""
 
     def __init__(self, kind: str) -> None:
@@ -93,7 +93,7 @@ class _Ids:
 
 def read_bundle(data_dir: Path = DATA_DIR) -> SeedBundle:
     bundle = SeedBundle()
-    ids = {kind: _Ids(kind) for kind in ("speaker", "topic", "source", "claim", "statistic")}
+    ids = {kind: Ids(kind) for kind in ("speaker", "topic", "source", "claim", "statistic")}
 
     speakers_path = data_dir / "speakers.toml"
     for speaker in parse_file(speakers_path, SpeakersFile).speakers:
@@ -115,17 +115,28 @@ def _require(path: Path, record: str, ok: bool, problem: str) -> None:
         raise SeedError(path, record, problem)
 
 
-def _read_source_file(path: Path, bundle: SeedBundle, ids: dict[str, _Ids]) -> None:
+def _read_source_file(path: Path, bundle: SeedBundle, ids: dict[str, Ids]) -> None:
     parsed = parse_file(path, SourceFile)
     source = parsed.source
     record = f"source {source.id!r}"
-    ids["source"].add(path, source.id)
     _require(path, record, path.stem == source.id, "the file must be named after the source id")
     text_path = path.parent / source.text_file
     try:
         text = text_path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         raise SeedError(path, record, f"text_file cannot be read: {error}") from None
+    add_source(path, parsed, text, bundle, ids)
+
+
+def add_source(
+    path: Path, parsed: SourceFile, text: str, bundle: SeedBundle, ids: dict[str, Ids]
+) -> None:
+    """Checks one parsed source file against its text and appends its rows to `bundle`.
+
+    The one validation path for every corpus: the seed files and the synthetic generator.
+    """
+    source = parsed.source
+    ids["source"].add(path, source.id)
     bundle.sources.append(
         {
             **source.model_dump(exclude={"text_file"}),
@@ -184,7 +195,7 @@ def _read_source_file(path: Path, bundle: SeedBundle, ids: dict[str, _Ids]) -> N
 
 
 def _check_known(
-    path: Path, record: str, kind: str, known: _Ids, wanted: list[str | None] | list[str]
+    path: Path, record: str, kind: str, known: Ids, wanted: list[str | None] | list[str]
 ) -> None:
     for value in wanted:
         if value is not None and value not in known.seen:

@@ -142,13 +142,19 @@ EXTRA_SOURCE: dict[str, Any] = {
 
 
 def expected_order(records: list[dict[str, Any]], sort: str, key_of: KeyOf) -> list[str]:
-    """The ids of `records` in the order `sort` asks for, ties broken by ascending id."""
-    ordered = sorted(records, key=lambda record: record["id"])
+    """The ids of `records` in the order `sort` asks for, ties broken by id in the direction
+    of the last sort field (`-kind` is `-kind,-id`)."""
+    items = sort.split(",")
+    if not any(item.removeprefix("-") == "id" for item in items):
+        items.append("-id" if items[-1].startswith("-") else "id")
+    ordered = list(records)
     # Stable sorts applied from the last field to the first; reverse=True stays stable.
-    for item in reversed(sort.split(",")):
+    for item in reversed(items):
         name = item.removeprefix("-")
         ordered = sorted(
-            ordered, key=lambda record: key_of(record, name), reverse=item.startswith("-")
+            ordered,
+            key=lambda record: record["id"] if name == "id" else key_of(record, name),
+            reverse=item.startswith("-"),
         )
     return [record["id"] for record in ordered]
 

@@ -3,6 +3,7 @@ index kept in sync by the database on every write."""
 
 import html
 import re
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -11,6 +12,7 @@ from sqlalchemy import delete, update
 from sqlalchemy.orm import Session
 
 from app.models import Claim
+from app.search import parse_query, snippet
 from tests.helpers import add_claims, assert_problem, ids, walk
 
 ALL = "/v1/claims?limit=500"
@@ -251,3 +253,15 @@ def test_bad_search_parameters_are_400(client: TestClient, url: str, parameter: 
 def test_search_is_documented(client: TestClient) -> None:
     operation = client.get("/v1/openapi.json").json()["paths"]["/v1/search"]["get"]
     assert operation["operationId"] == "search"
+
+
+def test_snippets_from_concurrent_requests_are_those_of_one_request() -> None:
+    # Request threads share the module: the stemmer once was one shared object and returned
+    # wrong stems or raised (500s) when two threads stemmed at the same time.
+    words = "nationalization relational conditionally generalizations hopefulness " * 20
+    query = parse_query("national* condition generalization hope")
+    expected = snippet(words, query)
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(lambda _: snippet(words, query), range(200)))
+    assert results == [expected] * 200
+    assert "<mark>nationalization</mark>" in expected

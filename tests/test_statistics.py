@@ -6,7 +6,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.helpers import DUNFORD, SOURCE_ID, assert_problem, ids
+from tests.helpers import DUNFORD, SOURCE_ID, assert_problem, expected_order, ids
 
 ALL = "/v1/statistics?limit=500"
 Statistic = dict[str, Any]
@@ -180,17 +180,16 @@ SORT_KEYS: dict[str, Callable[[Statistic], Any]] = {
 @pytest.mark.parametrize("descending", [False, True])
 def test_sorts_order_with_id_tie_breaker(client: TestClient, field: str, descending: bool) -> None:
     everything = client.get(ALL).json()["data"]
-    by_id = sorted(everything, key=lambda s: s["id"])
-    # Python's sort is stable even with reverse=True: equal values keep ascending id order.
-    expected = sorted(by_id, key=SORT_KEYS[field], reverse=descending)
     sort = f"-{field}" if descending else field
-    assert ids(client.get(f"{ALL}&sort={sort}")) == [s["id"] for s in expected]
+    expected = expected_order(everything, sort, lambda s, name: SORT_KEYS[name](s))
+    assert ids(client.get(f"{ALL}&sort={sort}")) == expected
 
 
-def test_multi_field_sort(client: TestClient) -> None:
+@pytest.mark.parametrize("sort", ["unit,-value", "-unit,value", "unit,-value,id"])
+def test_multi_field_sort(client: TestClient, sort: str) -> None:
     everything = client.get(ALL).json()["data"]
-    expected = sorted(everything, key=lambda s: (s["unit"], -s["value"], s["id"]))
-    assert ids(client.get(f"{ALL}&sort=unit,-value")) == [s["id"] for s in expected]
+    expected = expected_order(everything, sort, lambda s, name: SORT_KEYS[name](s))
+    assert ids(client.get(f"{ALL}&sort={sort}")) == expected
 
 
 def test_get_missing_statistic_is_404_problem(client: TestClient) -> None:

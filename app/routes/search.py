@@ -11,6 +11,7 @@ from app.db import SessionDep
 from app.filters import Column, contains_text
 from app.listing import with_snippets
 from app.params import SearchParams
+from app.representations import statistics_with_claim
 from app.resources import CLAIM, SOURCE, SPEAKER, STATISTIC, Resource
 from app.responses import LIST_ERRORS, json_response
 from app.schemas import SearchResults
@@ -34,7 +35,9 @@ def _found(
     found (the search box is over the present: no `as_of`)."""
     t = CURRENT
     table = t.of(resource.name).c
-    query = resource.query(t).where(table.retracted_at.is_(None))
+    # Statistics rank by their claim's text, so their claim is joined (their list has no join).
+    base = statistics_with_claim(t) if resource.name == "statistic" else resource.query(t)
+    query = base.where(table.retracted_at.is_(None))
     if resource.name in {"claim", "statistic"}:
         ranked = ranked_claims(session.get_bind().dialect.name, query, search, t)
         query = ranked.order_by(ranked.selected_columns.relevance.desc(), table.id)

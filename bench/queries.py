@@ -1,0 +1,87 @@
+"""Database-side timings through the app's own query code (no HTTP): keyset page 1 vs page
+1000, and count=true, on a corpus built by `python -m seed synthetic`.
+
+Usage: DATABASE_URL=... .venv/bin/python bench/queries.py [--repeat 20]
+
+Prints median milliseconds per query (the page query as paginate() runs it, including
+fetching its 51 rows; the count as count=true runs it).
+"""
+
+import argparse
+import statistics
+import sys
+import time
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from app.db import get_engine
+from app.listing import ListQuery, list_query
+from app.pagination import count_query, page_query, paginate
+from app.params import ClaimListParams, RecordListParams, StatisticListParams
+from app.resources import CLAIM, STATISTIC
+from app.tables import CURRENT
+
+SPEAKER = "speaker-00000001"
+
+
+def listed(session: Session, values: dict[str, Any]) -> tuple[RecordListParams, ListQuery]:
+    """The params and SQL of a claims list, or a statistics one when an indicator is given."""
+    params: RecordListParams
+    if "indicator" in values:
+        params = StatisticListParams.model_validate(values)
+        return params, list_query(session, CURRENT, params, STATISTIC)
+    params = ClaimListParams.model_validate(values)
+    return params, list_query(session, CURRENT, params, CLAIM)
+
+
+def timed(session: Session, statement: Any, repeat: int) -> float:
+    samples = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        session.execute(statement).all()
+        samples.append(1000 * (time.perf_counter() - started))
+    return statistics.median(samples)
+
+
+def cursor_at(session: Session, values: dict[str, Any], page: int) -> str | None:
+    cursor = None
+    for _ in range(page - 1):
+        params, query = listed(session, {**values, "cursor": cursor})
+        cursor = paginate(session, query.query, query.keys, params, query.fingerprint).next_cursor
+        if cursor is None:
+            raise SystemExit(f"{values}: fewer than {page} pages")
+    return cursor
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--repeat", type=int, default=20)
+    args = parser.parse_args()
+    with Session(get_engine()) as session:
+        for values in ({}, {"topic": "economy"}, {"speaker": SPEAKER}):
+            for page in (1, 1000):
+                cursor = cursor_at(session, values, page)
+                params, query = listed(session, {**values, "cursor": cursor})
+                statement = page_query(query.query, query.keys, params, query.fingerprint)
+                took = timed(session, statement, args.repeat)
+                print(f"page {page:>4} of claims {values}: {took:.2f} ms")
+        counted: tuple[dict[str, Any], ...] = (
+            {"speaker": SPEAKER},
+            {"speaker": SPEAKER, "topic": "economy"},
+            {"topic": "economy"},
+            {"kind": "direct_quote"},
+            {"indicator": "unemployment_rate"},
+            {"indicator": "unemployment_rate", "value_gt": 10},
+        )
+        for values in counted:
+            _params, query = listed(session, values)
+            statement = count_query(query.query)
+            total = session.execute(statement).scalar_one()
+            took = timed(session, statement, max(3, args.repeat // 4))
+            print(f"count of {values}: {total} in {took:.1f} ms")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,180 @@
+"""Query plans of the main list shapes: the SQL the app runs is served by an index and never
+sorts a whole table, on a synthetic corpus big enough for the planner to care."""
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, Select
+from sqlalchemy.orm import Session
+
+from app.db import build_engine
+from app.listing import list_query
+from app.migrate import upgrade
+from app.pagination import count_query, page_query, paginate
+from app.params import (
+    ClaimListParams,
+    RecordListParams,
+    SourceListParams,
+    SpeakerListParams,
+    StatisticListParams,
+)
+from app.resources import CLAIM, SOURCE, SPEAKER, STATISTIC, Resource
+from app.tables import CURRENT
+from seed.load import load_synthetic
+from tests.databases import fresh_database
+
+CLAIMS = 30_000
+# Tables a plan may not read from end to end.
+BIG_TABLES = {"claim", "claim_topic", "statistic", "source"}
+
+# List name -> (its query parameters, the resource): the app's own descriptions, so the plans
+# checked are those of the SQL the API runs (current tables; `as_of` reads are not claimed).
+RESOURCES: dict[str, tuple[type[RecordListParams], Resource]] = {
+    "claims": (ClaimListParams, CLAIM),
+    "statistics": (StatisticListParams, STATISTIC),
+    "speakers": (SpeakerListParams, SPEAKER),
+    "sources": (SourceListParams, SOURCE),
+}
+
+# (resource, query parameters, pages deep): the shapes clients and the benchmark use.
+SHAPES: list[tuple[str, dict[str, Any], int]] = [
+    ("claims", {"speaker": "speaker-00000001", "topic": "economy"}, 1),
+    ("claims", {"speaker": "speaker-00000001", "topic": "economy"}, 3),
+    ("claims", {"topic": "economy"}, 1),
+    ("claims", {"topic": "economy"}, 5),
+    ("claims", {"speaker": "speaker-00000002", "sort": "-id"}, 1),
+    ("claims", {}, 4),
+    ("claims", {"kind": "direct_quote"}, 2),
+    ("claims", {"sort": "kind"}, 2),
+    ("claims", {"sort": "position"}, 2),
+    ("claims", {"source": "source-00000010"}, 1),
+    ("claims", {"sort": "-kind"}, 2),
+    ("statistics", {"indicator": "unemployment_rate", "value_gt": 10}, 1),
+    ("statistics", {"indicator": "unemployment_rate", "value_gt": 10}, 2),
+    ("statistics", {"indicator": "unemployment_rate", "sort": "-value"}, 2),
+    ("statistics", {"entity": "FRA"}, 1),
+    ("statistics", {"unit": "percent", "sort": "value"}, 1),
+    ("statistics", {"period": "2020"}, 1),
+    ("statistics", {"sort": "period"}, 2),
+    ("statistics", {"sort": "-entity"}, 1),
+    ("speakers", {"sort": "name"}, 2),
+    ("speakers", {"country": "FRA"}, 1),
+    ("sources", {"sort": "-published_on"}, 2),
+    ("sources", {"publisher": "Daily Ledger"}, 1),
+]
+# Counts (count=true) on indexed filters: answered from an index, never a table scan.
+COUNTS: list[tuple[str, dict[str, Any]]] = [
+    ("claims", {"speaker": "speaker-00000001"}),
+    ("claims", {"speaker": "speaker-00000001", "topic": "economy"}),
+    ("statistics", {"indicator": "unemployment_rate"}),
+]
+
+
+@pytest.fixture(scope="module")
+def corpus(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    """A fresh database with a synthetic corpus, loaded by the real loader and analyzed."""
+    with fresh_database(backend, tmp_path_factory.mktemp("plans")) as url:
+        upgrade(url)
+        engine = build_engine(url)
+        load_synthetic(engine, CLAIMS, seed=7)
+        yield engine
+        engine.dispose()
+
+
+def _statement(session: Session, resource: str, values: dict[str, Any], pages: int) -> Select[Any]:
+    """The exact page query the app runs for page `pages` of this list (cursor included)."""
+    model, described = RESOURCES[resource]
+    cursor: str | None = None
+    for _ in range(pages):
+        params = model.model_validate({**values, "cursor": cursor})
+        listed = list_query(session, CURRENT, params, described)
+        statement = page_query(listed.query, listed.keys, params, listed.fingerprint)
+        page = paginate(session, listed.query, listed.keys, params, listed.fingerprint)
+        assert page.next_cursor is not None or pages == 1, f"{resource} {values}: too few rows"
+        cursor = page.next_cursor
+    return statement
+
+
+def _explain(engine: Engine, statement: Select[Any]) -> Any:
+    sql = str(statement.compile(engine, compile_kwargs={"literal_binds": True}))
+    with engine.connect() as connection:
+        if engine.dialect.name == "sqlite":
+            rows = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}").all()
+            return [row[3] for row in rows]
+        return connection.exec_driver_sql(f"EXPLAIN (FORMAT JSON) {sql}").scalar_one()[0]["Plan"]
+
+
+def _sqlite_problems(plan: list[str]) -> list[str]:
+    problems = []
+    for line in plan:
+        if "TEMP B-TREE" in line and "ORDER BY" in line:
+            problems.append(f"sorts: {line}")
+        words = line.split()
+        if words[:1] == ["SCAN"] and words[1] in BIG_TABLES and "INDEX" not in line:
+            problems.append(f"reads a whole table: {line}")
+    return problems
+
+
+def _postgres_nodes(plan: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    yield plan
+    for child in plan.get("Plans", []):
+        yield from _postgres_nodes(child)
+
+
+def _postgres_problems(plan: dict[str, Any]) -> list[str]:
+    problems = []
+    for node in _postgres_nodes(plan):
+        if node["Node Type"] == "Seq Scan" and node["Relation Name"] in BIG_TABLES:
+            problems.append(f"reads a whole table: Seq Scan on {node['Relation Name']}")
+        if node["Node Type"] == "Sort":
+            below = [child["Node Type"] for child in _postgres_nodes(node)]
+            if "Seq Scan" in below:
+                problems.append(f"sorts a whole table: Sort over {below}")
+    return problems
+
+
+def _problems(engine: Engine, statement: Select[Any]) -> tuple[list[str], Any]:
+    plan = _explain(engine, statement)
+    if engine.dialect.name == "sqlite":
+        return _sqlite_problems(plan), plan
+    return _postgres_problems(plan), plan
+
+
+@pytest.mark.parametrize(("resource", "values", "pages"), SHAPES)
+def test_list_page_is_served_by_an_index(
+    corpus: Engine, resource: str, values: dict[str, Any], pages: int
+) -> None:
+    with Session(corpus) as session:
+        statement = _statement(session, resource, values, pages)
+    problems, plan = _problems(corpus, statement)
+    assert problems == [], plan
+
+
+@pytest.mark.parametrize(("resource", "values"), COUNTS)
+def test_count_on_an_indexed_filter_uses_an_index(
+    corpus: Engine, resource: str, values: dict[str, Any]
+) -> None:
+    model, described = RESOURCES[resource]
+    params = model.model_validate({**values, "count": True})
+    with Session(corpus) as session:
+        listed = list_query(session, CURRENT, params, described)
+    problems, plan = _problems(corpus, count_query(listed.query))
+    assert problems == [], plan
+
+
+def test_one_record_by_id_uses_the_primary_key(corpus: Engine) -> None:
+    query = CLAIM.query(CURRENT)
+    statement = query.where(query.selected_columns.id == "claim-00012345")
+    problems, plan = _problems(corpus, statement)
+    assert problems == [], plan
+    text = str(plan)
+    assert "INDEX" in text or "Index" in text, plan
+
+
+def test_the_checks_catch_a_full_sort(corpus: Engine) -> None:
+    """The plan checks can fail: sorting by an unindexed column is reported."""
+    query = CLAIM.query(CURRENT)
+    statement = query.order_by(query.selected_columns.text).limit(10)
+    problems, plan = _problems(corpus, statement)
+    assert problems, plan
