@@ -74,6 +74,18 @@ def written(
     return response
 
 
+def _links(name: str) -> dict[str, Any]:
+    """OpenAPI links from a written record to reading, correcting and retracting it: its id
+    from the body, and If-Match from the ETag the write answered with."""
+    record_id = {f"{name}_id": "$response.body#/id"}
+    if_match = {**record_id, "header.if-match": "$response.header.ETag"}
+    return {
+        f"Get{name.title()}": {"operationId": f"get_{name}", "parameters": record_id},
+        f"Update{name.title()}": {"operationId": f"update_{name}", "parameters": if_match},
+        f"Retract{name.title()}": {"operationId": f"retract_{name}", "parameters": if_match},
+    }
+
+
 def add_versioned_routes(
     router: APIRouter,
     resource: Resource,
@@ -233,9 +245,15 @@ def add_versioned_routes(
     update.__annotations__["body"] = Annotated[
         patch_model, json_body(patch_model, PATCH_MEDIA_TYPES)
     ]
-    bodies = {
-        "POST": request_body(create_model, CREATE_MEDIA_TYPES),
-        "PATCH": request_body(patch_model, PATCH_MEDIA_TYPES),
+    extras = {
+        "POST": {
+            **request_body(create_model, CREATE_MEDIA_TYPES),
+            "responses": {"201": {"links": _links(name)}},
+        },
+        "PATCH": {
+            **request_body(patch_model, PATCH_MEDIA_TYPES),
+            "responses": {"200": {"links": _links(name)}},
+        },
     }
     routes: list[tuple[str, Any, str, str, str, type[BaseModel], dict[int | str, Any]]] = [
         (f"{item}/versions", list_versions, "GET", f"list_{name}_versions",
@@ -259,5 +277,5 @@ def add_versioned_routes(
             status_code=201 if method == "POST" else 200,
             response_model=model,
             responses=errors,
-            openapi_extra=bodies.get(method),
+            openapi_extra=extras.get(method),
         )
