@@ -3,6 +3,7 @@ each engine's own syntax (FTS5 MATCH, PostgreSQL tsquery) so user text is never 
 
 import html
 import re
+import threading
 import unicodedata
 from dataclasses import dataclass
 from typing import Any
@@ -36,7 +37,17 @@ SNIPPET_WORDS = 40
 WORD = re.compile(r"[^\W_]+")
 # A quoted phrase (the closing quote may be missing), or a run of anything else.
 TERM = re.compile(r'"([^"]*)"?|([^\s"]+)')
-_STEMMER = snowballstemmer.stemmer("english")
+# A snowball stemmer keeps its word in instance state: one shared by the threads that serve
+# requests garbles words (IndexError under load), so each thread has its own.
+_STEMMERS = threading.local()
+
+
+def _stem(word: str) -> str:
+    stemmer = getattr(_STEMMERS, "english", None)
+    if stemmer is None:
+        stemmer = _STEMMERS.english = snowballstemmer.stemmer("english")
+    stem: str = stemmer.stemWord(word)
+    return stem
 _FTS = table("claim_fts", sql_column("rowid"))
 _FTS_NAME: ColumnElement[Any] = literal_column("claim_fts")
 _CLAIM_ROWID: ColumnElement[Any] = literal_column("claim.rowid")
@@ -205,14 +216,14 @@ def _fold(word: str) -> str:
 
 def _matches(word: str, query: SearchQuery) -> bool:
     folded = _fold(word)
-    stem = _STEMMER.stemWord(folded)
+    stem = _stem(folded)
     for term in query.terms:
         for index, wanted in enumerate(term.words):
             wanted = _fold(wanted)
             if term.prefix and index == len(term.words) - 1:
-                if folded.startswith(wanted) or stem.startswith(_STEMMER.stemWord(wanted)):
+                if folded.startswith(wanted) or stem.startswith(_stem(wanted)):
                     return True
-            elif stem == _STEMMER.stemWord(wanted):
+            elif stem == _stem(wanted):
                 return True
     return False
 

@@ -3,6 +3,7 @@ index kept in sync by the database on every write."""
 
 import html
 import re
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -11,6 +12,7 @@ from sqlalchemy import delete, update
 from sqlalchemy.orm import Session
 
 from app.models import Claim
+from app.search import parse_query, snippet
 from tests.helpers import add_claims, assert_problem, ids, walk
 
 ALL = "/v1/claims?limit=500"
@@ -251,3 +253,15 @@ def test_bad_search_parameters_are_400(client: TestClient, url: str, parameter: 
 def test_search_is_documented(client: TestClient) -> None:
     operation = client.get("/v1/openapi.json").json()["paths"]["/v1/search"]["get"]
     assert operation["operationId"] == "search"
+
+
+def test_snippets_are_the_same_from_many_threads_at_once() -> None:
+    # Requests are served by a thread pool; a stemmer shared between threads garbled words
+    # (an IndexError, a 500) under the load test. Each thread must get the same snippet.
+    text = "Relational nationalization conditionally rationalized operational generalizations. " * 5
+    query = parse_query("rationalization generalizing operations")
+    expected = snippet(text, query)
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(lambda _: snippet(text, query), range(2_000)))
+    assert set(results) == {expected}
+    assert "<mark>" in expected
