@@ -48,6 +48,8 @@ def _stem(word: str) -> str:
         stemmer = _STEMMERS.english = snowballstemmer.stemmer("english")
     stem: str = stemmer.stemWord(word)
     return stem
+
+
 _FTS = table("claim_fts", sql_column("rowid"))
 _FTS_NAME: ColumnElement[Any] = literal_column("claim_fts")
 _CLAIM_ROWID: ColumnElement[Any] = literal_column("claim.rowid")
