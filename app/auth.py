@@ -18,6 +18,7 @@ from app.config import get_settings
 from app.db import SessionDep
 from app.errors import ApiError
 from app.models import ApiKey, utc_now
+from app.ratelimit import limit_writes
 
 SCOPES = ("read", "write")
 TOKEN_PREFIX = "cb_"
@@ -88,9 +89,16 @@ def authenticate(session: Session, token: str | None, scope: str) -> Caller:
     return Caller(key.name, key.scope)
 
 
-def require_writer(session: SessionDep, credentials: Credentials) -> Caller:
+def require_writer(request: Request, session: SessionDep, credentials: Credentials) -> Caller:
+    """The caller, whose key pays for the write; without a valid key, the address pays."""
     token = None if credentials is None else credentials.credentials
-    return authenticate(session, token, "write")
+    try:
+        caller = authenticate(session, token, "write")
+    except ApiError:
+        limit_writes(request, None)
+        raise
+    limit_writes(request, caller.name)
+    return caller
 
 
 def require_reader(request: Request, session: SessionDep) -> None:

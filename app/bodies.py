@@ -1,15 +1,25 @@
 """Request bodies of the write API: strict (unknown fields refused), validated like the seed.
 
+Every write body is read by `json_body`, after the caller's key is checked: the wrong media
+type is 415, a body that is not readable JSON is 400, a document that does not fit the model
+(unknown field, control character, lone surrogate, too long) is 422 naming the field.
+
 `reason` is required on every write; it goes to the record's history, never into the record.
 A PATCH body is a JSON merge patch (RFC 7396) over the create body's fields.
 """
 
-from typing import Any, Self
+from typing import Annotated, Any, Self
 
+from fastapi import Depends, Request
 from pydantic import BaseModel, Field, ValidationError, create_model, model_validator
+from pydantic.fields import FieldInfo
 
+from app.auth import Writer
 from app.errors import ApiError, ProblemError
+from app.guards import JSON_MEDIA_TYPES, read_json_body
+from app.params import Text
 from app.validation import (
+    MAX_SOURCE_TEXT,
     ClaimFields,
     SourceFields,
     SpeakerFields,
@@ -28,7 +38,7 @@ REASON = Field(
 
 
 class Reasoned(Strict):
-    reason: str = REASON
+    reason: Text = REASON
 
 
 class SpeakerCreate(SpeakerFields, Reasoned):
@@ -40,12 +50,16 @@ class TopicCreate(TopicFields, Reasoned):
 
 
 class SourceCreate(SourceFields, Reasoned):
-    text: str = Field(min_length=1, description="The full text; claims are matched in it.")
+    text: Text = Field(
+        min_length=1,
+        max_length=MAX_SOURCE_TEXT,
+        description="The full text; claims are matched in it (the body limit applies too).",
+    )
 
 
 class ClaimCreate(ClaimFields, Reasoned):
-    source_id: str = Field(max_length=128)
-    speaker_id: str | None = Field(None, max_length=128)
+    source_id: Text = Field(max_length=128)
+    speaker_id: Annotated[Text, Field(max_length=128)] | None = None
 
     @model_validator(mode="after")
     def speaker_matches_kind(self) -> Self:
@@ -54,20 +68,24 @@ class ClaimCreate(ClaimFields, Reasoned):
 
 
 class StatisticCreate(StatisticFields, Reasoned):
-    claim_id: str = Field(max_length=128)
+    claim_id: Text = Field(max_length=128)
 
 
-def _patchable(annotation: Any) -> Any:
-    """A field's type in a merge patch: nullable, and a nested object may be partial."""
+def _patchable(field: FieldInfo) -> Any:
+    """A field's type in a merge patch: nullable, and a nested object may be partial; its
+    constraints stay (the merged record is validated against the create body again anyway)."""
+    annotation: Any = field.annotation
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return dict[str, Any] | None
+    if field.metadata:
+        annotation = Annotated[annotation, *field.metadata]
     return annotation | None
 
 
 def patch_model(create: type[Reasoned]) -> type[BaseModel]:
     """The merge-patch body for `create`: any of its fields (null removes one), plus `reason`."""
     fields: dict[str, Any] = {
-        name: (_patchable(field.annotation), Field(None, description=field.description))
+        name: (_patchable(field), Field(None, description=field.description))
         for name, field in create.model_fields.items()
         if name not in ("id", "reason")
     }
@@ -111,3 +129,33 @@ def invalid(error: ValidationError) -> ApiError:
     ]
     detail = "; ".join(f"{item.name}: {item.message}" for item in errors)
     return ApiError(422, "invalid-body", "Invalid body", detail, errors=errors)
+
+
+# POST takes JSON; PATCH takes a JSON merge patch, and plain JSON (which it also is).
+CREATE_MEDIA_TYPES = ("application/json",)
+PATCH_MEDIA_TYPES = JSON_MEDIA_TYPES
+BODY_MODELS: tuple[type[BaseModel], ...] = (
+    SpeakerCreate, SpeakerPatch, TopicCreate, TopicPatch, SourceCreate, SourcePatch,
+    ClaimCreate, ClaimPatch, StatisticCreate, StatisticPatch,
+)  # fmt: skip
+
+
+def json_body(model: type[BaseModel], media_types: tuple[str, ...]) -> Any:
+    """A dependency giving the validated body; it depends on the write key, so an anonymous
+    caller gets 401 before its body is even read."""
+
+    async def body(request: Request, _caller: Writer) -> BaseModel:
+        document = await read_json_body(request, media_types)
+        try:
+            return model.model_validate(document)
+        except ValidationError as error:
+            raise invalid(error) from None
+
+    return Depends(body)
+
+
+def request_body(model: type[BaseModel], media_types: tuple[str, ...]) -> dict[str, Any]:
+    """The OpenAPI `requestBody` of a route that reads its body with `json_body`."""
+    schema = {"$ref": f"#/components/schemas/{model.__name__}"}
+    content = {media_type: {"schema": schema} for media_type in media_types}
+    return {"requestBody": {"required": True, "content": content}}

@@ -1,6 +1,8 @@
 """Guards in front of every route: URLs must be valid UTF-8, bodies must fit a size limit (413);
 and one strict JSON reader (415, not UTF-8, not JSON, too deep) for the write endpoints."""
 
+import json
+import re
 from typing import Any
 from urllib.parse import unquote_to_bytes
 
@@ -9,9 +11,10 @@ from fastapi import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.config import get_settings
-from app.errors import ApiError, error_response, input_error, invalid_parameter
+from app.errors import ApiError, error_response, input_error, invalid_body, invalid_parameter
 
 JSON_MEDIA_TYPES = ("application/json", "application/merge-patch+json")
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class BodyTooLargeError(Exception):
@@ -103,7 +106,7 @@ class StrictUrlMiddleware:
         await self.app(scope, receive, send)
 
 
-def invalid_body(message: str) -> ApiError:
+def unreadable_body(message: str) -> ApiError:
     return input_error("invalid-body", "Invalid body", "body", message, "body")
 
 
@@ -121,31 +124,72 @@ def json_depth(document: Any) -> int:
     return deepest
 
 
-def parse_json_body(raw: bytes, content_type: str | None, max_depth: int) -> Any:
-    """The body as JSON, refusing the wrong media type (415), bad UTF-8, bad JSON, deep nesting.
+def _lone_surrogate_at(raw: bytes) -> str | None:
+    """Where a `\\ud800`-style escape left a lone surrogate: the field's dotted path (as
+    validation errors name fields), or None if the body is not JSON for another reason."""
+    try:
+        document = json.loads(raw.decode("utf-8"))
+    except (ValueError, RecursionError):
+        return None
+    stack: list[tuple[Any, str]] = [(document, "body")]
+    while stack:
+        value, path = stack.pop()
+        if isinstance(value, str) and LONE_SURROGATE.search(value):
+            return path
+        if isinstance(value, list):
+            value = {str(index): item for index, item in enumerate(value)}
+        if isinstance(value, dict):
+            for key, item in value.items():
+                name = key if path == "body" else f"{path}.{key}"
+                if LONE_SURROGATE.search(key):
+                    return path  # the key itself cannot be named: it is not text
+                stack.append((item, name))
+    return None
+
+
+def parse_json_body(
+    raw: bytes,
+    content_type: str | None,
+    max_depth: int,
+    media_types: tuple[str, ...] = JSON_MEDIA_TYPES,
+) -> Any:
+    """The body as JSON, refusing the wrong media type (415); a body that cannot be read as
+    JSON (not UTF-8, not JSON, nested too deep) is a 400; a lone surrogate, which is valid
+    JSON but not text, is a 422 naming its field, like any other invalid field.
 
     orjson itself refuses invalid UTF-8, lone surrogates and nesting beyond 1024 levels.
     """
     media_type = (content_type or "").split(";")[0].strip().lower()
-    if media_type not in JSON_MEDIA_TYPES:
+    if media_type not in media_types:
         raise ApiError(
             415,
             "unsupported-media-type",
             "Unsupported media type",
-            f"Send the body as application/json, not {media_type or 'no media type'}.",
+            f"Send the body as {' or '.join(media_types)}, not {media_type or 'no media type'}.",
         )
     try:
         document = orjson.loads(raw)
     except orjson.JSONDecodeError as error:
-        reason = "not UTF-8" if "utf-8" in str(error).lower() else "not valid JSON"
-        raise invalid_body(f"the body is {reason}") from None
+        reason = str(error).lower()
+        if "utf-8" in reason:
+            raise unreadable_body("the body is not UTF-8") from None
+        field = _lone_surrogate_at(raw) if "surrogate" in reason else None
+        if field is not None:
+            raise invalid_body(field, "must not contain lone surrogates") from None
+        too_deep = "recursion" in reason or "depth" in reason
+        raise unreadable_body(
+            f"the body nests deeper than {max_depth} levels"
+            if too_deep
+            else "the body is not valid JSON"
+        ) from None
     if json_depth(document) > max_depth:
-        raise invalid_body(f"the body nests deeper than {max_depth} levels")
+        raise unreadable_body(f"the body nests deeper than {max_depth} levels")
     return document
 
 
-async def read_json_body(request: Request) -> Any:
+async def read_json_body(request: Request, media_types: tuple[str, ...] = JSON_MEDIA_TYPES) -> Any:
     """For write routes: `document = await read_json_body(request)` before validating it."""
-    settings = get_settings()
     raw = await request.body()
-    return parse_json_body(raw, request.headers.get("content-type"), settings.max_json_depth)
+    return parse_json_body(
+        raw, request.headers.get("content-type"), get_settings().max_json_depth, media_types
+    )

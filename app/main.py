@@ -14,7 +14,7 @@ from app.errors import install_error_handlers
 from app.guards import BodySizeLimitMiddleware, StrictUrlMiddleware
 from app.openapi import customize_openapi
 from app.pages import EXPLORER_PATH, explorer
-from app.ratelimit import RateLimitMiddleware
+from app.ratelimit import RateLimitMiddleware, write_buckets
 from app.routes import health, problems
 from app.security import SecurityHeadersMiddleware
 
@@ -82,6 +82,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ],
     )
     app.add_middleware(RateLimitMiddleware, settings=settings)
+    app.state.write_buckets = write_buckets(settings)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(StrictUrlMiddleware)
     # Outside Starlette's ServerErrorMiddleware too, so even a 500 carries the headers.

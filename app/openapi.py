@@ -2,6 +2,10 @@
 
 from typing import Any
 
+from pydantic.json_schema import models_json_schema
+
+from app.bodies import BODY_MODELS
+
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 FASTAPI_VALIDATION_SCHEMAS = ("HTTPValidationError", "ValidationError")
 
@@ -19,7 +23,15 @@ def customize_openapi(document: dict[str, Any]) -> dict[str, Any]:
                 content = response.get("content", {})
                 if status[0] in "45" and "application/json" in content:
                     content[PROBLEM_MEDIA_TYPE] = content.pop("application/json")
-    schemas = document.get("components", {}).get("schemas", {})
+    schemas = document.setdefault("components", {}).setdefault("schemas", {})
+    # Write bodies are read by app.bodies.json_body, not by FastAPI: add their schemas.
+    _, definitions = models_json_schema(
+        [(model, "validation") for model in BODY_MODELS],
+        ref_template="#/components/schemas/{model}",
+    )
+    for name, schema in definitions.get("$defs", {}).items():
+        schemas.setdefault(name, schema)
     for name in FASTAPI_VALIDATION_SCHEMAS:
         schemas.pop(name, None)
+    document["components"]["schemas"] = dict(sorted(schemas.items()))
     return document

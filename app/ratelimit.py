@@ -1,11 +1,15 @@
 """Rate limiting: token buckets for writes (per API key) and expensive reads (per client address).
 
+Writes are limited once their key is checked (`limit_writes`, called by the auth dependency):
+a valid key spends its own budget, while a missing, unknown or revoked one spends the client
+address's, so inventing keys never buys a fresh budget. Expensive reads are limited here, in
+the middleware, before any work.
+
 Buckets live in this process's memory, so each worker enforces its own budget: with N workers a
 client may get up to N times the configured rate. That is the price of stateless workers (no
 shared store); put a shared limiter in front (proxy or gateway) if the budget must be global.
 """
 
-import hashlib
 import math
 import time
 from collections import OrderedDict
@@ -17,7 +21,6 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from app.config import Settings
 from app.errors import ApiError, error_response
 
-WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 # Beyond this page size a list read is "expensive" (the default page is 50).
 EXPENSIVE_LIMIT = 100
 MAX_TRACKED_CLIENTS = 100_000
@@ -63,19 +66,45 @@ def is_expensive_read(request: Request) -> bool:
     return limit.isdigit() and int(limit) > EXPENSIVE_LIMIT
 
 
-def api_key_of(request: Request) -> str | None:
-    scheme, _, credentials = request.headers.get("authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not credentials:
+def too_many_requests(wait: float) -> ApiError:
+    seconds = str(math.ceil(wait)) if math.isfinite(wait) else "3600"
+    return ApiError(
+        429,
+        "too-many-requests",
+        "Too many requests",
+        f"Rate limit reached; retry in {seconds} seconds.",
+        headers={"Retry-After": seconds},
+    )
+
+
+def client_address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def write_buckets(settings: Settings) -> TokenBuckets | None:
+    """The app's write budgets (kept in `app.state`), or None when rate limiting is off."""
+    if not settings.rate_limit_enabled:
         return None
-    # Only a digest is kept in memory, never the key itself.
-    return hashlib.sha256(credentials.encode()).hexdigest()
+    return TokenBuckets(settings.rate_limit_writes_per_minute, settings.rate_limit_burst)
+
+
+def limit_writes(request: Request, key_name: str | None) -> None:
+    """Spends one write from the validated key's budget, or (no valid key) the address's."""
+    buckets: TokenBuckets | None = getattr(request.app.state, "write_buckets", None)
+    if buckets is None:
+        return
+    subject = f"key:{key_name}" if key_name else f"address:{client_address(request)}"
+    wait = buckets.take(subject)
+    if wait > 0:
+        raise too_many_requests(wait)
 
 
 class RateLimitMiddleware:
+    """Expensive reads, per client address (writes: see `limit_writes`)."""
+
     def __init__(self, app: ASGIApp, settings: Settings) -> None:
         self.app = app
         self.api_prefix = "/v1/"
-        self.writes = TokenBuckets(settings.rate_limit_writes_per_minute, settings.rate_limit_burst)
         self.reads = TokenBuckets(
             settings.rate_limit_expensive_reads_per_minute, settings.rate_limit_burst
         )
@@ -88,24 +117,13 @@ class RateLimitMiddleware:
         request = Request(scope)
         wait = self._wait(request)
         if wait > 0:
-            seconds = str(math.ceil(wait)) if math.isfinite(wait) else "3600"
-            error = ApiError(
-                429,
-                "too-many-requests",
-                "Too many requests",
-                f"Rate limit reached; retry in {seconds} seconds.",
-                headers={"Retry-After": seconds},
-            )
-            await error_response(request, error)(scope, receive, send)
+            await error_response(request, too_many_requests(wait))(scope, receive, send)
             return
         await self.app(scope, receive, send)
 
     def _wait(self, request: Request) -> float:
         if not request.url.path.startswith(self.api_prefix):
             return 0.0
-        address = request.client.host if request.client else "unknown"
-        if request.method in WRITE_METHODS:
-            return self.writes.take(api_key_of(request) or f"address:{address}")
         if request.method in {"GET", "HEAD"} and is_expensive_read(request):
-            return self.reads.take(address)
+            return self.reads.take(client_address(request))
         return 0.0

@@ -53,7 +53,12 @@ GET_ERRORS: dict[int | str, dict[str, Any]] = {**NOT_MODIFIED, **READ_ERRORS, **
 
 # A write never answers 304: it has no If-None-Match.
 WRITE_ERRORS: dict[int | str, dict[str, Any]] = {
-    **LIST_ERRORS,
+    **READ_ERRORS,
+    400: _problem(
+        "A parameter is malformed, or the body cannot be read as JSON (not UTF-8, not JSON, "
+        "nested deeper than MAX_JSON_DEPTH)."
+    ),
+    429: _problem("Too many writes with this API key; retry after Retry-After seconds."),
     **NOT_FOUND,
     401: _problem("No API key, or an unknown or revoked one (see WWW-Authenticate)."),
     403: _problem("The API key lacks the `write` scope."),
@@ -63,10 +68,15 @@ WRITE_ERRORS: dict[int | str, dict[str, Any]] = {
     ),
     410: _problem("The record is retracted."),
     412: _problem("If-Match does not name the current version."),
-    422: _problem("The body is invalid (fields, references, or text not verbatim)."),
+    422: _problem(
+        "The body is invalid: a field unknown, missing, malformed or too long, a control "
+        "character or lone surrogate in a string, a reference to nothing, or text not verbatim."
+    ),
     428: _problem("If-Match is missing."),
     413: _problem("The body is larger than MAX_BODY_BYTES."),
-    415: _problem("The body is not application/json."),
+    415: _problem(
+        "The body is not application/json (a PATCH may also be application/merge-patch+json)."
+    ),
 }
 
 

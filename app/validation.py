@@ -1,17 +1,23 @@
 """Rules shared by the seed files and the write API, so both accept exactly the same data."""
 
 from datetime import date
-from typing import Self
+from typing import Annotated, Self
 
 from pydantic import BaseModel, ConfigDict, Field, FiniteFloat, field_validator, model_validator
 
 from app.models import ClaimKind
+from app.params import Text
 
 SLUG = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 CODE = r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$"
 SNAKE = r"^[a-z0-9]+(_[a-z0-9]+)*$"
 LANGUAGE = r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$"
 RESERVED_STATISTIC_IDS = {"summary"}
+# Every string field is `Text` (no control characters, no lone surrogates) with a maximum
+# length; a source's full text may be long, but within the request body limit anyway.
+MAX_SOURCE_TEXT = 1_000_000
+MAX_CLAIM_TEXT = 5_000
+Name = Annotated[Text, Field(min_length=1, max_length=200)]
 
 
 class Strict(BaseModel):
@@ -19,20 +25,21 @@ class Strict(BaseModel):
 
 
 class SpeakerFields(Strict):
-    id: str = Field(pattern=SLUG, max_length=128)
-    name: str = Field(min_length=1, max_length=200)
-    title: str | None = Field(None, max_length=200)
-    affiliation: str | None = Field(None, max_length=300)
-    country: str | None = Field(None, pattern=r"^[A-Z]{3}$")
+    id: Text = Field(pattern=SLUG, max_length=128)
+    name: Text = Field(min_length=1, max_length=200)
+    title: Annotated[Text, Field(max_length=200)] | None = None
+    affiliation: Annotated[Text, Field(max_length=300)] | None = None
+    # A pattern leaves no room for control characters, so plain `str` (keeps it in the schema).
+    country: Annotated[str, Field(pattern=r"^[A-Z]{3}$")] | None = None
 
 
 class TopicFields(Strict):
-    id: str = Field(pattern=SLUG, max_length=128)
-    name: str = Field(min_length=1, max_length=200)
+    id: Text = Field(pattern=SLUG, max_length=128)
+    name: Text = Field(min_length=1, max_length=200)
 
 
 class PeriodFields(Strict):
-    label: str = Field(min_length=1, max_length=100)
+    label: Text = Field(min_length=1, max_length=100)
     start: date
     end: date
 
@@ -44,31 +51,35 @@ class PeriodFields(Strict):
 
 
 class SourceFields(Strict):
-    id: str = Field(pattern=SLUG, max_length=128)
-    title: str = Field(min_length=1)
-    standfirst: str | None = None
-    publisher: str = Field(min_length=1, max_length=200)
-    authors: list[str]
-    editors: list[str] = Field(default_factory=list)
+    id: Text = Field(pattern=SLUG, max_length=128)
+    title: Text = Field(min_length=1, max_length=1000)
+    standfirst: Annotated[Text, Field(max_length=5000)] | None = None
+    publisher: Text = Field(min_length=1, max_length=200)
+    authors: list[Name] = Field(max_length=100)
+    editors: list[Name] = Field(default_factory=list, max_length=100)
     published_on: date
-    language: str = Field(pattern=LANGUAGE)
-    url: str | None = None
+    language: Text = Field(pattern=LANGUAGE, max_length=35)
+    url: Annotated[Text, Field(max_length=2000)] | None = None
 
 
 class ClaimFields(Strict):
     """A claim's own fields; its references are named by the seed and the API each their way."""
 
-    id: str = Field(pattern=SLUG, max_length=128)
+    id: Text = Field(pattern=SLUG, max_length=128)
     kind: ClaimKind
-    topics: list[str] = Field(default_factory=list)
-    text: str = Field(min_length=1, description="Verbatim from the source's text.")
+    topics: list[Annotated[Text, Field(max_length=128)]] = Field(
+        default_factory=list, max_length=50
+    )
+    text: Text = Field(
+        min_length=1, max_length=MAX_CLAIM_TEXT, description="Verbatim from the source's text."
+    )
     occurrence: int | None = Field(
         None, ge=1, description="Which occurrence of `text` in the source, when it repeats."
     )
 
 
 class StatisticFields(Strict):
-    id: str = Field(pattern=SLUG, max_length=128)
+    id: Text = Field(pattern=SLUG, max_length=128)
 
     @field_validator("id")
     @classmethod
@@ -78,11 +89,13 @@ class StatisticFields(Strict):
             raise ValueError(f"{value!r} is reserved (it is the path of another operation)")
         return value
 
-    indicator: str = Field(pattern=SNAKE, max_length=128)
-    entity: str = Field(pattern=CODE, max_length=128)
+    indicator: Text = Field(pattern=SNAKE, max_length=128)
+    entity: Text = Field(pattern=CODE, max_length=128)
     value: FiniteFloat = Field(description="Normalized: 7.6 million is 7600000.")
-    unit: str = Field(pattern=SNAKE, max_length=128)
-    display: str = Field(min_length=1, description="As written in the claim's text.")
+    unit: Text = Field(pattern=SNAKE, max_length=128)
+    display: Text = Field(
+        min_length=1, max_length=200, description="As written in the claim's text."
+    )
     period: PeriodFields
 
 

@@ -1,5 +1,8 @@
-"""Load and soak: a mixed read workload held for a while at many concurrent connections against
-a multi-worker uvicorn server (started like `make run`: --no-server-header), on one backend.
+"""Load and soak: a mixed read/write workload held for a while at many concurrent connections
+against a multi-worker uvicorn server (started like `make run`: --no-server-header), on one
+backend. About one request in ten is a write: a PATCH of a speaker with If-Match (read first;
+a 412 when another client won the race is the expected answer), or a POST of a topic with an
+Idempotency-Key (a quarter of them retried with the same key, which must replay the 201).
 
     .venv/bin/python bench/load.py --backend sqlite --duration 60 --concurrency 64 --workers 2
 
@@ -15,6 +18,7 @@ import statistics
 import sys
 import tempfile
 import time
+import uuid
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -25,6 +29,7 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from app.auth import create_key  # noqa: E402
 from app.db import build_engine  # noqa: E402
 from app.migrate import upgrade  # noqa: E402
 from seed.bundle import read_bundle  # noqa: E402
@@ -52,6 +57,8 @@ READS = [
     (5, "/v1/topics"),
     (10, "/v1/claims/nqpf-21?include=speaker,statistics"),
 ]
+WRITE_SHARE = 0.1
+RETRY_SHARE = 0.25
 
 
 def worker_pids(master: int) -> list[int]:
@@ -70,19 +77,51 @@ def rss_mib(pid: int) -> float:
 
 
 @contextmanager
-def loaded_database(backend: str, directory: Path, sources: int) -> Iterator[str]:
+def loaded_database(backend: str, directory: Path, sources: int) -> Iterator[tuple[str, str]]:
+    """The database's URL, and a write key's token."""
     with fresh_database(backend, directory) as url:
         upgrade(url)
         engine = build_engine(url)
         write_bundle(engine, read_bundle())
         data = write_data_dir(directory / "data", sources=sources, claims_per_source=50)
         write_bundle(engine, read_bundle(data))
+        with engine.begin() as connection:
+            token = create_key(connection, "load", "write")
         engine.dispose()
-        yield url
+        yield url, token
+
+
+async def write(
+    client: httpx.AsyncClient, speakers: list[str], writes: Counter[str]
+) -> httpx.Response:
+    """One write: a PATCH with If-Match, or a POST with Idempotency-Key (maybe retried)."""
+    if random.random() < 0.5:
+        url = f"/v1/speakers/{random.choice(speakers)}"
+        etag = (await client.get(url)).headers.get("etag", '"none"')
+        body = {"title": f"Title {random.randrange(10**6)}", "reason": "load test"}
+        headers = {"If-Match": etag, "Content-Type": "application/merge-patch+json"}
+        response = await client.patch(url, json=body, headers=headers)
+        writes[f"PATCH {response.status_code}"] += 1
+        return response
+    topic = f"load-{uuid.uuid4().hex[:12]}"
+    body = {"id": topic, "name": topic, "reason": "load test"}
+    headers = {"Idempotency-Key": topic}
+    response = await client.post("/v1/topics", json=body, headers=headers)
+    writes[f"POST {response.status_code}"] += 1
+    if random.random() < RETRY_SHARE:
+        retry = await client.post("/v1/topics", json=body, headers=headers)
+        replayed = retry.headers.get("idempotent-replayed") == "true"
+        writes[f"POST retry {retry.status_code}{' replayed' if replayed else ''}"] += 1
+    return response
 
 
 async def client_loop(
-    client: httpx.AsyncClient, deadline: float, latencies: list[float], outcomes: Counter[str]
+    client: httpx.AsyncClient,
+    deadline: float,
+    latencies: list[float],
+    outcomes: Counter[str],
+    writes: Counter[str],
+    speakers: list[str],
 ) -> None:
     weights = [weight for weight, _ in READS]
     urls = [url for _, url in READS]
@@ -91,13 +130,18 @@ async def client_loop(
         url = next_page or random.choices(urls, weights)[0]
         started = time.perf_counter()
         try:
-            response = await client.get(url)
+            if next_page is None and random.random() < WRITE_SHARE:
+                response = await write(client, speakers, writes)
+            else:
+                response = await client.get(url)
         except httpx.TransportError as error:
             outcomes[f"connection error ({error.__class__.__name__})"] += 1
             next_page = None
             continue
         latencies.append(time.perf_counter() - started)
         outcomes[str(response.status_code)] += 1
+        if response.request.method != "GET":
+            continue
         # Follow a cursor now and then, as a client paging through a list does.
         cursor = response.json().get("next_cursor") if response.status_code == 200 else None
         next_page = None
@@ -117,19 +161,28 @@ async def sample_rss(workers: list[int], deadline: float, samples: dict[int, lis
 
 
 async def run_load(
-    base_url: str, duration: float, concurrency: int, workers: list[int]
-) -> tuple[list[float], Counter[str], dict[int, list[float]]]:
+    base_url: str, token: str, duration: float, concurrency: int, workers: list[int]
+) -> tuple[list[float], Counter[str], Counter[str], dict[int, list[float]]]:
     latencies: list[float] = []
     outcomes: Counter[str] = Counter()
+    writes: Counter[str] = Counter()
     samples: dict[int, list[float]] = {pid: [] for pid in workers}
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    async with httpx.AsyncClient(base_url=base_url, limits=limits, timeout=30) as client:
+    headers = {"Authorization": f"Bearer {token}"}
+    async with httpx.AsyncClient(
+        base_url=base_url, limits=limits, timeout=30, headers=headers
+    ) as client:
+        listed = (await client.get("/v1/speakers", params={"limit": 50})).json()["data"]
+        speakers = [speaker["id"] for speaker in listed]
         deadline = time.monotonic() + duration
         await asyncio.gather(
             sample_rss(workers, deadline, samples),
-            *(client_loop(client, deadline, latencies, outcomes) for _ in range(concurrency)),
+            *(
+                client_loop(client, deadline, latencies, outcomes, writes, speakers)
+                for _ in range(concurrency)
+            ),
         )
-    return latencies, outcomes, samples
+    return latencies, outcomes, writes, samples
 
 
 def percentile(values: list[float], fraction: float) -> float:
@@ -148,14 +201,14 @@ def main() -> int:
     random.seed(6)
     with (
         tempfile.TemporaryDirectory() as directory,
-        loaded_database(args.backend, Path(directory), args.sources) as url,
+        loaded_database(args.backend, Path(directory), args.sources) as (url, token),
         server_process(url, workers=args.workers, env=UNLIMITED) as server,
     ):
         assert server.process is not None
         time.sleep(2)  # let every worker finish importing
         workers = worker_pids(server.process.pid)
-        latencies, outcomes, rss = asyncio.run(
-            run_load(server.base_url, args.duration, args.concurrency, workers)
+        latencies, outcomes, writes, rss = asyncio.run(
+            run_load(server.base_url, token, args.duration, args.concurrency, workers)
         )
     total = sum(outcomes.values())
     server_errors = sum(count for status, count in outcomes.items() if status.startswith("5"))
@@ -165,6 +218,7 @@ def main() -> int:
         f"duration={args.duration:.0f}s claims={args.sources * 50 + 34}"
     )
     print(f"requests={total} ({total / args.duration:.0f}/s) statuses={dict(outcomes)}")
+    print(f"writes={sum(writes.values())} {dict(sorted(writes.items()))}")
     print(f"5xx={server_errors} connection_errors={connection_errors}")
     if latencies:
         p50, p95, p99 = (percentile(latencies, q) for q in (0.5, 0.95, 0.99))

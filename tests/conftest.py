@@ -3,6 +3,7 @@ transaction, talking HTTP to the real app."""
 
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,7 +28,7 @@ from app.migrate import upgrade
 from seed.bundle import read_bundle
 from seed.load import write_bundle
 from tests.databases import BACKENDS, fresh_database, require_backend
-from tests.live_server import live_server
+from tests.servers import server_process
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
@@ -54,23 +55,35 @@ def seeded_engine(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Ite
         engine.dispose()
 
 
-@pytest.fixture
-def session(seeded_engine: Engine) -> Iterator[Session]:
+@contextmanager
+def rolled_back(engine: Engine) -> Iterator[Session]:
     """A session whose every commit lands in a savepoint of a transaction rolled back after."""
-    with seeded_engine.connect() as connection:
+    with engine.connect() as connection:
         transaction = connection.begin()
         with Session(bind=connection, join_transaction_mode="create_savepoint") as session:
             yield session
         transaction.rollback()
 
 
-@pytest.fixture
-def client(session: Session) -> Iterator[TestClient]:
+def serve(session: Session) -> None:
+    """The app's requests run in `session` (and commit into it) until the overrides clear."""
+
     def override() -> Iterator[Session]:
         yield session
         session.commit()
 
     app.dependency_overrides[get_session] = override
+
+
+@pytest.fixture
+def session(seeded_engine: Engine) -> Iterator[Session]:
+    with rolled_back(seeded_engine) as session:
+        yield session
+
+
+@pytest.fixture
+def client(session: Session) -> Iterator[TestClient]:
+    serve(session)
     with TestClient(app) as test_client:
         yield test_client
     app.dependency_overrides.clear()
@@ -89,8 +102,8 @@ def live_url(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator
     directory = tmp_path_factory.mktemp(f"live-{backend}")
     with fresh_database(backend, directory) as url:
         migrate_and_seed(url).dispose()
-        with live_server(url, directory / "uvicorn.log") as base_url:
-            yield base_url
+        with server_process(url, log=directory / "uvicorn.log") as server:
+            yield server.base_url
 
 
 @pytest.fixture(scope="session")

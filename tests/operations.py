@@ -1,7 +1,7 @@
 """The API's operations and their query parameters, read from the OpenAPI document, so tables of
 inputs cover every operation that exists (and new ones as soon as they are routed)."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from app.main import app
@@ -48,6 +48,9 @@ class Operation:
     operation_id: str
     query: tuple[Parameter, ...]
     path_parameters: tuple[str, ...]
+    # The request body's media types and its schema (references resolved), for writes.
+    media_types: tuple[str, ...] = ()
+    body: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
     @property
     def is_list(self) -> bool:
@@ -80,11 +83,45 @@ class Operation:
         return url
 
 
+def resolve(schema: dict[str, Any], document: dict[str, Any]) -> dict[str, Any]:
+    """`schema` with every `$ref` replaced by what it names (the API's schemas do not recurse)."""
+    if "$ref" in schema:
+        name = schema["$ref"].rsplit("/", 1)[-1]
+        return resolve(document["components"]["schemas"][name], document)
+    resolved: dict[str, Any] = {}
+    for key, value in schema.items():
+        if isinstance(value, dict):
+            value = resolve(value, document)
+        elif isinstance(value, list):
+            value = [resolve(item, document) if isinstance(item, dict) else item for item in value]
+        resolved[key] = value
+    return resolved
+
+
+def string_fields(schema: dict[str, Any], prefix: str = "") -> list[tuple[str, dict[str, Any]]]:
+    """Every string a body may carry, named as problems name fields: `authors.0`,
+    `period.label`; with its schema (for maxLength)."""
+    found: list[tuple[str, dict[str, Any]]] = []
+    for name, declared in schema.get("properties", {}).items():
+        options = declared.get("anyOf", [declared])
+        typed = next(option for option in options if option.get("type") != "null")
+        if typed.get("type") == "string":
+            found.append((prefix + name, typed))
+        elif typed.get("type") == "array" and typed["items"].get("type") == "string":
+            found.append((f"{prefix}{name}.0", typed["items"]))
+        elif typed.get("type") == "object":
+            found += string_fields(typed, f"{prefix}{name}.")
+    return found
+
+
 def operations() -> list[Operation]:
     found = []
-    for path, item in app.openapi()["paths"].items():
+    document = app.openapi()
+    for path, item in document["paths"].items():
         for method, operation in item.items():
             parameters = operation.get("parameters", [])
+            content = operation.get("requestBody", {}).get("content", {})
+            schemas = [resolve(media["schema"], document) for media in content.values()]
             found.append(
                 Operation(
                     method,
@@ -96,6 +133,8 @@ def operations() -> list[Operation]:
                         if p["in"] == "query"
                     ),
                     tuple(p["name"] for p in parameters if p["in"] == "path"),
+                    tuple(content),
+                    schemas[0] if schemas else {},
                 )
             )
     return found
@@ -105,3 +144,4 @@ OPERATIONS = operations()
 READS = [operation for operation in OPERATIONS if operation.method == "get"]
 LISTS = [operation for operation in READS if operation.is_list]
 GETS = [operation for operation in READS if operation.path_parameters]
+WRITES = [operation for operation in OPERATIONS if operation.method != "get"]

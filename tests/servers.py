@@ -1,4 +1,6 @@
-"""Real API servers for tests: a uvicorn subprocess on a free port, or one in a thread."""
+"""Real API servers for tests (the one way to start one): a uvicorn subprocess on a free
+loopback port, for clients that need a socket (generated SDKs, headless Chromium, load, faults),
+or uvicorn in a thread of this process, so a test can look at the app's engine pool."""
 
 import os
 import socket
@@ -9,6 +11,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 import httpx
 import uvicorn
@@ -16,23 +19,35 @@ from fastapi import FastAPI
 
 from app.config import PROJECT_ROOT
 
+HOST = "127.0.0.1"
+STARTUP_SECONDS = 30.0
+
 
 def free_port() -> int:
+    # The port is released before uvicorn binds it; another process taking it in between
+    # makes the start fail loudly (it never answers), it cannot talk to the wrong server.
     with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
+        probe.bind((HOST, 0))
         port: int = probe.getsockname()[1]
         return port
 
 
-def wait_until_serving(base_url: str, seconds: float = 30) -> None:
-    deadline = time.monotonic() + seconds
+def wait_until_serving(
+    base_url: str, process: subprocess.Popen[bytes] | None = None, log: Path | None = None
+) -> None:
+    def output() -> str:
+        return log.read_text(errors="replace") if log is not None and log.exists() else ""
+
+    deadline = time.monotonic() + STARTUP_SECONDS
     while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise AssertionError(f"uvicorn exited with {process.returncode}:\n{output()}")
         try:
             if httpx.get(f"{base_url}/healthz", timeout=1).status_code == 200:
                 return
         except httpx.TransportError:
             time.sleep(0.1)
-    raise AssertionError(f"no server answered at {base_url}")
+    raise AssertionError(f"no server answered at {base_url}:\n{output()}")
 
 
 @dataclass(frozen=True)
@@ -43,20 +58,31 @@ class Server:
 
 @contextmanager
 def server_process(
-    database_url: str, workers: int = 1, env: dict[str, str] | None = None
+    database_url: str,
+    workers: int = 1,
+    env: dict[str, str] | None = None,
+    log: Path | None = None,
 ) -> Iterator[Server]:
-    """`uvicorn app.main:app` in a child process, as `make run` starts it."""
+    """`uvicorn app.main:app` in a child process, as `make run` starts it; its output goes to
+    `log` when given (and is shown if it fails to start)."""
     port = free_port()
     command = [
-        sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1",
+        sys.executable, "-m", "uvicorn", "app.main:app", "--host", HOST,
         "--port", str(port), "--no-server-header", "--no-access-log",
         "--workers", str(workers),
     ]  # fmt: skip
     child_env = {**os.environ, "DATABASE_URL": database_url, **(env or {})}
-    process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=child_env)
+    output = log.open("wb") if log is not None else None
     try:
-        server = Server(f"http://127.0.0.1:{port}", process)
-        wait_until_serving(server.base_url)
+        process = subprocess.Popen(
+            command, cwd=PROJECT_ROOT, env=child_env, stdout=output, stderr=subprocess.STDOUT
+        )
+    finally:
+        if output is not None:
+            output.close()  # the child keeps its own copy of the descriptor
+    try:
+        server = Server(f"http://{HOST}:{port}", process)
+        wait_until_serving(server.base_url, process, log)
         yield server
     finally:
         process.terminate()
@@ -71,15 +97,13 @@ def server_process(
 def server_thread(app: FastAPI) -> Iterator[Server]:
     """Uvicorn serving `app` in this process, so tests can look at the app's engine pool."""
     port = free_port()
-    config = uvicorn.Config(
-        app, host="127.0.0.1", port=port, log_level="warning", server_header=False
-    )
+    config = uvicorn.Config(app, host=HOST, port=port, log_level="warning", server_header=False)
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     try:
-        wait_until_serving(f"http://127.0.0.1:{port}")
-        yield Server(f"http://127.0.0.1:{port}")
+        wait_until_serving(f"http://{HOST}:{port}")
+        yield Server(f"http://{HOST}:{port}")
     finally:
         server.should_exit = True
         thread.join(timeout=15)

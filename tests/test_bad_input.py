@@ -1,7 +1,9 @@
-"""Everything users may send wrong, table-driven over every read operation in the OpenAPI
-document: each answer is a 4xx problem (never a 500), and after the whole table the database
-is unchanged row for row (and, on SQLite, byte for byte)."""
+"""Everything users may send wrong, table-driven over every operation in the OpenAPI document
+(reads, and writes sent with a valid write key): each answer is a 4xx problem (never a 500),
+and after the whole table the database is unchanged row for row (and, on SQLite, byte for
+byte)."""
 
+import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -11,12 +13,13 @@ import pytest
 from fastapi import Request
 from fastapi.testclient import TestClient
 
+from app.auth import create_key
 from app.config import get_settings
 from app.guards import read_json_body
 from tests.conftest import OwnedDatabase, app_on
 from tests.databases import dump_tables, file_digest
 from tests.helpers import assert_problem
-from tests.operations import GETS, LISTS, Operation
+from tests.operations import GETS, LISTS, WRITES, Operation, string_fields
 
 LONG = "a" * 10_000
 # Percent-encoded so they reach the server as bytes: NUL, a lone surrogate (CESU-8), not UTF-8.
@@ -73,9 +76,19 @@ TRAVERSALS = [
 
 
 @dataclass
+class Target:
+    """An existing record a write is aimed at, and its current ETag."""
+
+    url: str
+    etag: str
+
+
+@dataclass
 class Harness:
     client: TestClient
     owned: OwnedDatabase
+    write_headers: dict[str, str]
+    targets: dict[str, Target]
 
 
 def _snapshot(owned: OwnedDatabase) -> tuple[dict[str, Any], str | None]:
@@ -84,11 +97,25 @@ def _snapshot(owned: OwnedDatabase) -> tuple[dict[str, Any], str | None]:
     return dump_tables(owned.engine), file_digest(path) if path else None
 
 
+def _targets(client: TestClient) -> dict[str, Target]:
+    targets = {}
+    for operation in WRITES:
+        if operation.path_parameters:
+            first = client.get(operation.collection, params={"limit": 1}).json()["data"][0]
+            url = operation.url(first["id"])
+            targets[operation.collection] = Target(url, client.get(url).headers["etag"])
+    return targets
+
+
 @pytest.fixture(scope="module")
 def harness(owned_database: OwnedDatabase) -> Iterator[Harness]:
+    # The write key exists before the snapshot: everything the table sends comes after.
+    with owned_database.engine.begin() as connection:
+        token = create_key(connection, "bad-input", "write")
     before = _snapshot(owned_database)
     with TestClient(app_on(owned_database.engine)) as client:
-        yield Harness(client, owned_database)
+        headers = {"Authorization": f"Bearer {token}"}
+        yield Harness(client, owned_database, headers, _targets(client))
     assert _snapshot(owned_database) == before, "the bad-input table changed the database"
 
 
@@ -248,19 +275,184 @@ def test_body_larger_than_the_limit_is_413(harness: Harness) -> None:
     assert str(limit) in body["detail"]
 
 
-@pytest.mark.parametrize(
-    ("content", "content_type"),
-    [(b"not json", "application/json"), (b"\xff\xfe", "text/plain"), (b"{}", "application/xml")],
-)
-def test_bodies_on_read_only_paths_change_nothing(
-    harness: Harness, content: bytes, content_type: str
-) -> None:
-    # Today no write exists: 405. After the write endpoints land, these must be 4xx as well.
-    response = harness.client.post(
-        "/v1/claims", content=content, headers={"content-type": content_type}
+def _nested(depth: int) -> bytes:
+    return b"[" * depth + b"]" * depth
+
+
+JSON = "application/json"
+BODY_WRITES = [operation for operation in WRITES if operation.media_types]
+ID_WRITES = [operation for operation in WRITES if operation.path_parameters]
+# Body, media type, status, and the field the problem must name (if any). The rule: a body
+# that cannot be read as JSON is 400; a JSON document that does not fit is 422.
+BAD_BODIES: dict[str, tuple[bytes, str, int, str | None]] = {
+    "not-json": (b"{not json", JSON, 400, "body"),
+    "truncated": (b'{"reason": "r', JSON, 400, "body"),
+    "empty": (b"", JSON, 400, "body"),
+    "not-utf8": (b'{"reason": "\xff\xfe"}', JSON, 400, "body"),
+    "latin-1": ('{"reason": "café"}'.encode("latin-1"), JSON, 400, "body"),
+    "too-deep": (b'{"reason": "r", "x": ' + _nested(32) + b"}", JSON, 400, "body"),
+    "far-too-deep": (_nested(100_000), JSON, 400, "body"),
+    "array": (b"[]", JSON, 422, None),
+    "string": (b'"reason"', JSON, 422, None),
+    "null": (b"null", JSON, 422, None),
+    "unknown-field": (b'{"reason": "r", "bogus": 1}', JSON, 422, "bogus"),
+    "reason-missing": (b"{}", JSON, 422, "reason"),
+    "text-plain": (b'{"reason": "r"}', "text/plain", 415, None),
+    "xml": (b"<reason>r</reason>", "application/xml", 415, None),
+    "form": (b"reason=r", "application/x-www-form-urlencoded", 415, None),
+    "no-content-type": (b'{"reason": "r"}', "", 415, None),
+}
+SURROGATE_MARK = "\N{REPLACEMENT CHARACTER}"
+HOSTILE_VALUES = {"nul": "a\x00b", "surrogate": SURROGATE_MARK, "long": LONG}
+
+
+def send(
+    harness: Harness, operation: Operation, content: bytes, content_type: str
+) -> httpx.Response:
+    """A write of `content` to `operation`, aimed at an existing record with its current ETag,
+    so the body is the only thing wrong."""
+    headers = dict(harness.write_headers)
+    if content_type:
+        headers["content-type"] = content_type
+    url = operation.path
+    if operation.path_parameters:
+        target = harness.targets[operation.collection]
+        url, headers["if-match"] = target.url, target.etag
+    response: httpx.Response = harness.client.request(
+        operation.method, url, content=content, headers=headers
     )
-    assert 400 <= response.status_code < 500
-    refused(response, response.status_code)
+    return response
+
+
+def _body_cases(operation: Operation) -> list[tuple[str, tuple[bytes, str, int, str | None]]]:
+    cases = list(BAD_BODIES.items())
+    if "application/merge-patch+json" not in operation.media_types:
+        cases.append(
+            ("merge-patch", (b'{"reason": "r"}', "application/merge-patch+json", 415, None))
+        )
+    return cases
+
+
+@pytest.mark.parametrize(
+    ("operation", "case", "expected"),
+    [
+        pytest.param(operation, case, expected, id=f"{operation.operation_id}-{case}")
+        for operation in BODY_WRITES
+        for case, expected in _body_cases(operation)
+    ],
+)
+def test_bad_write_bodies(
+    harness: Harness, operation: Operation, case: str, expected: tuple[bytes, str, int, str | None]
+) -> None:
+    content, content_type, status, named = expected
+    body = refused(send(harness, operation, content, content_type), status)
+    if named is not None:
+        assert named in [error["name"] for error in body["errors"]], body
+
+
+def _with_field(name: str, value: str) -> dict[str, Any]:
+    """A body with `value` at `name` (`authors.0`, `period.label`), plus a reason."""
+    body: dict[str, Any] = {} if name == "reason" else {"reason": "r"}
+    head, _, rest = name.partition(".")
+    if rest == "0":
+        body[head] = [value]
+    elif rest:
+        body[head] = {rest: value}
+    else:
+        body[head] = value
+    return body
+
+
+@pytest.mark.parametrize(
+    ("operation", "name", "case", "max_length"),
+    [
+        pytest.param(
+            operation,
+            name,
+            case,
+            schema.get("maxLength"),
+            id=f"{operation.operation_id}-{name}-{case}",
+        )
+        for operation in BODY_WRITES
+        for name, schema in string_fields(operation.body)
+        for case in HOSTILE_VALUES
+    ],
+)
+def test_hostile_strings_in_every_body_field(
+    harness: Harness, operation: Operation, name: str, case: str, max_length: int | None
+) -> None:
+    value = HOSTILE_VALUES[case]
+    if case == "long" and max_length is not None and max_length >= len(value):
+        value = "a" * (max_length + 1)  # a source's text may be long: one past its maximum
+    text = json.dumps(_with_field(name, value)).replace(
+        json.dumps(SURROGATE_MARK)[1:-1], "a\\ud800b"
+    )
+    body = refused(send(harness, operation, text.encode(), JSON), 422)
+    assert body["type"] == "/problems/invalid-body"
+    assert name in [error["name"] for error in body["errors"]], body
+
+
+def test_a_write_body_is_read_only_after_the_key_is_checked(harness: Harness) -> None:
+    for operation in BODY_WRITES:
+        url = operation.url("x") if operation.path_parameters else operation.path
+        response = harness.client.request(
+            operation.method, url, content=b"{not json", headers={"content-type": "text/plain"}
+        )
+        refused(response, 401)
+
+
+@pytest.mark.parametrize("operation", ID_WRITES, ids=lambda op: op.operation_id)
+@pytest.mark.parametrize("case", BAD_IDS)
+def test_bad_ids_in_writes(harness: Harness, operation: Operation, case: str) -> None:
+    record_id, status = BAD_IDS[case]
+    headers = {**harness.write_headers, "if-match": '"any"'}
+    url = operation.url(record_id)
+    if operation.method == "delete":
+        response = harness.client.delete(url, params={"reason": "r"}, headers=headers)
+    else:
+        response = harness.client.patch(url, json={"reason": "r"}, headers=headers)
+    refused(response, status)
+
+
+IF_MATCH: dict[str, Callable[[str], str | None]] = {
+    "missing": lambda _: None,
+    "empty": lambda _: "",
+    "garbage": lambda _: "garbage",
+    "unquoted": lambda etag: etag.strip('"'),
+    "weak": lambda etag: f"W/{etag}",
+    "older-version": lambda etag: etag.replace("-v", "-v0"),
+    "other-record": lambda etag: etag.replace("-", "-x", 1),
+    "long": lambda _: '"' + "x" * 10_000 + '"',
+    "list-of-wrong": lambda _: '"a", "b"',
+}
+
+
+@pytest.mark.parametrize("operation", ID_WRITES, ids=lambda op: op.operation_id)
+@pytest.mark.parametrize("case", IF_MATCH)
+def test_bad_if_match(harness: Harness, operation: Operation, case: str) -> None:
+    target = harness.targets[operation.collection]
+    if_match = IF_MATCH[case](target.etag)
+    headers = dict(harness.write_headers)
+    if if_match is not None:
+        headers["if-match"] = if_match
+    if operation.method == "delete":
+        response = harness.client.delete(target.url, params={"reason": "r"}, headers=headers)
+    else:
+        response = harness.client.patch(target.url, json={"reason": "r"}, headers=headers)
+    refused(response, 428 if if_match is None else 412)
+
+
+@pytest.mark.parametrize(
+    "operation", [op for op in ID_WRITES if op.method == "delete"], ids=lambda op: op.operation_id
+)
+@pytest.mark.parametrize("reason", ["", *RAW_STRINGS.values()])
+def test_bad_retraction_reasons(harness: Harness, operation: Operation, reason: str) -> None:
+    # With the current ETag: only the reason is wrong, and it alone must stop the retraction.
+    target = harness.targets[operation.collection]
+    headers = {**harness.write_headers, "if-match": target.etag}
+    body = refused(harness.client.delete(f"{target.url}?reason={reason}", headers=headers))
+    # Bytes that are not UTF-8 are refused before parameters are read, naming the query.
+    assert body["errors"][0]["name"] in {"reason", "query"}
 
 
 def test_the_database_is_unchanged_after_the_whole_table(harness: Harness) -> None:
@@ -282,16 +474,12 @@ def json_reader(owned_database: OwnedDatabase) -> Iterator[TestClient]:
         yield client
 
 
-def _nested(depth: int) -> bytes:
-    return b"[" * depth + b"]" * depth
-
-
 JSON_BODIES = {
     "not-json": (b"{not json", "application/json", 400),
     "truncated": (b'{"text": "abc', "application/json", 400),
     "not-utf8": (b'{"text": "\xff\xfe"}', "application/json", 400),
     "latin-1": ('{"text": "café"}'.encode("latin-1"), "application/json", 400),
-    "lone-surrogate": (b'{"text": "\\ud800"}', "application/json", 400),
+    "lone-surrogate": (b'{"text": "\\ud800"}', "application/json", 422),
     "nul-in-string": (b'{"text": "a\\u0000b"}', "application/json", 200),
     "too-deep": (_nested(33), "application/json", 400),
     "far-too-deep": (_nested(100_000), "application/json", 400),

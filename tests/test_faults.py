@@ -1,8 +1,10 @@
 """Faults with real parts: the database goes away and comes back under a running server, a seed
 process is killed mid-write, and clients vanish or read slowly mid-response."""
 
+import contextlib
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -11,11 +13,13 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
+import orjson
 import pytest
 from sqlalchemy import Engine, func, select, text
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import QueuePool
 
+from app.auth import create_key
 from app.config import PROJECT_ROOT
 from app.db import build_engine
 from app.migrate import upgrade
@@ -184,6 +188,113 @@ def test_seed_killed_mid_write_leaves_the_database_as_before(
         assert file_digest(sqlite_file) == digest, "the killed load reached the database file"
     engine = build_engine(empty_database)
     try:
+        assert dump_tables(engine) == before
+    finally:
+        engine.dispose()
+
+
+# -- a write killed mid-transaction -------------------------------------------------------------
+
+BIG_SOURCE = {
+    "id": "killed-mid-write",
+    "title": "Never written",
+    "publisher": "Example",
+    "authors": ["A. Writer"],
+    "published_on": "2026-01-02",
+    "language": "en",
+    "text": "Output rose 3% in 2025. " * 36_000,  # ~860 kB: under the body limit
+    "reason": "a write the server will not live to finish",
+}
+
+
+def _slow_body(body: bytes) -> Iterator[bytes]:
+    """The body in small, slow pieces: the server holds its write transaction meanwhile."""
+    for start in range(0, len(body), 16_384):
+        yield body[start : start + 16_384]
+        time.sleep(0.05)
+
+
+def _sqlite_write_locked(path: Path) -> bool:
+    """Whether another connection holds SQLite's write lock (an open write transaction)."""
+    probe = sqlite3.connect(path, timeout=0, isolation_level=None)
+    try:
+        probe.execute("BEGIN IMMEDIATE")
+        probe.execute("ROLLBACK")
+        return False
+    except sqlite3.OperationalError:
+        return True
+    finally:
+        probe.close()
+
+
+def _blocked_writer(watcher: Engine) -> bool:
+    """Whether a PostgreSQL session has written (it has an xid) and now waits on a lock."""
+    query = text(
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+        "AND backend_xid IS NOT NULL AND wait_event_type = 'Lock'"
+    )
+    with watcher.connect() as connection:
+        return bool(connection.execute(query).scalar_one())
+
+
+def _wait_for(condition: Callable[[], bool], server: Server) -> None:
+    deadline = time.monotonic() + 60
+    while not condition():
+        assert server.process is not None
+        assert server.process.poll() is None, "the server died before the kill"
+        assert time.monotonic() < deadline, "the write never got under way"
+        time.sleep(0.01)
+
+
+def test_write_killed_mid_transaction_leaves_the_database_as_before(
+    seeded_url: str, tmp_path: Path
+) -> None:
+    """SIGKILL the server inside a write transaction. On PostgreSQL the write has inserted its
+    record and waits on a lock this test holds on the change table; on SQLite it holds the
+    database's write lock while its (slow, large) body arrives. Either way: as before."""
+    engine = build_engine(seeded_url)
+    with engine.begin() as connection:
+        token = create_key(connection, "editor", "write")
+    before = dump_tables(engine)
+    engine.dispose()
+    sqlite_file = Path(seeded_url.removeprefix("sqlite:///")) if "sqlite" in seeded_url else None
+    digest = file_digest(sqlite_file) if sqlite_file else None
+    body = orjson.dumps(BIG_SOURCE)
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    with server_process(seeded_url, log=tmp_path / "uvicorn.log") as server:
+        assert server.process is not None
+
+        def write() -> None:
+            with contextlib.suppress(httpx.TransportError):
+                content = _slow_body(body) if sqlite_file else body
+                httpx.post(f"{server.base_url}/v1/sources", content=content, headers=headers)
+
+        writer = threading.Thread(target=write, daemon=True)
+        if sqlite_file is not None:
+            writer.start()
+            _wait_for(lambda: _sqlite_write_locked(sqlite_file), server)
+            server.process.send_signal(signal.SIGKILL)
+        else:
+            watcher = build_engine(seeded_url)
+            with watcher.connect() as holder:
+                holder.execute(text("LOCK TABLE change IN EXCLUSIVE MODE"))
+                writer.start()
+                _wait_for(lambda: _blocked_writer(watcher), server)
+                server.process.send_signal(signal.SIGKILL)
+                assert server.process.wait() == -signal.SIGKILL
+                holder.rollback()
+            watcher.dispose()
+        assert server.process.wait() == -signal.SIGKILL
+        writer.join(timeout=30)
+
+    if sqlite_file is not None:
+        assert file_digest(sqlite_file) == digest, "the killed write reached the database file"
+    engine = build_engine(seeded_url)
+    try:
+        # PostgreSQL aborts the dead client's transaction once its lock wait ends.
+        deadline = time.monotonic() + 30
+        while dump_tables(engine) != before and time.monotonic() < deadline:
+            time.sleep(0.2)
         assert dump_tables(engine) == before
     finally:
         engine.dispose()

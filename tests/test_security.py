@@ -14,6 +14,7 @@ from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from app.auth import create_key
 from app.config import PROJECT_ROOT, Settings
 from app.db import build_engine, is_unavailable
 from app.ratelimit import TokenBuckets
@@ -78,7 +79,7 @@ def test_documentation_pages_run_only_their_own_scripts(client: TestClient, page
 
 def test_uvicorn_is_started_without_a_server_header_everywhere() -> None:
     candidates = [
-        "Makefile", "Dockerfile", "bench/load.py", "tests/servers.py", "tests/live_server.py",
+        "Makefile", "Dockerfile", "bench/load.py", "tests/servers.py",
     ]  # fmt: skip
     launchers = [PROJECT_ROOT / name for name in candidates if (PROJECT_ROOT / name).exists()]
     assert PROJECT_ROOT / "Makefile" in launchers
@@ -202,17 +203,40 @@ def test_expensive_reads_are_limited_per_address(limited: TestClient, url: str) 
         assert limited.get("/v1/claims?limit=10").status_code == 200
 
 
-def test_writes_are_limited_per_api_key(limited: TestClient) -> None:
-    def post(key: str) -> httpx.Response:
-        response: httpx.Response = limited.post(
-            "/v1/claims", json={}, headers={"Authorization": f"Bearer {key}"}
-        )
-        return response
+@pytest.fixture(scope="module")
+def write_keys(owned_database: OwnedDatabase) -> dict[str, str]:
+    with owned_database.engine.begin() as connection:
+        return {name: create_key(connection, name, "write") for name in ("key-a", "key-b")}
 
+
+def _post(client: TestClient, token: str) -> httpx.Response:
+    # An empty body: a valid key gets 422, an invalid one 401; nothing is ever written.
+    response: httpx.Response = client.post(
+        "/v1/claims", json={}, headers={"Authorization": f"Bearer {token}"}
+    )
+    return response
+
+
+def test_writes_are_limited_per_api_key(limited: TestClient, write_keys: dict[str, str]) -> None:
     for _ in range(LIMITED.rate_limit_burst):
-        assert post("key-a").status_code != 429
-    assert_problem(post("key-a"), 429, "too-many-requests")
-    assert post("key-b").status_code != 429  # another key has its own budget
+        assert_problem(_post(limited, write_keys["key-a"]), 422, "invalid-body")
+    response = _post(limited, write_keys["key-a"])
+    assert_problem(response, 429, "too-many-requests")
+    assert int(response.headers["retry-after"]) >= 1
+    # Another key has its own budget.
+    assert_problem(_post(limited, write_keys["key-b"]), 422, "invalid-body")
+
+
+def test_unknown_keys_share_the_address_budget(
+    limited: TestClient, write_keys: dict[str, str]
+) -> None:
+    # Each invented key is new, yet all of them spend this client address's one budget.
+    for attempt in range(LIMITED.rate_limit_burst):
+        assert_problem(_post(limited, f"cb_invented-{attempt}"), 401, "unauthorized")
+    assert_problem(_post(limited, "cb_invented-again"), 429, "too-many-requests")
+    assert_problem(_post(limited, ""), 429, "too-many-requests")  # no key at all: the same
+    # A valid key is not held back by what others sent from the address.
+    assert_problem(_post(limited, write_keys["key-a"]), 422, "invalid-body")
 
 
 def test_token_bucket_refills_at_the_configured_rate() -> None:

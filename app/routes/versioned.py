@@ -3,7 +3,7 @@ patch, retract), registered once per resource with operation ids like `update_cl
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Header, Path, Query, Request, Response
+from fastapi import APIRouter, Header, Path, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -11,7 +11,15 @@ from sqlalchemy.orm import Session
 
 from app import idempotency
 from app.auth import Writer
-from app.bodies import Reasoned, invalid, merge_patch
+from app.bodies import (
+    CREATE_MEDIA_TYPES,
+    PATCH_MEDIA_TYPES,
+    Reasoned,
+    invalid,
+    json_body,
+    merge_patch,
+    request_body,
+)
 from app.caching import IMMUTABLE, conditional, record_etag, validators
 from app.db import SessionDep
 from app.editing import check_no_dependents, editable, prepare
@@ -64,6 +72,18 @@ def written(
     etag = record_etag(resource.name, row["id"], row["version"])
     response.headers.update(validators(etag, row["updated_at"], "no-store"))
     return response
+
+
+def _links(name: str) -> dict[str, Any]:
+    """OpenAPI links from a written record to reading, correcting and retracting it: its id
+    from the body, and If-Match from the ETag the write answered with."""
+    record_id = {f"{name}_id": "$response.body#/id"}
+    if_match = {**record_id, "header.if-match": "$response.header.ETag"}
+    return {
+        f"Get{name.title()}": {"operationId": f"get_{name}", "parameters": record_id},
+        f"Update{name.title()}": {"operationId": f"update_{name}", "parameters": if_match},
+        f"Retract{name.title()}": {"operationId": f"retract_{name}", "parameters": if_match},
+    }
 
 
 def add_versioned_routes(
@@ -217,10 +237,24 @@ def add_versioned_routes(
     path_id = Annotated[str, Path(alias=f"{name}_id", **RECORD_ID)]
     for endpoint in (list_versions, get_version, update, retract):
         endpoint.__annotations__["record_id"] = path_id
-    create.__annotations__["body"] = Annotated[create_model, Body()]
-    update.__annotations__["body"] = Annotated[
-        patch_model, Body(media_type="application/merge-patch+json")
+    # Bodies are read by `json_body` (after auth), so FastAPI does not see them: the OpenAPI
+    # request bodies are declared by hand, their schemas added in app/openapi.py.
+    create.__annotations__["body"] = Annotated[
+        create_model, json_body(create_model, CREATE_MEDIA_TYPES)
     ]
+    update.__annotations__["body"] = Annotated[
+        patch_model, json_body(patch_model, PATCH_MEDIA_TYPES)
+    ]
+    extras = {
+        "POST": {
+            **request_body(create_model, CREATE_MEDIA_TYPES),
+            "responses": {"201": {"links": _links(name)}},
+        },
+        "PATCH": {
+            **request_body(patch_model, PATCH_MEDIA_TYPES),
+            "responses": {"200": {"links": _links(name)}},
+        },
+    }
     routes: list[tuple[str, Any, str, str, str, type[BaseModel], dict[int | str, Any]]] = [
         (f"{item}/versions", list_versions, "GET", f"list_{name}_versions",
          f"List a {name}'s versions, newest first", VersionPage, GET_ERRORS),
@@ -243,4 +277,5 @@ def add_versioned_routes(
             status_code=201 if method == "POST" else 200,
             response_model=model,
             responses=errors,
+            openapi_extra=extras.get(method),
         )

@@ -9,7 +9,7 @@ import pytest
 from app.auth import create_key
 from tests.conftest import migrate_and_seed
 from tests.databases import fresh_database
-from tests.live_server import live_server
+from tests.servers import server_process
 
 # The figure the write step corrects, and what it corrects it to.
 WRITE_TARGET = "chn-monthly-wafer-capacity"
@@ -33,5 +33,5 @@ def writable_server(
         with engine.begin() as connection:
             key = create_key(connection, "sdk", "write")
         engine.dispose()
-        with live_server(url, directory / "uvicorn.log") as base_url:
-            yield WritableServer(base_url, key)
+        with server_process(url, log=directory / "uvicorn.log") as server:
+            yield WritableServer(server.base_url, key)
