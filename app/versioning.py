@@ -79,8 +79,8 @@ def _change_table() -> Table:
 
 def record_changes(connection: Connection, changes: Sequence[Row]) -> None:
     _lock_change_feed(connection)
-    for start in range(0, len(changes), CHUNK):
-        connection.execute(insert(Change), list(changes[start : start + CHUNK]))
+    for chunk in chunks(changes):
+        connection.execute(insert(Change), list(chunk))
 
 
 def change_row(
@@ -105,7 +105,8 @@ def change_row(
     }
 
 
-def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
+def chunks(items: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
+    """`items` in slices of `size`, so one statement never binds an unbounded list."""
     for start in range(0, len(items), size):
         yield items[start : start + size]
 
@@ -124,7 +125,7 @@ def insert_rows(
     elif connection.dialect.name == "sqlite":
         _insert_multirow(connection, table, rows, stamp)
     else:
-        for chunk in _chunks(rows, BULK_CHUNK):
+        for chunk in chunks(rows, BULK_CHUNK):
             connection.execute(insert(table), [{**row, **stamp} for row in chunk])
 
 
@@ -151,7 +152,7 @@ def _insert_multirow(connection: Connection, table: Table, rows: Sequence[Row], 
     per_statement = max(1, SQLITE_MAX_PARAMETERS // len(names))
     head = f"INSERT INTO {quote(table.name)} ({', '.join(quote(name) for name in names)}) VALUES "
     one_row = f"({', '.join('?' for _ in names)})"
-    for chunk in _chunks(rows, per_statement):
+    for chunk in chunks(rows, per_statement):
         values: list[Any] = []
         for row in chunk:
             raw = [row[name] for name in names[:width]]
@@ -202,7 +203,7 @@ def insert_new_records(
     changes = _change_table()
     columns = ["resource", "record_id", "version", "operation", "at", "author", "reason",
                "changed_fields"]  # fmt: skip
-    for chunk in _chunks(rows, CHUNK):
+    for chunk in chunks(rows, CHUNK):
         created = select(
             literal(resource, changes.c.resource.type),
             table.c.id,

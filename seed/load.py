@@ -20,11 +20,10 @@ from sqlalchemy import Connection, Engine, Table, select, update
 from app.db import WRITE_OPTION
 from app.models import Claim, Source, Statistic, Topic, claim_topic, utc_now
 from app.tables import RESOURCE_TABLES
-from app.versioning import changed_fields, insert_new_records, topics_of, update_record
+from app.versioning import changed_fields, chunks, insert_new_records, topics_of, update_record
 from seed.bundle import Row, SeedBundle, SeedError
 from seed.synthetic import ORIGIN, Generator, record_id
 
-CHUNK = 1000
 AUTHOR = "seed"
 CREATE_REASON = "loaded from the seed files"
 UPDATE_REASON = "the seed file changed"
@@ -39,11 +38,6 @@ class TableReport:
     unchanged: int = 0
 
 
-def _chunks(items: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
 def seed_hash(row: Row, topics: list[str] | None = None) -> str:
     entry = {**row, "topics": topics} if topics is not None else row
     return hashlib.sha256(orjson.dumps(entry, option=orjson.OPT_SORT_KEYS)).hexdigest()
@@ -51,7 +45,7 @@ def seed_hash(row: Row, topics: list[str] | None = None) -> str:
 
 def _existing(connection: Connection, table: Table, ids: Sequence[str]) -> dict[str, Any]:
     found: dict[str, Any] = {}
-    for chunk in _chunks(ids):
+    for chunk in chunks(ids):
         for row in connection.execute(select(table).where(table.c.id.in_(chunk))).mappings():
             found[row["id"]] = row
     return found
