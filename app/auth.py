@@ -101,7 +101,7 @@ def require_writer(request: Request, session: SessionDep, credentials: Credentia
     return caller
 
 
-def require_reader(request: Request, session: SessionDep) -> None:
+async def require_reader(request: Request, session: SessionDep) -> None:
     """Reads are public unless READS_REQUIRE_KEY is set; writes check their own scope.
 
     The header is read by hand so reads do not declare a security scheme in the OpenAPI."""

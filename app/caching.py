@@ -8,8 +8,16 @@ does the past once it is past, so those are cacheable for long.
 import hashlib
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
+from functools import lru_cache
+from importlib import metadata
+from pathlib import Path
 
 from fastapi import Request, Response
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.migrate import head_revision
+from app.models import Change
 
 CURRENT = "no-cache"
 IMMUTABLE = "public, max-age=31536000, immutable"
@@ -62,6 +70,24 @@ def validators(etag: str, last_modified: datetime | None, cache_control: str) ->
     return headers
 
 
+def not_modified(
+    request: Request,
+    etag: str,
+    *,
+    last_modified: datetime | None = None,
+    cache_control: str = CURRENT,
+    vary: str | None = None,
+) -> Response | None:
+    """The 304 (no body) when If-None-Match names `etag`: the client's copy is current."""
+    if not none_match(request.headers.get("if-none-match"), etag):
+        return None
+    # A 304 carries what a 200 would have varied on, so caches key it alike.
+    headers = validators(etag, last_modified, cache_control)
+    if vary is not None:
+        headers["Vary"] = vary
+    return Response(status_code=304, headers=headers)
+
+
 def conditional(
     request: Request,
     response: Response,
@@ -72,10 +98,36 @@ def conditional(
 ) -> Response:
     """Adds validators; answers 304 without a body when the client's copy is current."""
     etag = etag or content_etag(bytes(response.body))
-    headers = validators(etag, last_modified, cache_control)
-    if none_match(request.headers.get("if-none-match"), etag):
-        # A 304 carries what a 200 would have varied on, so caches key it alike.
-        vary = {"Vary": response.headers["vary"]} if "vary" in response.headers else {}
-        return Response(status_code=304, headers={**headers, **vary})
-    response.headers.update(headers)
+    unchanged = not_modified(
+        request,
+        etag,
+        last_modified=last_modified,
+        cache_control=cache_control,
+        vary=response.headers.get("vary"),
+    )
+    if unchanged is not None:
+        return unchanged
+    response.headers.update(validators(etag, last_modified, cache_control))
     return response
+
+
+@lru_cache
+def _deployment() -> str:
+    """What the bytes of a response depend on besides the data and the request: the code
+    (this package's source) and the schema (the migration head)."""
+    digest = hashlib.sha256()
+    for path in sorted(Path(__file__).parent.rglob("*.py")):
+        digest.update(path.read_bytes())
+    return f"{metadata.version('claimbase')}/{head_revision()}/{digest.hexdigest()}"
+
+
+def state_etag(session: Session, request: Request, media: str) -> str:
+    """A list's ETag, known before the list is read, so a 304 costs one indexed lookup.
+
+    A page is a function of its request and of the data, and the data changes exactly when a
+    change row commits; writers are serialized (app.db), so the newest change id names the
+    state, and `_deployment` names the code and schema that render it.
+    """
+    newest = session.execute(select(func.max(Change.id))).scalar()
+    key = f"{_deployment()}\n{newest}\n{media}\n{request.url}"
+    return f'"{hashlib.sha256(key.encode()).hexdigest()[:32]}"'

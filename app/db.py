@@ -2,7 +2,8 @@
 
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any
@@ -77,6 +78,20 @@ def _configure_sqlite(engine: Engine, path: str | None) -> None:
             raise DisconnectionError("the SQLite database file was moved or replaced")
 
 
+# Any constant: the key of the advisory lock PostgreSQL writers take (see _configure_postgresql).
+_WRITE_LOCK_KEY = 0x636C61696D
+
+
+def _configure_postgresql(engine: Engine) -> None:
+    @event.listens_for(engine, "begin")
+    def on_begin(connection: Any) -> None:
+        # One writer at a time, as with SQLite's BEGIN IMMEDIATE: change ids are then handed
+        # out in commit order, so the change feed never skips a late commit and the newest
+        # change id names the database's state (list ETags, app.caching.state_etag).
+        if connection.get_execution_options().get(WRITE_OPTION, False):
+            connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_WRITE_LOCK_KEY})")
+
+
 def _sqlite_engine(database: str | None, url: str, create_missing: bool) -> Engine:
     path = database if database and database != ":memory:" else None
     if path is None or create_missing:
@@ -101,7 +116,9 @@ def build_engine(
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         return _sqlite_engine(parsed.database, url, create_missing)
-    return create_engine(url, pool_size=pool_size, max_overflow=max_overflow, pool_pre_ping=True)
+    engine = create_engine(url, pool_size=pool_size, max_overflow=max_overflow, pool_pre_ping=True)
+    _configure_postgresql(engine)
+    return engine
 
 
 @lru_cache
@@ -115,17 +132,23 @@ def get_engine() -> Engine:
     )
 
 
+def session_factory(engine: Engine, *, write: bool = False) -> sessionmaker[Session]:
+    """Sessions on `engine`. A write session's first statement takes the database's write lock
+    (see on_begin), so the lock is waited for where that statement runs: in a write endpoint's
+    worker thread, never on the event loop."""
+    bind = engine.execution_options(**{WRITE_OPTION: True}) if write else engine
+    return sessionmaker(bind=bind, expire_on_commit=False)
+
+
 @lru_cache
-def _session_factory() -> sessionmaker[Session]:
-    return sessionmaker(bind=get_engine(), expire_on_commit=False)
+def _session_factory(write: bool) -> sessionmaker[Session]:
+    return session_factory(get_engine(), write=write)
 
 
-def session_scope(factory: sessionmaker[Session], *, write: bool = False) -> Iterator[Session]:
-    """A session that commits when the request succeeds and rolls back when it fails; a write
-    takes the database's write lock up front (see on_begin)."""
+@contextmanager
+def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
+    """A session that commits when the request succeeds and rolls back when it fails."""
     with factory() as session:
-        if write:
-            session.connection(execution_options={WRITE_OPTION: True})
         try:
             yield session
             session.commit()
@@ -134,9 +157,15 @@ def session_scope(factory: sessionmaker[Session], *, write: bool = False) -> Ite
             raise
 
 
-def get_session(request: Request) -> Iterator[Session]:
-    """One session per request; it owns commit and rollback, nothing else commits."""
-    yield from session_scope(_session_factory(), write=request.method not in READ_METHODS)
+async def get_session(request: Request) -> AsyncIterator[Session]:
+    """One session per request; it owns commit and rollback, nothing else commits.
+
+    Async on purpose: read endpoints are `async def` too and run their (sub-millisecond,
+    index-driven) statements on the event loop. A thread hand-off per dependency and endpoint
+    cost more than the queries themselves and, under concurrency, made the threads fight over
+    the GIL (bench/RESULTS.md). Write endpoints stay sync: they may wait for a lock."""
+    with session_scope(_session_factory(request.method not in READ_METHODS)) as session:
+        yield session
 
 
 # SQLite result codes (primary, low byte) that mean "the file cannot be used right now".

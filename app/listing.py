@@ -10,13 +10,13 @@ from fastapi.responses import StreamingResponse
 from sqlalchemy import RowMapping, Select
 from sqlalchemy.orm import Session
 
-from app.caching import cache_control_as_of, conditional
+from app.caching import cache_control_as_of, not_modified, state_etag, validators
 from app.errors import invalid_parameter
 from app.facets import count_facets
 from app.filters import Column, SortKey, parse_sort, split_list
 from app.formats import MEDIA_TYPES, csv_lines, ndjson_lines, negotiate
 from app.linked_data import INCLUDES, LinkedData
-from app.pagination import PageResult, next_link, paginate, query_fingerprint
+from app.pagination import PageResult, decode_cursor, next_link, paginate, query_fingerprint
 from app.params import RecordListParams
 from app.records import includes
 from app.representations import Document
@@ -161,6 +161,13 @@ def list_records(
     fingerprint = listed.fingerprint
     if media in {"csv", "ndjson"}:
         return _export(session, t, params, resource, media, (chosen, filtered, keys, fingerprint))
+    if params.cursor is not None:
+        decode_cursor(params.cursor, fingerprint, len(keys))  # a bad cursor is a 400, never a 304
+    cache_control = cache_control_as_of(params.as_of)
+    etag = state_etag(session, request, media)
+    unchanged = not_modified(request, etag, cache_control=cache_control, vary="Accept")
+    if unchanged is not None:
+        return unchanged
     page = paginate(session, filtered, keys, params, fingerprint)
     if media == "jsonld":
         linked = LinkedData(f"{request.base_url}v1/")
@@ -179,4 +186,5 @@ def list_records(
         documents = chosen.documents(session, t, page.rows, include)
         response = list_response(request, documents, page, extra)
     response.headers["Vary"] = "Accept"
-    return conditional(request, response, cache_control=cache_control_as_of(params.as_of))
+    response.headers.update(validators(etag, None, cache_control))
+    return response

@@ -335,6 +335,32 @@ def floor(bench: Bench, workers_list: list[int]) -> None:
             bench.measure(("floor", "-", "-", workers), "floor", "hot", url, None, pid)
 
 
+def framework(bench: Bench, workers_list: list[int]) -> None:
+    """The floor's page served by bare FastAPI (bench/framework_app.py): the framework's cost."""
+    for workers in workers_list:
+        command = [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "bench.framework_app:app",
+            "--port",
+            "8101",
+            "--workers",
+            str(workers),
+            "--no-access-log",
+            "--log-level",
+            "warning",
+            "--loop",
+            "uvloop",
+            "--http",
+            "httptools",
+        ]
+        url = "http://127.0.0.1:8101/claims?limit=50"
+        with server(command, url, {}, bench.out / f"framework_{workers}w.log") as pid:
+            label = ("framework", "-", "-", workers)
+            bench.measure(label, "framework", "hot", url, None, pid)
+
+
 def datasette(bench: Bench, size: str, one_conn: Load) -> None:
     db = DATA / f"claims_{size}.db"
     python = str(BENCH_VENV / "bin" / "python")
@@ -480,6 +506,7 @@ def main() -> int:
     log(f"results in {bench.out}")
     if not args.no_floor:
         floor(bench, workers)
+        framework(bench, workers)
     if not args.no_datasette:
         for size in sizes:
             datasette(bench, size, one_conn)

@@ -14,7 +14,7 @@ from fastapi import FastAPI, Request
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 # The shared test app serves thousands of requests from one address; rate limiting has its
 # own tests (tests/test_security.py) on apps built with tight limits.
@@ -22,7 +22,7 @@ os.environ.setdefault("RATE_LIMIT_ENABLED", "false")
 
 from app.auth import create_key
 from app.config import Settings
-from app.db import READ_METHODS, build_engine, get_session, session_scope
+from app.db import READ_METHODS, build_engine, get_session, session_factory, session_scope
 from app.main import app, create_app
 from app.migrate import upgrade
 from seed.bundle import read_bundle
@@ -141,10 +141,11 @@ def owned_database(
 def app_on(engine: Engine, settings: Settings | None = None) -> FastAPI:
     """A new app whose requests run in real, committing sessions on `engine`."""
     new_app = create_app(settings)
-    factory = sessionmaker(bind=engine, expire_on_commit=False)
+    factories = {write: session_factory(engine, write=write) for write in (False, True)}
 
     def committing_session(request: Request) -> Iterator[Session]:
-        yield from session_scope(factory, write=request.method not in READ_METHODS)
+        with session_scope(factories[request.method not in READ_METHODS]) as session:
+            yield session
 
     new_app.dependency_overrides[get_session] = committing_session
     return new_app

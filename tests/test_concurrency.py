@@ -11,9 +11,11 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
 
 from app.auth import create_key
-from app.db import build_engine
+from app.db import WRITE_OPTION, build_engine, session_factory
 from tests.helpers import WAFERS
 
 ROUNDS = 4
@@ -103,3 +105,28 @@ def test_concurrent_patches_with_the_same_if_match(server: tuple[str, str]) -> N
         assert httpx.get(f"{url}/versions/{version['version']}").json()["value"] == value
     feed = httpx.get(f"{base}/v1/changes", params={"limit": 500}).json()["data"]
     assert [c["version"] for c in feed if c["id"] == WAFERS] == list(range(1, ROUNDS + 2))
+
+
+def test_writers_wait_for_each_other_so_change_ids_follow_commit_order(seeded_url: str) -> None:
+    """A write transaction holds the database's one write lock from its first statement: a
+    second writer cannot start until it ends (SQLite: BEGIN IMMEDIATE; PostgreSQL: an
+    advisory lock), so a change id never commits after a higher one."""
+    engine = build_engine(seeded_url)
+    try:
+        with session_factory(engine, write=True)() as first, engine.connect() as second:
+            first.execute(text("SELECT 1"))
+            # The second writer gives up at once instead of waiting for the lock.
+            if engine.dialect.name == "sqlite":
+                second.exec_driver_sql("PRAGMA busy_timeout = 0")
+            else:
+                second.exec_driver_sql("SET lock_timeout = '50ms'")
+            second.commit()
+            writer = second.execution_options(**{WRITE_OPTION: True})
+            with pytest.raises(OperationalError, match=r"locked|lock timeout"):
+                writer.begin()
+            writer.rollback()
+            first.commit()
+            with writer.begin():
+                assert writer.execute(text("SELECT 1")).scalar_one() == 1
+    finally:
+        engine.dispose()

@@ -143,3 +143,18 @@ def test_if_match_star_matches_any_current_version(
         RECORD, json={"value": 7_700_000, "reason": "r"}, headers={**write_headers, "If-Match": "*"}
     )
     assert response.status_code == 200
+
+
+def test_a_bad_cursor_is_400_even_with_if_none_match_star(client: TestClient) -> None:
+    response = client.get("/v1/claims?cursor=bogus", headers={"If-None-Match": "*"})
+    assert response.status_code == 400, response.text
+    assert response.json()["type"].endswith("/invalid-cursor")
+
+
+def test_a_list_etag_names_the_request_and_the_data(client: TestClient) -> None:
+    """Asked twice, the same list has the same tag; another representation has another."""
+    url = "/v1/claims?kind=direct_quote"
+    etag = client.get(url).headers["etag"]
+    assert client.get(url).headers["etag"] == etag
+    assert client.get(url, headers={"Accept": "application/ld+json"}).headers["etag"] != etag
+    assert client.get(f"{url}&include=speaker").headers["etag"] != etag

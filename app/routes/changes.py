@@ -18,7 +18,7 @@ FEED = "changes"
 
 
 @router.get("/changes", response_model=ChangePage, responses={**NOT_MODIFIED, **LIST_ERRORS})
-def list_changes(
+async def list_changes(
     request: Request, session: SessionDep, params: Annotated[ChangeListParams, Query()]
 ) -> Response:
     """Changes across all resources, oldest first; `next_cursor` resumes after the last one.

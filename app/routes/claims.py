@@ -18,7 +18,7 @@ router = APIRouter(tags=["claims"])
 
 
 @router.get("/claims", response_model=ClaimPage, responses=LIST_RESPONSES)
-def list_claims(
+async def list_claims(
     request: Request, session: SessionDep, params: Annotated[ClaimListParams, Query()]
 ) -> Response:
     """List claims, filtered (full-text `q` included), sorted and paginated by cursor."""
@@ -26,7 +26,7 @@ def list_claims(
 
 
 @router.get("/claims/{claim_id}", response_model=ClaimRead, responses=GET_ERRORS)
-def get_claim(
+async def get_claim(
     request: Request,
     claim_id: RecordId,
     session: SessionDep,

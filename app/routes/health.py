@@ -17,7 +17,7 @@ router = APIRouter(tags=["health"])
 
 
 @router.get("/healthz", response_model=Health, responses=PARAMETER_ERRORS)
-def healthz(_params: Annotated[NoParams, Query()]) -> Response:
+async def healthz(_params: Annotated[NoParams, Query()]) -> Response:
     """The process is alive (it does not touch the database)."""
     return json_response({"status": "ok", "detail": None})
 

@@ -12,7 +12,7 @@ router = APIRouter(tags=["meta"], include_in_schema=False)
 
 
 @router.get("/problems/{slug}", response_class=PlainTextResponse)
-def describe_problem(slug: str, _params: Annotated[NoParams, Query()]) -> str:
+async def describe_problem(slug: str, _params: Annotated[NoParams, Query()]) -> str:
     if slug not in PROBLEM_TYPES:
         raise not_found("problem type", slug)
     return f"{slug}\n\n{PROBLEM_TYPES[slug]}\n"

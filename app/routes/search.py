@@ -48,7 +48,7 @@ def _found(
 
 
 @router.get("/search", response_model=SearchResults, responses=LIST_ERRORS)
-def search(session: SessionDep, params: Annotated[SearchParams, Query()]) -> Response:
+async def search(session: SessionDep, params: Annotated[SearchParams, Query()]) -> Response:
     """Search claims, statistics, speakers and sources at once; the first `limit` of each."""
     query = parse_query(params.q)
     claims = with_snippets(CLAIM.documents, query)

@@ -18,7 +18,7 @@ router = APIRouter(tags=["sources"])
 
 
 @router.get("/sources", response_model=SourcePage, responses=LIST_RESPONSES)
-def list_sources(
+async def list_sources(
     request: Request, session: SessionDep, params: Annotated[SourceListParams, Query()]
 ) -> Response:
     """List sources, filtered, sorted and paginated by cursor."""
@@ -26,7 +26,7 @@ def list_sources(
 
 
 @router.get("/sources/{source_id}", response_model=SourceRead, responses=GET_ERRORS)
-def get_source(
+async def get_source(
     request: Request,
     source_id: RecordId,
     session: SessionDep,

@@ -18,7 +18,7 @@ router = APIRouter(tags=["speakers"])
 
 
 @router.get("/speakers", response_model=SpeakerPage, responses=LIST_RESPONSES)
-def list_speakers(
+async def list_speakers(
     request: Request, session: SessionDep, params: Annotated[SpeakerListParams, Query()]
 ) -> Response:
     """List speakers, filtered, sorted and paginated by cursor."""
@@ -26,7 +26,7 @@ def list_speakers(
 
 
 @router.get("/speakers/{speaker_id}", response_model=SpeakerRead, responses=GET_ERRORS)
-def get_speaker(
+async def get_speaker(
     request: Request,
     speaker_id: RecordId,
     session: SessionDep,

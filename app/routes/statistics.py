@@ -19,7 +19,7 @@ router = APIRouter(tags=["statistics"])
 
 
 @router.get("/statistics", response_model=StatisticPage, responses=LIST_RESPONSES)
-def list_statistics(
+async def list_statistics(
     request: Request, session: SessionDep, params: Annotated[StatisticListParams, Query()]
 ) -> Response:
     """List statistics, filtered, sorted and paginated by cursor."""
@@ -28,7 +28,7 @@ def list_statistics(
 
 # Declared before /statistics/{statistic_id}, which would otherwise take "summary" for an id.
 @router.get("/statistics/summary", response_model=StatisticSummary, responses=LIST_ERRORS)
-def summarize_statistics(
+async def summarize_statistics(
     session: SessionDep, params: Annotated[StatisticSummaryParams, Query()]
 ) -> Response:
     """Count, min, max and latest value per group, under the filters of list_statistics."""
@@ -36,7 +36,7 @@ def summarize_statistics(
 
 
 @router.get("/statistics/{statistic_id}", response_model=StatisticRead, responses=GET_ERRORS)
-def get_statistic(
+async def get_statistic(
     request: Request,
     statistic_id: RecordId,
     session: SessionDep,

@@ -18,7 +18,7 @@ router = APIRouter(tags=["topics"])
 
 
 @router.get("/topics", response_model=TopicPage, responses=LIST_RESPONSES)
-def list_topics(
+async def list_topics(
     request: Request, session: SessionDep, params: Annotated[TopicListParams, Query()]
 ) -> Response:
     """List topics, filtered, sorted and paginated by cursor."""
@@ -26,7 +26,7 @@ def list_topics(
 
 
 @router.get("/topics/{topic_id}", response_model=TopicRead, responses=GET_ERRORS)
-def get_topic(
+async def get_topic(
     request: Request,
     topic_id: RecordId,
     session: SessionDep,

@@ -96,7 +96,7 @@ def add_versioned_routes(
     name, plural = resource.name, resource.plural
     item = f"/{plural}/{{{name}_id}}"
 
-    def list_versions(
+    async def list_versions(
         request: Request,
         record_id: RecordId,
         session: SessionDep,
@@ -116,7 +116,7 @@ def add_versioned_routes(
         documents = [dict(row) for row in page.rows]
         return conditional(request, list_response(request, documents, page))
 
-    def get_version(
+    async def get_version(
         request: Request,
         record_id: RecordId,
         number: VersionNumber,
