@@ -12,6 +12,7 @@ from app.cors import ProblemCORSMiddleware
 from app.deprecation import install_deprecations
 from app.errors import install_error_handlers
 from app.guards import BodySizeLimitMiddleware, StrictUrlMiddleware
+from app.head import HeadAsGetMiddleware
 from app.openapi import customize_openapi
 from app.pages import EXPLORER_PATH, explorer
 from app.ratelimit import RateLimitMiddleware, write_buckets
@@ -85,6 +86,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.write_buckets = write_buckets(settings)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(StrictUrlMiddleware)
+    app.add_middleware(HeadAsGetMiddleware)
     # Outside Starlette's ServerErrorMiddleware too, so even a 500 carries the headers.
     build_stack = app.build_middleware_stack
     app.build_middleware_stack = lambda: SecurityHeadersMiddleware(build_stack())  # type: ignore[method-assign]

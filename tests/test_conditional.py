@@ -1,9 +1,10 @@
-"""ETag, Last-Modified, If-None-Match (304), Cache-Control, and If-Match on writes."""
+"""ETag, Last-Modified, If-None-Match (304), Cache-Control, If-Match on writes, and HEAD."""
 
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import Any
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 
@@ -158,3 +159,34 @@ def test_a_list_etag_names_the_request_and_the_data(client: TestClient) -> None:
     assert client.get(url).headers["etag"] == etag
     assert client.get(url, headers={"Accept": "application/ld+json"}).headers["etag"] != etag
     assert client.get(f"{url}&include=speaker").headers["etag"] != etag
+
+
+@pytest.mark.parametrize(
+    "url", [RECORD, "/v1/claims?kind=direct_quote", "/v1/claims?format=csv", "/healthz"]
+)
+def test_head_is_get_without_the_body(client: TestClient, url: str) -> None:
+    got, head = client.get(url), client.head(url)
+    assert (head.status_code, got.status_code) == (200, 200)
+    assert head.content == b""
+    for name in ("content-type", "content-length", "etag", "cache-control", "vary"):
+        assert head.headers.get(name) == got.headers.get(name), name
+
+
+def test_head_answers_errors_and_304s_like_get(client: TestClient) -> None:
+    missing = client.head("/v1/claims/no-such-claim")
+    assert missing.status_code == 404
+    assert missing.headers["content-type"] == "application/problem+json"
+    assert missing.content == b""
+    assert client.head("/v1/claims?colour=red").status_code == 400
+    etag = client.get(RECORD).headers["etag"]
+    assert client.head(RECORD, headers={"If-None-Match": etag}).status_code == 304
+
+
+def test_head_on_a_real_server(live_url: str) -> None:
+    """uvicorn itself, not only the test client: headers, no body."""
+    got = httpx.get(f"{live_url}{RECORD}", timeout=10)
+    head = httpx.head(f"{live_url}{RECORD}", timeout=10)
+    assert head.status_code == 200
+    assert head.content == b""
+    assert head.headers["etag"] == got.headers["etag"]
+    assert head.headers["content-length"] == str(len(got.content))
