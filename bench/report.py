@@ -3,8 +3,9 @@
 Usage: python bench/report.py OUT_DIR [--png PATH]
 
 Ratios are to rows of the same run: x_floor = req/s / the first floor row with the same
-worker count; x_datasette = req/s / Datasette's req/s on the same size and shape letter
-(a-e, its one-URL "hot" row). The PNG needs matplotlib; bench/run.sh installs it into the
+worker count; x FastAPI = req/s / the first bare-FastAPI row (bench/framework_app.py);
+x_datasette = req/s / Datasette's req/s on the same size and shape letter (a-e, its one-URL
+"hot" row). The PNG needs matplotlib; bench/run.sh installs it into the
 benchmark's own venv, and this script re-runs itself there when the project venv lacks it.
 """
 
@@ -59,11 +60,14 @@ def table(rows: list[dict[str, str]]) -> str:
 def summary(rows: list[dict[str, str]]) -> str:
     """One line per (size, db, shape): the numbers the targets are about."""
     floors: dict[str, float] = {}
+    frameworks: dict[str, float] = {}
     datasette: dict[tuple[str, str], float] = {}
     cells: dict[tuple[str, str, str], dict[str, dict[str, str]]] = {}
     for row in rows:
         if row["target"] == "floor":
             floors.setdefault(row["workers"], float(row["req_s"]))
+        elif row["target"] == "framework":
+            frameworks.setdefault(row["workers"], float(row["req_s"]))
         elif row["target"] == "datasette" and row["variant"] == "hot":
             datasette[(row["size"], row["shape"][:1])] = float(row["req_s"])
         elif row["target"] == "claimbase":
@@ -72,8 +76,8 @@ def summary(rows: list[dict[str, str]]) -> str:
     lines = [
         "| N | db | shape | req/s 1w (rotating / hot) | req/s 2w (rotating / hot) "
         "| p50 / p99 ms 1w rotating | 1-conn p50 ms | ms CPU/req 1w | x floor 1w "
-        "| x datasette 1w hot | errors+non2xx |",
-        "|---|---|---|---|---|---|---|---|---|---|---|",
+        "| x FastAPI 1w | x datasette 1w hot | errors+non2xx |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for (size, db, shape), cell in cells.items():
         rotating, hot = cell.get("1rotating"), cell.get("1hot")
@@ -86,9 +90,10 @@ def summary(rows: list[dict[str, str]]) -> str:
         main = rotating if rotating and float(rotating["req_s"]) else hot
         if main is None or not float(main["req_s"]):
             note = rotating["note"] if rotating else ""
-            lines.append(f"| {size} | {db} | {shape} | {note} | | | | | | | |")
+            lines.append(f"| {size} | {db} | {shape} | {note} | | | | | | | | |")
             continue
         floor = floors.get("1")
+        framework = frameworks.get("1")
         ds = datasette.get((size, shape[:1]))
         errors = sum(
             int(r["errors"]) + int(r["non2xx"]) for r in cell.values() if r["variant"] != "1conn"
@@ -100,6 +105,7 @@ def summary(rows: list[dict[str, str]]) -> str:
             + (f"| {float(one['p50_ms']):.2f} | " if one is not None else "| - | ")
             + f"{float(main['srv_ms_req']):.2f} "
             + (f"| {float(main['req_s']) / floor:.3f} | " if floor is not None else "| - | ")
+            + (f"{float(main['req_s']) / framework:.3f} | " if framework else "- | ")
             + (f"{float(hot['req_s']) / ds:.2f}" if ds and hot else "-")
             + f" | {errors} |"
         )
