@@ -78,8 +78,20 @@ claim_topic = Table(
     Base.metadata,
     Column("claim_id", ForeignKey("claim.id", ondelete="CASCADE"), primary_key=True),
     Column("topic_id", ForeignKey("topic.id"), primary_key=True),
+    # Copies of the claim's speaker_id and retracted_at (kept in step by app.versioning, the
+    # one write path), so that count=true on a topic, with or without a speaker, is a range of
+    # the index below instead of a probe per claim (1.8 s for one topic at 1M claims).
+    Column("speaker_id", String(ID_LENGTH)),
+    Column("retracted_at", UTCDateTime),
     # Serves topic filters in claim-id order without touching the claim table.
     Index("ix_claim_topic_topic_id_claim_id", "topic_id", "claim_id"),
+    Index(
+        "ix_claim_topic_topic_id_speaker_id_retracted_at_claim_id",
+        "topic_id",
+        "speaker_id",
+        "retracted_at",
+        "claim_id",
+    ),
 )
 
 
@@ -148,10 +160,12 @@ class Claim(Versioned, Base):
     __table_args__ = (
         CheckConstraint("kind IN ('direct_quote', 'paraphrase', 'author_statement')", name="kind"),
         CheckConstraint("span_start >= 0 AND span_end > span_start", name="span"),
-        Index("ix_claim_speaker_id_id", "speaker_id", "id"),
+        # retracted_at last: lists keep their id order, and a count that hides retracted
+        # claims reads the index alone (450k claims of one kind: 27-43 ms instead of 0.26 s).
+        Index("ix_claim_speaker_id_id_retracted_at", "speaker_id", "id", "retracted_at"),
         Index("ix_claim_source_id_span_start_id", "source_id", "span_start", "id"),
         Index("ix_claim_source_id_id", "source_id", "id"),
-        Index("ix_claim_kind_id", "kind", "id"),
+        Index("ix_claim_kind_id_retracted_at", "kind", "id", "retracted_at"),
     )
 
 
@@ -210,6 +224,13 @@ def history_table(current: Table) -> Table:
         Column("valid_to", UTCDateTime, nullable=False),
     )
     Index(f"ix_{table.name}_valid_to_updated_at", table.c.valid_to, table.c.updated_at)
+    # The current table's filter and sort indexes: an `as_of` list merges both tables in
+    # index order (app.tables), so the history side needs the same orders.
+    for index in current.indexes:
+        Index(
+            str(index.name).replace(f"ix_{current.name}_", f"ix_{table.name}_"),
+            *(table.c[column.name] for column in index.columns),
+        )
     return table
 
 

@@ -106,8 +106,10 @@ def paginate(
     keys: Sequence[SortKey],
     params: ListParams,
     fingerprint: str,
+    count: Select[Any] | None = None,
 ) -> PageResult:
-    """One page of `query` in the order of `keys`, starting after the cursor's row.
+    """One page of `query` in the order of `keys`, starting after the cursor's row, and with
+    count=true its total (by `count`, else by counting `query`).
 
     The cursor holds the sort key of the last row served, so every page costs the same
     index range scan as the first one, however deep.
@@ -118,7 +120,9 @@ def paginate(
         rows = rows[: params.limit]
         last = rows[-1]
         next_cursor = encode_cursor(fingerprint, [last[key.column.key] for key in keys])
-    total = session.execute(count_query(query)).scalar_one() if params.count else None
+    if count is None:
+        count = count_query(query)
+    total = session.execute(count).scalar_one() if params.count else None
     return PageResult(rows, next_cursor, total)
 
 

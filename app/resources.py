@@ -28,6 +28,8 @@ class Resource:
     filters: Callable[[Tables, Any], list[Clause]]
     sort_fields: Callable[[Tables], Mapping[str, Sequence[Column]]]
     facets: Mapping[str, Facet] = field(default_factory=dict)
+    # count=true by a cheaper statement than counting the list's query, where there is one.
+    count: Callable[[Tables, Any], Select[Any] | None] = lambda _t, _params: None
     # Its `q` is full-text search: ranked by relevance, each match with a snippet.
     full_text: bool = False
 
@@ -40,6 +42,7 @@ CLAIM = Resource(
     filters.claim_filters,
     filters.claim_sort_fields,
     CLAIM_FACETS,
+    filters.claim_count_by_topic,
     full_text=True,
 )
 STATISTIC = Resource(

@@ -8,7 +8,7 @@ current row holds the live version, `<table>_history` the superseded ones).
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import FromClause, Select, Table, and_, literal, select, union_all
+from sqlalchemy import FromClause, Select, Table, and_, cast, literal, null, or_, select, union_all
 
 from app.models import (
     NOT_VERSIONED,
@@ -70,17 +70,30 @@ CURRENT = Tables(
 
 def _versions_at(resource: str, at: datetime) -> FromClause:
     """Each record's version current at `at`: live rows changed by then, else the history row
-    whose validity `[updated_at, valid_to)` contains it."""
+    whose validity `[updated_at, valid_to)` contains it (a live row is valid until now).
+
+    The moment is a condition on the union, not in its arms: PostgreSQL flattens a UNION ALL
+    only when its arms are bare tables, and then reads both in index order (a merge of the
+    live and the history index) and stops after a page; with a WHERE in an arm it read both
+    tables whole and sorted them. SQLite pushes the condition into the arms either way.
+    """
     current, history = RESOURCE_TABLES[resource]
     names = [column.name for column in current.columns if column.name not in NOT_VERSIONED]
+    live: Select[tuple[object, ...]] = select(
+        *(current.c[name] for name in names),
+        cast(null(), history.c.valid_to.type).label("valid_to"),
+    )
+    superseded: Select[tuple[object, ...]] = select(
+        *(history.c[name] for name in names), history.c.valid_to
+    )
+    versions = union_all(live, superseded).subquery()
     at_value = literal(at, current.c.updated_at.type)
-    live: Select[tuple[object, ...]] = select(*(current.c[name] for name in names)).where(
-        current.c.updated_at <= at_value
+    valid = or_(versions.c.valid_to.is_(None), versions.c.valid_to > at_value)
+    return (
+        select(*(versions.c[name] for name in names))
+        .where(versions.c.updated_at <= at_value, valid)
+        .subquery(resource)
     )
-    superseded: Select[tuple[object, ...]] = select(*(history.c[name] for name in names)).where(
-        history.c.updated_at <= at_value, history.c.valid_to > at_value
-    )
-    return union_all(live, superseded).subquery(resource)
 
 
 def _claim_topics_at(at: datetime) -> FromClause:

@@ -37,6 +37,8 @@ SQLITE_MAX_PARAMETERS = 32_766
 CHANGE_FEED_LOCK = 0x636C61696D
 # Columns a version carries that are not editable fields of the record.
 BOOKKEEPING = {"id", "version", "created_at", "updated_at", "seed_hash"}
+# The claim's columns that its claim_topic rows carry a copy of.
+LINK_COPIES = ("speaker_id", "retracted_at")
 # How row columns are named in documents (and so in `changed_fields`).
 FIELD_NAMES = {
     "span_start": "span",
@@ -196,7 +198,12 @@ def insert_new_records(
     """
     table = RESOURCE_TABLES[resource][0]
     insert_rows(connection, table, rows, {"version": 1, "created_at": at, "updated_at": at})
-    insert_rows(connection, claim_topic, links)
+    claims = {row["id"]: row for row in rows} if links else {}
+    insert_rows(
+        connection,
+        claim_topic,
+        [{**link, **link_copies(claims[link["claim_id"]])} for link in links],
+    )
     # The change rows are copied inside the database from the rows just written: no Python
     # work per record, which keeps bulk loads close to a plain insert.
     _lock_change_feed(connection)
@@ -215,6 +222,11 @@ def insert_new_records(
             literal([], changes.c.changed_fields.type),
         ).where(table.c.id.in_([row["id"] for row in chunk]))
         connection.execute(insert(changes).from_select(columns, created))
+
+
+def link_copies(claim: Record) -> Row:
+    """What each claim_topic row copies from its claim (see app.models.claim_topic)."""
+    return {name: claim.get(name) for name in LINK_COPIES}
 
 
 def topics_of(connection: Connection, claim_id: str) -> list[str]:
@@ -254,12 +266,18 @@ def update_record(
     if result.rowcount != 1:
         raise StaleVersionError(current["id"])
     _keep_history(connection, table, history, current, moment, old_topics)
+    copies = link_copies({**current, **new})
     if topics is not None and topics != old_topics:
         connection.execute(delete(claim_topic).where(claim_topic.c.claim_id == current["id"]))
         if topics:
             connection.execute(
-                insert(claim_topic), [{"claim_id": current["id"], "topic_id": t} for t in topics]
+                insert(claim_topic),
+                [{"claim_id": current["id"], "topic_id": t, **copies} for t in topics],
             )
+    elif resource == "claim" and copies != link_copies(current):
+        connection.execute(
+            update(claim_topic).where(claim_topic.c.claim_id == current["id"]).values(copies)
+        )
     record_changes(
         connection,
         [

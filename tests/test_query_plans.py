@@ -1,17 +1,19 @@
 """Query plans of the main list shapes: the SQL the app runs is served by an index and never
-sorts a whole table, on a synthetic corpus big enough for the planner to care."""
+sorts a whole table, on a synthetic corpus big enough for the planner to care, now and
+`as_of` a moment whose versions are partly in the history tables."""
 
 from collections.abc import Iterator
+from datetime import datetime
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, Select
+from sqlalchemy import Engine, Select, func, select
 from sqlalchemy.orm import Session
 
 from app.db import build_engine
 from app.listing import list_query
 from app.migrate import upgrade
-from app.pagination import count_query, page_query, paginate
+from app.pagination import page_query, paginate
 from app.params import (
     ClaimListParams,
     RecordListParams,
@@ -20,16 +22,19 @@ from app.params import (
     StatisticListParams,
 )
 from app.resources import CLAIM, SOURCE, SPEAKER, STATISTIC, Resource
-from app.tables import CURRENT
+from app.tables import CURRENT, RESOURCE_TABLES, tables_at
+from app.versioning import update_record
 from seed.load import load_synthetic
 from tests.databases import fresh_database
 
 CLAIMS = 30_000
+# Claims corrected after the load, so that `as_of` the load reads 10 % of them from history.
+EDITED = 3_000
 # Tables a plan may not read from end to end.
-BIG_TABLES = {"claim", "claim_topic", "statistic", "source"}
+BIG_TABLES = {"claim", "claim_topic", "statistic", "source", "claim_history"}
 
 # List name -> (its query parameters, the resource): the app's own descriptions, so the plans
-# checked are those of the SQL the API runs (current tables; `as_of` reads are not claimed).
+# checked are those of the SQL the API runs.
 RESOURCES: dict[str, tuple[type[RecordListParams], Resource]] = {
     "claims": (ClaimListParams, CLAIM),
     "statistics": (StatisticListParams, STATISTIC),
@@ -63,23 +68,60 @@ SHAPES: list[tuple[str, dict[str, Any], int]] = [
     ("sources", {"sort": "-published_on"}, 2),
     ("sources", {"publisher": "Daily Ledger"}, 1),
 ]
+# The same lists as of the moment before the corrections: a merge of each current table
+# and its history twin, both read in index order.
+AS_OF_SHAPES: list[tuple[str, dict[str, Any], int]] = [
+    ("claims", {}, 2),
+    ("claims", {"speaker": "speaker-00000001", "topic": "economy"}, 2),
+    ("claims", {"topic": "economy"}, 3),
+    ("claims", {"kind": "direct_quote"}, 2),
+    ("claims", {"sort": "-kind"}, 2),
+    ("statistics", {"indicator": "unemployment_rate", "value_gt": 10}, 2),
+]
 # Counts (count=true) on indexed filters: answered from an index, never a table scan.
 COUNTS: list[tuple[str, dict[str, Any]]] = [
     ("claims", {"speaker": "speaker-00000001"}),
     ("claims", {"speaker": "speaker-00000001", "topic": "economy"}),
+    ("claims", {"topic": "economy"}),
+    ("claims", {"kind": "direct_quote"}),
     ("statistics", {"indicator": "unemployment_rate"}),
 ]
+# ...and of those, the ones read from an index alone (no row of the table is visited).
+INDEX_ONLY_COUNTS = COUNTS[:4]
 
 
 @pytest.fixture(scope="module")
 def corpus(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
-    """A fresh database with a synthetic corpus, loaded by the real loader and analyzed."""
+    """A fresh database with a synthetic corpus, loaded by the real loader, then corrected
+    through the real write path, and analyzed."""
     with fresh_database(backend, tmp_path_factory.mktemp("plans")) as url:
         upgrade(url)
         engine = build_engine(url)
         load_synthetic(engine, CLAIMS, seed=7)
+        _correct_claims(engine)
         yield engine
         engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def loaded_at(corpus: Engine) -> datetime:
+    """The moment of the load, before the corrections."""
+    claims = RESOURCE_TABLES["claim"][0]
+    with corpus.connect() as connection:
+        moment: datetime = connection.execute(select(func.max(claims.c.created_at))).scalar_one()
+    return moment
+
+
+def _correct_claims(engine: Engine) -> None:
+    claims = RESOURCE_TABLES["claim"][0]
+    with engine.begin() as connection:
+        edited = connection.execute(select(claims).order_by(claims.c.id).limit(EDITED))
+        for row in edited.mappings().all():
+            kind = "paraphrase" if row["kind"] == "direct_quote" else "direct_quote"
+            update_record(connection, "claim", row, {"kind": kind}, author="t", reason="r")
+    with engine.connect() as connection:
+        connection.exec_driver_sql("ANALYZE")
+        connection.commit()
 
 
 def _statement(session: Session, resource: str, values: dict[str, Any], pages: int) -> Select[Any]:
@@ -88,7 +130,7 @@ def _statement(session: Session, resource: str, values: dict[str, Any], pages: i
     cursor: str | None = None
     for _ in range(pages):
         params = model.model_validate({**values, "cursor": cursor})
-        listed = list_query(session, CURRENT, params, described)
+        listed = list_query(session, tables_at(params.as_of), params, described)
         statement = page_query(listed.query, listed.keys, params, listed.fingerprint)
         page = paginate(session, listed.query, listed.keys, params, listed.fingerprint)
         assert page.next_cursor is not None or pages == 1, f"{resource} {values}: too few rows"
@@ -151,21 +193,76 @@ def test_list_page_is_served_by_an_index(
     assert problems == [], plan
 
 
+@pytest.mark.parametrize(("resource", "values", "pages"), AS_OF_SHAPES)
+def test_as_of_list_page_is_served_by_indexes(
+    corpus: Engine, loaded_at: datetime, resource: str, values: dict[str, Any], pages: int
+) -> None:
+    as_of = loaded_at.isoformat()
+    with Session(corpus) as session:
+        statement = _statement(session, resource, {**values, "as_of": as_of}, pages)
+    problems, plan = _problems(corpus, statement)
+    assert problems == [], plan
+
+
+def _links_read(engine: Engine, plan: Any) -> list[str]:
+    """How each read of claim_topic is bounded: the condition of its SQLite SEARCH line (in
+    parentheses, after the index name), or its PostgreSQL index condition."""
+    if engine.dialect.name == "sqlite":
+        return [line[line.rfind("(") :] for line in plan if "claim_topic" in line.split()]
+    nodes = _postgres_nodes(plan)
+    return [
+        str(node.get("Index Cond")) for node in nodes if node.get("Relation Name") == "claim_topic"
+    ]
+
+
+@pytest.mark.parametrize("pages", [1, 100])
+def test_a_deep_topic_page_probes_the_links_of_its_claims_only(corpus: Engine, pages: int) -> None:
+    """Page 100 of a topic costs what page 1 does: the links are looked up claim by claim,
+    never read from the topic's first link up to the cursor (PostgreSQL's merge semi-join)."""
+    with Session(corpus) as session:
+        statement = _statement(session, "claims", {"topic": "economy", "limit": 50}, pages)
+    plan = _explain(corpus, statement)
+    reads = _links_read(corpus, plan)
+    assert reads, plan
+    assert all("claim_id" in read for read in reads), plan
+
+
+def _count_statement(engine: Engine, resource: str, values: dict[str, Any]) -> Select[Any]:
+    model, described = RESOURCES[resource]
+    params = model.model_validate({**values, "count": True})
+    with Session(engine) as session:
+        listed = list_query(session, CURRENT, params, described)
+    return listed.count_statement()
+
+
 @pytest.mark.parametrize(("resource", "values"), COUNTS)
 def test_count_on_an_indexed_filter_uses_an_index(
     corpus: Engine, resource: str, values: dict[str, Any]
 ) -> None:
-    model, described = RESOURCES[resource]
-    params = model.model_validate({**values, "count": True})
-    with Session(corpus) as session:
-        listed = list_query(session, CURRENT, params, described)
-    problems, plan = _problems(corpus, count_query(listed.query))
+    problems, plan = _problems(corpus, _count_statement(corpus, resource, values))
     assert problems == [], plan
 
 
-def test_one_record_by_id_uses_the_primary_key(corpus: Engine) -> None:
-    query = CLAIM.query(CURRENT)
-    statement = query.where(query.selected_columns.id == "claim-00012345")
+@pytest.mark.parametrize(("resource", "values"), INDEX_ONLY_COUNTS)
+def test_count_reads_an_index_alone(corpus: Engine, resource: str, values: dict[str, Any]) -> None:
+    plan = _explain(corpus, _count_statement(corpus, resource, values))
+    if corpus.dialect.name == "sqlite":
+        reads = [line for line in plan if line.startswith(("SEARCH", "SCAN"))]
+        assert reads, plan
+        assert all("COVERING INDEX" in line for line in reads), plan
+    else:
+        scans = [node["Node Type"] for node in _postgres_nodes(plan) if "Relation Name" in node]
+        assert scans, plan
+        assert set(scans) == {"Index Only Scan"}, plan
+
+
+@pytest.mark.parametrize("as_of", [False, True])
+def test_one_record_by_id_uses_the_primary_key(
+    corpus: Engine, loaded_at: datetime, as_of: bool
+) -> None:
+    query = CLAIM.query(tables_at(loaded_at if as_of else None))
+    # One of the corrected claims: as of the load, its version is in the history table.
+    statement = query.where(query.selected_columns.id == "claim-00000123")
     problems, plan = _problems(corpus, statement)
     assert problems == [], plan
     text = str(plan)
