@@ -36,17 +36,39 @@ class Block:
     high: int
 
 
-def _older_block(
-    session: Session, query: Select[Any], added: ColumnElement[Any], below: int | None
-) -> Block | None:
-    """The `CANDIDATES` most recently added matches added before `below` (all when None);
-    when fewer are left, the block reaches back to `OLDEST`, so no query looks further."""
+def older_block_query(
+    query: Select[Any], added: ColumnElement[Any], below: int | None
+) -> Select[Any]:
+    """(count, lowest, highest position) of the `CANDIDATES` most recently added matches
+    added before `below` (all when None): read from an index in the order of `added`."""
     positions = query.with_only_columns(added.label("added"), maintain_column_froms=True)
     if below is not None:
         positions = positions.where(added < below)
     newest = positions.order_by(added.desc()).limit(CANDIDATES).subquery()
-    found = select(func.count(), func.min(newest.c.added), func.max(newest.c.added))
-    count, low, high = session.execute(found).one()
+    return select(func.count()).add_columns(func.min(newest.c.added), func.max(newest.c.added))
+
+
+def block_query(
+    query: Select[Any],
+    added: ColumnElement[Any],
+    keys: Sequence[SortKey],
+    block: Block,
+    after: Sequence[Any] | None,
+    limit: int,
+) -> Select[Any]:
+    """The first `limit` rows of `block` in the order of `keys`, after the row keyed `after`."""
+    in_block = query.where(added >= block.low, added < block.high)
+    if after is not None:
+        in_block = in_block.where(after_key(keys, after))
+    return in_block.order_by(*order_by(keys)).limit(limit)
+
+
+def _older_block(
+    session: Session, query: Select[Any], added: ColumnElement[Any], below: int | None
+) -> Block | None:
+    """The next block before `below`; when fewer than `CANDIDATES` matches are left, it
+    reaches back to `OLDEST`, so no query looks further."""
+    count, low, high = session.execute(older_block_query(query, added, below)).one()
     if count == 0:
         return None
     return Block(low if count == CANDIDATES else OLDEST, high + 1)
@@ -73,10 +95,7 @@ def ranked_rows(
     block, after = start if start is not None else (_older_block(session, query, added, None), None)
     rows: list[tuple[RowMapping, Block]] = []
     while block is not None:
-        in_block = query.where(added >= block.low, added < block.high)
-        if after is not None:
-            in_block = in_block.where(after_key(keys, after))
-        page = in_block.order_by(*order_by(keys)).limit(wanted - len(rows))
+        page = block_query(query, added, keys, block, after, wanted - len(rows))
         rows.extend((row, block) for row in session.execute(page).mappings())
         if len(rows) >= wanted or block.low == OLDEST:
             break
