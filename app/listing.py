@@ -7,7 +7,7 @@ from typing import Any
 
 from fastapi import Request, Response
 from fastapi.responses import StreamingResponse
-from sqlalchemy import RowMapping, Select
+from sqlalchemy import ColumnElement, RowMapping, Select
 from sqlalchemy.orm import Session
 
 from app.caching import cache_control_as_of, not_modified, state_etag, validators
@@ -25,11 +25,20 @@ from app.pagination import (
     query_fingerprint,
 )
 from app.params import RecordListParams
+from app.ranking import paginate_ranked
 from app.records import includes
 from app.representations import Document
 from app.resources import Documents, Resource
 from app.responses import json_response, list_response
-from app.search import SearchQuery, parse_query, ranked_claims, relevance_column
+from app.search import (
+    SearchQuery,
+    added_order,
+    claim_match,
+    is_broad,
+    parse_query,
+    ranked_claims,
+    relevance_column,
+)
 from app.search import snippet as search_snippet
 from app.tables import Tables, tables_at
 
@@ -45,6 +54,9 @@ class Listing:
     sort_fields: Mapping[str, Sequence[Column]]
     documents: Documents
     sort: str
+    # Set when relevance is ranked in blocks of recent matches (`app.ranking`): the order
+    # in which claims were added.
+    ranked_by: ColumnElement[Any] | None = None
 
 
 def with_snippets(documents: Documents, search: SearchQuery) -> Documents:
@@ -63,70 +75,26 @@ def listing(session: Session, t: Tables, params: RecordListParams, resource: Res
     """The resource's list, ranked by relevance when its `q` is a full-text search."""
     q: str | None = getattr(params, "q", None) if resource.full_text else None
     sort_fields = resource.sort_fields(t)
+    sort = params.sort or ("id" if q is None else "-relevance")
+    by_relevance = "relevance" in {name.removeprefix("-") for name in split_list(sort)}
     if q is None:
-        sorted_by = {name.removeprefix("-") for name in split_list(params.sort or "id")}
-        if resource.full_text and "relevance" in sorted_by:
+        if resource.full_text and by_relevance:
             raise invalid_parameter("sort", "relevance needs a full-text query `q`")
-        return Listing(resource.query(t), sort_fields, resource.documents, params.sort or "id")
+        return Listing(resource.query(t), sort_fields, resource.documents, sort)
     search = parse_query(q)
-    query = ranked_claims(session.get_bind().dialect.name, resource.query(t), search, t)
-    return Listing(
-        query,
-        {**sort_fields, "relevance": [relevance_column(query)]},
-        with_snippets(resource.documents, search),
-        params.sort or "-relevance",
-    )
-
-
-def _batches(
-    session: Session,
-    query: Select[Any],
-    keys: Sequence[SortKey],
-    params: RecordListParams,
-    fingerprint: str,
-    first: PageResult,
-    documents: Callable[[Sequence[RowMapping]], list[Document]],
-) -> Iterator[list[Document]]:
-    """Every page of the query from `first` on, one keyset page (`limit` rows) at a time, so
-    an export of any size holds one page in memory."""
-    page = first
-    while True:
-        yield documents(page.rows)
-        if page.next_cursor is None:
-            return
-        following = params.model_copy(update={"cursor": page.next_cursor, "count": False})
-        page = paginate(session, query, keys, following, fingerprint)
-
-
-def _export(
-    session: Session,
-    t: Tables,
-    params: RecordListParams,
-    resource: Resource,
-    media: str,
-    read: tuple[Listing, Select[Any], Sequence[SortKey], str],
-) -> Response:
-    """The whole collection streamed; the first page is read now so that a bad cursor is
-    still a 400 problem rather than a broken stream."""
-    chosen, filtered, keys, fingerprint = read
-    export = params.model_copy(update={"count": False})
-    first = paginate(session, filtered, keys, export, fingerprint)
-    batches = _batches(
-        session,
-        filtered,
-        keys,
-        export,
-        fingerprint,
-        first,
-        lambda rows: chosen.documents(session, t, rows, set()),
-    )
-    plural = resource.plural
-    lines = csv_lines(plural, batches) if media == "csv" else ndjson_lines(batches)
-    headers = {"Vary": "Accept", "Cache-Control": cache_control_as_of(params.as_of)}
-    if media == "csv":
-        headers["Content-Disposition"] = f'attachment; filename="{plural}.csv"'
-    media_type = MEDIA_TYPES[media] + ("; charset=utf-8" if media == "csv" else "")
-    return StreamingResponse(lines, media_type=media_type, headers=headers)
+    documents = with_snippets(resource.documents, search)
+    if not by_relevance:
+        # Exact over every match, in the order of the sort's index.
+        broad = t.as_of is None and is_broad(session, search)
+        return Listing(
+            resource.query(t).where(claim_match(search, t, broad)), sort_fields, documents, sort
+        )
+    dialect = session.get_bind().dialect.name
+    query = ranked_claims(dialect, resource.query(t), search, t)
+    # Reads `as_of` a past moment rank every match: history tables are not tuned for scale.
+    ranked_by = added_order(dialect) if t.as_of is None else None
+    sort_fields = {**sort_fields, "relevance": [relevance_column(query)]}
+    return Listing(query, sort_fields, documents, sort, ranked_by)
 
 
 @dataclass(frozen=True)
@@ -144,6 +112,67 @@ class ListQuery:
 
     def count_statement(self) -> Select[Any]:
         return count_query(self.query) if self.count is None else self.count
+
+    def page(self, session: Session, params: RecordListParams) -> PageResult:
+        """The page `params` ask for (their cursor, limit and count)."""
+        if self.listing.ranked_by is not None:
+            return paginate_ranked(
+                session, self.query, self.listing.ranked_by, self.keys, params, self.fingerprint
+            )
+        return paginate(session, self.query, self.keys, params, self.fingerprint, self.count)
+
+    def check_cursor(self, params: RecordListParams) -> None:
+        """A cursor not signed for this query is a 400, before any 304 is considered."""
+        if params.cursor is not None:
+            # A ranked cursor also holds its block's two bounds (app.ranking).
+            bounds = 0 if self.listing.ranked_by is None else 2
+            decode_cursor(params.cursor, self.fingerprint, len(self.keys) + bounds)
+
+
+def _batches(
+    session: Session,
+    listed: ListQuery,
+    params: RecordListParams,
+    first: PageResult,
+    documents: Callable[[Sequence[RowMapping]], list[Document]],
+) -> Iterator[list[Document]]:
+    """Every page of the query from `first` on, one keyset page (`limit` rows) at a time, so
+    an export of any size holds one page in memory."""
+    page = first
+    while True:
+        yield documents(page.rows)
+        if page.next_cursor is None:
+            return
+        following = params.model_copy(update={"cursor": page.next_cursor, "count": False})
+        page = listed.page(session, following)
+
+
+def _export(
+    session: Session,
+    t: Tables,
+    params: RecordListParams,
+    resource: Resource,
+    media: str,
+    listed: ListQuery,
+) -> Response:
+    """The whole collection streamed; the first page is read now so that a bad cursor is
+    still a 400 problem rather than a broken stream."""
+    export = params.model_copy(update={"count": False})
+    first = listed.page(session, export)
+    batches = _batches(
+        session,
+        listed,
+        export,
+        first,
+        lambda rows: listed.listing.documents(session, t, rows, set()),
+    )
+    plural = resource.plural
+    lines = csv_lines(plural, batches) if media == "csv" else ndjson_lines(batches)
+    headers = {"Vary": "Accept", "Cache-Control": cache_control_as_of(params.as_of)}
+    if media == "csv":
+        headers["Content-Disposition"] = f'attachment; filename="{plural}.csv"'
+    media_type = MEDIA_TYPES[media] + ("; charset=utf-8" if media == "csv" else "")
+    return StreamingResponse(lines, media_type=media_type, headers=headers)
 
 
 def list_query(
@@ -171,18 +200,16 @@ def list_records(
     media = negotiate(request.headers.get("accept"), params.format)
     t = tables_at(params.as_of)
     listed = list_query(session, t, params, resource)
-    chosen, filtered, keys = listed.listing, listed.query, listed.keys
-    fingerprint = listed.fingerprint
+    chosen, filtered = listed.listing, listed.query
     if media in {"csv", "ndjson"}:
-        return _export(session, t, params, resource, media, (chosen, filtered, keys, fingerprint))
-    if params.cursor is not None:
-        decode_cursor(params.cursor, fingerprint, len(keys))  # a bad cursor is a 400, never a 304
+        return _export(session, t, params, resource, media, listed)
+    listed.check_cursor(params)
     cache_control = cache_control_as_of(params.as_of)
     etag = state_etag(session, request, media)
     unchanged = not_modified(request, etag, cache_control=cache_control, vary="Accept")
     if unchanged is not None:
         return unchanged
-    page = paginate(session, filtered, keys, params, fingerprint, listed.count)
+    page = listed.page(session, params)
     if media == "jsonld":
         linked = LinkedData(f"{request.base_url}v1/")
         embedded = INCLUDES.get(resource.plural, set())

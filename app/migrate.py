@@ -13,12 +13,14 @@ from app.config import PROJECT_ROOT, get_settings
 MIGRATIONS = PROJECT_ROOT / "migrations"
 # Full-text search objects made by raw SQL in migration 20261128_0003, not by the models:
 # the FTS5 tables of claim and claim_history (and the shadow tables SQLite makes for them) and
-# the PostgreSQL tsvectors.
+# the PostgreSQL tsvectors; and PostgreSQL's stand-in for SQLite's rowid (20261128_0006).
 FTS_TABLES = ("claim_fts", "claim_history_fts")
 FTS_COLUMNS_AND_INDEXES = {
     "search_vector",
     "ix_claim_search_vector",
     "ix_claim_history_search_vector",
+    "search_order",
+    "ix_claim_search_order",
 }
 
 

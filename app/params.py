@@ -191,7 +191,8 @@ class ClaimListParams(RecordListParams):
         description="Comma-separated sort fields from: id, kind, position (source, then "
         "offset in its text), relevance (only with `q`). Prefix `-` for descending. Ties are "
         "broken by id, in the direction of the last field. Default: `-relevance` with `q`, "
-        "else `id`.",
+        "else `id`. Relevance ranks the matches in blocks of the 500 most recently added, "
+        "newest block first; other sorts are exact over every match.",
         examples=["-kind,id"],
     )
     include: str | None = include_field(CLAIM_INCLUDES, "speaker,statistics")

@@ -21,6 +21,7 @@ from app.params import (
     SpeakerListParams,
     StatisticListParams,
 )
+from app.ranking import Block, block_query, older_block_query
 from app.resources import CLAIM, SOURCE, SPEAKER, STATISTIC, Resource
 from app.tables import CURRENT, RESOURCE_TABLES, tables_at
 from app.versioning import update_record
@@ -254,6 +255,36 @@ def test_count_reads_an_index_alone(corpus: Engine, resource: str, values: dict[
         scans = [node["Node Type"] for node in _postgres_nodes(plan) if "Relation Name" in node]
         assert scans, plan
         assert set(scans) == {"Index Only Scan"}, plan
+
+
+def _search_statements(corpus: Engine, q: str) -> tuple[Select[Any], Select[Any]]:
+    """What `q` sorted by relevance runs: finding the newest block, then ranking a block."""
+    params = ClaimListParams.model_validate({"q": q})
+    with Session(corpus) as session:
+        listed = list_query(session, CURRENT, params, CLAIM)
+    added = listed.listing.ranked_by
+    assert added is not None
+    block = Block(1, 2_000)
+    return (
+        older_block_query(listed.query, added, None),
+        block_query(listed.query, added, listed.keys, block, None, 51),
+    )
+
+
+def test_search_finds_its_block_of_recent_matches_in_index_order(corpus: Engine) -> None:
+    older, _page = _search_statements(corpus, "percent")
+    problems, plan = _problems(corpus, older)
+    assert problems == [], plan
+
+
+def test_search_ranks_one_block_read_by_its_range(corpus: Engine) -> None:
+    _older, page = _search_statements(corpus, "percent")
+    problems, plan = _problems(corpus, page)
+    # Sorting by relevance is expected: it sorts one block (at most `CANDIDATES` rows).
+    assert [problem for problem in problems if not problem.startswith("sorts:")] == [], plan
+    if corpus.dialect.name == "sqlite":
+        # FTS5's plan string: M = MATCH, then the rowid bounds (> and <) it was given.
+        assert any("claim_fts VIRTUAL TABLE INDEX" in line and "><" in line for line in plan)
 
 
 @pytest.mark.parametrize("as_of", [False, True])

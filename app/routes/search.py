@@ -8,14 +8,15 @@ from sqlalchemy import RowMapping
 from sqlalchemy.orm import Session
 
 from app.db import SessionDep
-from app.filters import Column, contains_text
+from app.filters import Column, SortKey, contains_text
 from app.listing import with_snippets
 from app.params import SearchParams
+from app.ranking import ranked_rows
 from app.representations import statistics_with_claim
 from app.resources import CLAIM, SOURCE, SPEAKER, STATISTIC, Resource
 from app.responses import LIST_ERRORS, json_response
 from app.schemas import SearchResults
-from app.search import SearchQuery, parse_query, ranked_claims
+from app.search import SearchQuery, added_order, parse_query, ranked_claims, relevance_column
 from app.tables import CURRENT
 
 router = APIRouter(tags=["search"])
@@ -39,11 +40,14 @@ def _found(
     base = statistics_with_claim(t) if resource.name == "statistic" else resource.query(t)
     query = base.where(table.retracted_at.is_(None))
     if resource.name in {"claim", "statistic"}:
-        ranked = ranked_claims(session.get_bind().dialect.name, query, search, t)
-        query = ranked.order_by(ranked.selected_columns.relevance.desc(), table.id)
-    else:
-        named = table.name if resource.name == "speaker" else table.title
-        query = query.where(*_every_word(named, search)).order_by(table.id)
+        # Ranked as `/v1/claims?q=` ranks: in blocks of the most recently added matches.
+        dialect = session.get_bind().dialect.name
+        ranked = ranked_claims(dialect, query, search, t)
+        keys = [SortKey(relevance_column(ranked), True), SortKey(table.id, True)]
+        found = ranked_rows(session, ranked, added_order(dialect), keys, limit)
+        return [row for row, _block in found]
+    named = table.name if resource.name == "speaker" else table.title
+    query = query.where(*_every_word(named, search)).order_by(table.id)
     return list(session.execute(query.limit(limit)).mappings())
 
 
