@@ -136,15 +136,16 @@ def test_synthetic_records_are_created_versions_in_the_change_feed(empty_databas
 
 
 def _catalogue(engine: Engine) -> list[tuple[str, ...]]:
-    """What a bulk load drops and rebuilds: every index, and on SQLite every trigger and
-    full-text table, exactly as the database stores their definitions."""
+    """What a bulk load drops and rebuilds: every index, on PostgreSQL every constraint, on
+    SQLite every trigger and full-text table, exactly as the database stores them."""
     sqlite = (
         "SELECT type, name, coalesce(sql, '') FROM sqlite_master "
         "WHERE name NOT LIKE 'sqlite_stat%' ORDER BY type, name"
     )
     postgresql = (
         "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() "
-        "ORDER BY indexname"
+        "UNION ALL SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+        "WHERE connamespace = current_schema()::regnamespace ORDER BY 1, 2"
     )
     with engine.connect() as connection:
         query = sqlite if connection.dialect.name == "sqlite" else postgresql
