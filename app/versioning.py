@@ -6,12 +6,13 @@ first nothing matches and the whole transaction is rolled back (optimistic concu
 works the same on SQLite and PostgreSQL).
 """
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
+from operator import itemgetter
 from typing import Any
 
 from psycopg.types.json import Json
-from sqlalchemy import JSON, Connection, Table, delete, insert, literal, select, text, update
+from sqlalchemy import JSON, Connection, Table, delete, insert, select, update
 
 from app.models import (
     NOT_VERSIONED,
@@ -32,9 +33,6 @@ BULK_CHUNK = 10_000
 COPY_THRESHOLD = 100
 # Bound parameters per statement that SQLite accepts (its default limit since 3.32).
 SQLITE_MAX_PARAMETERS = 32_766
-# Serializes change-feed inserts on PostgreSQL until commit, so feed order is commit order and
-# a follower resuming from a cursor can never miss a change committed late with a lower id.
-CHANGE_FEED_LOCK = 0x636C61696D
 # Columns a version carries that are not editable fields of the record.
 BOOKKEEPING = {"id", "version", "created_at", "updated_at", "seed_hash"}
 # The claim's columns that its claim_topic rows carry a copy of.
@@ -68,11 +66,6 @@ def changed_fields(current: Record, values: Record) -> list[str]:
     return sorted(names)
 
 
-def _lock_change_feed(connection: Connection) -> None:
-    if connection.dialect.name == "postgresql":
-        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHANGE_FEED_LOCK})
-
-
 def _change_table() -> Table:
     table = Change.__table__
     assert isinstance(table, Table)
@@ -80,7 +73,6 @@ def _change_table() -> Table:
 
 
 def record_changes(connection: Connection, changes: Sequence[Row]) -> None:
-    _lock_change_feed(connection)
     for chunk in chunks(changes):
         connection.execute(insert(Change), list(chunk))
 
@@ -154,15 +146,27 @@ def _insert_multirow(connection: Connection, table: Table, rows: Sequence[Row], 
     per_statement = max(1, SQLITE_MAX_PARAMETERS // len(names))
     head = f"INSERT INTO {quote(table.name)} ({', '.join(quote(name) for name in names)}) VALUES "
     one_row = f"({', '.join('?' for _ in names)})"
+    values_of = _values_getter(names[:width])
     for chunk in chunks(rows, per_statement):
         values: list[Any] = []
         for row in chunk:
-            raw = [row[name] for name in names[:width]]
-            for index, process in converted:
-                raw[index] = process(raw[index])
-            values.extend(raw)
-            values.extend(stamped)
+            raw = values_of(row)
+            if converted:
+                raw = list(raw)
+                for index, process in converted:
+                    raw[index] = process(raw[index])
+            values += raw
+            values += stamped
         connection.exec_driver_sql(head + ", ".join(one_row for _ in chunk), tuple(values))
+
+
+def _values_getter(names: Sequence[str]) -> Callable[[Row], Sequence[Any]]:
+    """A row's values in the order of `names`, picked in C (itemgetter) rather than by a loop;
+    itemgetter of one name gives the bare value, hence the one-name case."""
+    if len(names) == 1:
+        name = names[0]
+        return lambda row: (row[name],)
+    return itemgetter(*names)
 
 
 def _copy_rows(connection: Connection, table: Table, rows: Sequence[Row], stamp: Row) -> None:
@@ -204,24 +208,11 @@ def insert_new_records(
         claim_topic,
         [{**link, **link_copies(claims[link["claim_id"]])} for link in links],
     )
-    # The change rows are copied inside the database from the rows just written: no Python
-    # work per record, which keeps bulk loads close to a plain insert.
-    _lock_change_feed(connection)
-    changes = _change_table()
-    columns = ["resource", "record_id", "version", "operation", "at", "author", "reason",
-               "changed_fields"]  # fmt: skip
-    for chunk in chunks(rows, CHUNK):
-        created = select(
-            literal(resource, changes.c.resource.type),
-            table.c.id,
-            table.c.version,
-            literal(ChangeOperation.create.value, changes.c.operation.type),
-            table.c.created_at,
-            literal(author, changes.c.author.type),
-            literal(reason, changes.c.reason.type),
-            literal([], changes.c.changed_fields.type),
-        ).where(table.c.id.in_([row["id"] for row in chunk]))
-        connection.execute(insert(changes).from_select(columns, created))
+    # Every change row is the record's id and the same stamp: the bulk insert binds one value
+    # per record, which is cheaper than looking each record up again (insert ... select).
+    stamp = change_row(resource, "", 1, ChangeOperation.create, at, author, reason, [])
+    stamp.pop("record_id")  # each row's own
+    insert_rows(connection, _change_table(), [{"record_id": row["id"]} for row in rows], stamp)
 
 
 def link_copies(claim: Record) -> Row:

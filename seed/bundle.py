@@ -24,6 +24,11 @@ class SeedError(Exception):
 
     def __init__(self, path: Path, record: str, problem: str) -> None:
         super().__init__(f"{_shown(path)}: {record}: {problem}")
+        self.parts = (path, record, problem)
+
+    def __reduce__(self) -> tuple[type["SeedError"], tuple[Path, str, str]]:
+        # Rebuilt from its parts, not its message, when it crosses a process boundary.
+        return SeedError, self.parts
 
 
 def _shown(path: Path) -> str:

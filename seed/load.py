@@ -8,19 +8,20 @@ a retracted record stays retracted.
 
 import hashlib
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
 import orjson
-from sqlalchemy import Connection, Engine, Table, select, update
+from sqlalchemy import Connection, Engine, Table, func, select, update
 
 from app.db import WRITE_OPTION
-from app.models import Claim, Source, Statistic, Topic, claim_topic, utc_now
+from app.models import Change, Claim, Source, Statistic, Topic, claim_topic, utc_now
 from app.tables import RESOURCE_TABLES
 from app.versioning import changed_fields, chunks, insert_new_records, topics_of, update_record
+from seed.background import generated_batches
+from seed.bulk import derived_structures_rebuilt_after, prepare_connection
 from seed.bundle import Row, SeedBundle, SeedError
 from seed.synthetic import ORIGIN, Generator, record_id
 
@@ -149,45 +150,14 @@ def write_new_bundle(connection: Connection, bundle: SeedBundle) -> None:
         )
 
 
-def _prepare_bulk_load(connection: Connection) -> None:
-    """Bulk-load settings for this connection only; the API's connections keep theirs."""
-    if connection.dialect.name == "sqlite":
-        # WAL stays on; only fsync is skipped (a power cut may lose the newest batches, never
-        # corrupt the file) and the page cache is big enough to keep the indexes' hot pages.
-        # Outside any transaction, which is where SQLite accepts these.
-        driver = connection.connection.driver_connection
-        assert driver is not None
-        for pragma in (
-            "synchronous = OFF",
-            "cache_size = -262144",
-            "temp_store = MEMORY",
-            "threads = 2",  # CREATE INDEX sorts on helper threads
-        ):
-            driver.execute(f"PRAGMA {pragma}")
-    else:
-        connection.exec_driver_sql("SET synchronous_commit = off")
-        connection.commit()
-
-
+# The tables a synthetic corpus fills in bulk (speakers and topics are few, loaded first).
 BULK_TABLES: tuple[Table, ...] = (
     cast(Table, Source.__table__),
     cast(Table, Claim.__table__),
     claim_topic,
     cast(Table, Statistic.__table__),
+    cast(Table, Change.__table__),
 )
-
-
-@contextmanager
-def _indexes_rebuilt_after(connection: Connection, fresh: bool) -> Iterator[None]:
-    """Into empty tables, drop the secondary indexes and build them once at the end: sorting
-    once is several times cheaper than a million random index inserts. DDL is transactional
-    on both databases, so inside the load's transaction this is all or nothing."""
-    indexes = [index for table in BULK_TABLES for index in table.indexes] if fresh else []
-    for index in indexes:
-        index.drop(connection)
-    yield
-    for index in indexes:
-        index.create(connection)
 
 
 def load_synthetic(engine: Engine, claims: int, seed: int) -> dict[str, int]:
@@ -197,13 +167,18 @@ def load_synthetic(engine: Engine, claims: int, seed: int) -> dict[str, int]:
     """
     generator = Generator(claims, seed)
     counts = {"speakers": 0, "topics": 0, "sources": 0, "claims": 0, "statistics": 0}
-    with engine.connect() as connection:
-        _prepare_bulk_load(connection)
+    # A writer like any other (see app.db on_begin): SQLite's write lock and PostgreSQL's
+    # writer lock are taken when the transaction begins.
+    with engine.connect().execution_options(**{WRITE_OPTION: True}) as connection:
+        prepare_connection(connection)
         with connection.begin():
             first_claim = select(Claim.id).where(Claim.id == record_id("claim", 1))
             if connection.execute(first_claim).first():
                 raise SeedError(ORIGIN, "claims", "a synthetic corpus is loaded already")
-            fresh = connection.execute(select(Claim.id).limit(1)).first() is None
+            # Rebuilding what derives from the tables re-reads the rows already there: worth it
+            # when the load at least doubles them (always, into an empty database).
+            existing = connection.execute(select(func.count()).select_from(Claim)).scalar_one()
+            in_bulk = [table.name for table in BULK_TABLES] if existing <= claims else []
             known = set(connection.execute(select(Topic.id)).scalars())
             first = SeedBundle(
                 speakers=generator.speakers,
@@ -211,8 +186,8 @@ def load_synthetic(engine: Engine, claims: int, seed: int) -> dict[str, int]:
             )
             write_new_bundle(connection, first)
             counts["speakers"], counts["topics"] = len(first.speakers), len(first.topics)
-            with _indexes_rebuilt_after(connection, fresh):
-                for bundle in generator.batches():
+            with derived_structures_rebuilt_after(connection, in_bulk):
+                for bundle in generated_batches(claims, seed):
                     write_new_bundle(connection, bundle)
                     counts["sources"] += len(bundle.sources)
                     counts["claims"] += len(bundle.claims)

@@ -1,15 +1,19 @@
 """`python -m seed synthetic`: a deterministic, valid corpus loaded through the bulk path."""
 
+from collections.abc import Iterator
 from urllib.parse import quote
 
+import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, func, select
+from sqlalchemy import Engine, create_engine, func, select
 
 from app.db import build_engine
 from app.models import Claim, Source, Speaker, Statistic, claim_topic
 from seed.__main__ import main
-from seed.synthetic import Generator
+from seed.bundle import SeedBundle, SeedError
+from seed.synthetic import ORIGIN, Generator
 from tests.conftest import app_on
+from tests.databases import dump_tables
 from tests.helpers import walk
 
 
@@ -128,4 +132,70 @@ def test_synthetic_records_are_created_versions_in_the_change_feed(empty_databas
         first = client.get("/v1/claims/claim-00000001/versions/1")
         assert first.status_code == 200, first.text
         assert first.json()["text"] == claim.json()["text"]
+    engine.dispose()
+
+
+def _catalogue(engine: Engine) -> list[tuple[str, ...]]:
+    """What a bulk load drops and rebuilds: every index, on PostgreSQL every constraint, on
+    SQLite every trigger and full-text table, exactly as the database stores them."""
+    sqlite = (
+        "SELECT type, name, coalesce(sql, '') FROM sqlite_master "
+        "WHERE name NOT LIKE 'sqlite_stat%' ORDER BY type, name"
+    )
+    postgresql = (
+        "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() "
+        "UNION ALL SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+        "WHERE connamespace = current_schema()::regnamespace ORDER BY 1, 2"
+    )
+    with engine.connect() as connection:
+        query = sqlite if connection.dialect.name == "sqlite" else postgresql
+        return [tuple(row) for row in connection.exec_driver_sql(query)]
+
+
+def _found(client: TestClient, claim_text: str) -> list[str]:
+    q = quote('"' + " ".join(claim_text.split()[:6]) + '"')
+    return [claim["id"] for claim in walk(client, f"/v1/claims?q={q}&limit=100")]
+
+
+# 10 claims into the article's 34 keeps the indexes and triggers in place; 700 drops and
+# rebuilds them (the load at least doubles the claims).
+@pytest.mark.parametrize("claims", [10, 700])
+def test_synthetic_corpus_loads_into_a_seeded_database(empty_database: str, claims: int) -> None:
+    assert main(["--database-url", empty_database]) == 0
+    engine = build_engine(empty_database)
+    catalogue = _catalogue(engine)
+    assert main(["synthetic", "--claims", str(claims), "--database-url", empty_database]) == 0
+    assert _catalogue(engine) == catalogue
+    with engine.connect() as connection:
+        texts = dict(connection.execute(select(Claim.id, Claim.text)).all())
+        if connection.dialect.name == "sqlite":
+            # Checks the full-text index against the claim table itself, row by row.
+            connection.exec_driver_sql(
+                "INSERT INTO claim_fts(claim_fts, rank) VALUES ('integrity-check', 1)"
+            )
+    assert len(texts) == 34 + claims
+    with TestClient(app_on(engine)) as client:
+        for claim_id in ("nqpf-21", "claim-00000001", f"claim-{claims:08d}"):
+            assert claim_id in _found(client, texts[claim_id]), claim_id
+    engine.dispose()
+
+
+def test_a_failed_bulk_load_leaves_the_database_as_before(
+    empty_database: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert main(["--database-url", empty_database]) == 0
+    engine = build_engine(empty_database)
+    before, catalogue = dump_tables(engine), _catalogue(engine)
+    written = Generator.batches
+
+    def fails_after_one_batch(generator: Generator) -> Iterator[SeedBundle]:
+        yield next(written(generator))
+        raise SeedError(ORIGIN, "claims", "the generator broke")
+
+    # The generator runs in a forked child, which inherits the patch; its error crosses back.
+    monkeypatch.setattr(Generator, "batches", fails_after_one_batch)
+    monkeypatch.setattr("seed.synthetic.BATCH_CLAIMS", 100)
+    assert main(["synthetic", "--claims", "700", "--database-url", empty_database]) == 1
+    assert dump_tables(engine) == before
+    assert _catalogue(engine) == catalogue
     engine.dispose()
