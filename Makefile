@@ -17,12 +17,12 @@ NPM := $(shell command -v npm 2>/dev/null)
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
 
+# Bytecode is compiled at install: with PYTHONDONTWRITEBYTECODE set, every server a test starts
+# would compile FastAPI, pydantic and SQLAlchemy again (about 1.3 s of CPU each).
 $(STAMP): pyproject.toml requirements.lock
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is needed"'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
-	# Compiled now: with PYTHONDONTWRITEBYTECODE set, every server a test starts would compile
-	# FastAPI, pydantic and SQLAlchemy again (about 1.3 s of CPU each).
 	$(BIN)/uv pip sync --quiet --compile-bytecode --python $(BIN)/python requirements.lock
 	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e .
 	touch $(STAMP)
