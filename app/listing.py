@@ -1,8 +1,9 @@
 """Serving lists: the one list implementation every resource reuses, for now or for any past
 moment (`as_of`), in every list format (JSON page, JSON-LD page, streamed CSV/NDJSON)."""
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from itertools import chain, islice
 from typing import Any
 
 from fastapi import Request, Response
@@ -12,11 +13,18 @@ from sqlalchemy.orm import Session
 
 from app.caching import cache_control_as_of, conditional
 from app.errors import invalid_parameter
+from app.exports import EXPORT_BATCH_ROWS, csv_export, ndjson_export
 from app.facets import count_facets
 from app.filters import Column, SortKey, parse_sort, split_list
-from app.formats import MEDIA_TYPES, csv_lines, ndjson_lines, negotiate
+from app.formats import MEDIA_TYPES, negotiate
 from app.linked_data import INCLUDES, LinkedData
-from app.pagination import PageResult, next_link, paginate, query_fingerprint
+from app.pagination import (
+    decode_cursor,
+    keyset_batches,
+    next_link,
+    paginate,
+    query_fingerprint,
+)
 from app.params import RecordListParams
 from app.records import includes
 from app.representations import Document
@@ -71,57 +79,6 @@ def listing(session: Session, t: Tables, params: RecordListParams, resource: Res
     )
 
 
-def _batches(
-    session: Session,
-    query: Select[Any],
-    keys: Sequence[SortKey],
-    params: RecordListParams,
-    fingerprint: str,
-    first: PageResult,
-    documents: Callable[[Sequence[RowMapping]], list[Document]],
-) -> Iterator[list[Document]]:
-    """Every page of the query from `first` on, one keyset page (`limit` rows) at a time, so
-    an export of any size holds one page in memory."""
-    page = first
-    while True:
-        yield documents(page.rows)
-        if page.next_cursor is None:
-            return
-        following = params.model_copy(update={"cursor": page.next_cursor, "count": False})
-        page = paginate(session, query, keys, following, fingerprint)
-
-
-def _export(
-    session: Session,
-    t: Tables,
-    params: RecordListParams,
-    resource: Resource,
-    media: str,
-    read: tuple[Listing, Select[Any], Sequence[SortKey], str],
-) -> Response:
-    """The whole collection streamed; the first page is read now so that a bad cursor is
-    still a 400 problem rather than a broken stream."""
-    chosen, filtered, keys, fingerprint = read
-    export = params.model_copy(update={"count": False})
-    first = paginate(session, filtered, keys, export, fingerprint)
-    batches = _batches(
-        session,
-        filtered,
-        keys,
-        export,
-        fingerprint,
-        first,
-        lambda rows: chosen.documents(session, t, rows, set()),
-    )
-    plural = resource.plural
-    lines = csv_lines(plural, batches) if media == "csv" else ndjson_lines(batches)
-    headers = {"Vary": "Accept", "Cache-Control": cache_control_as_of(params.as_of)}
-    if media == "csv":
-        headers["Content-Disposition"] = f'attachment; filename="{plural}.csv"'
-    media_type = MEDIA_TYPES[media] + ("; charset=utf-8" if media == "csv" else "")
-    return StreamingResponse(lines, media_type=media_type, headers=headers)
-
-
 @dataclass(frozen=True)
 class ListQuery:
     """A list request as SQL: what it reads, the filtered query, its sort keys and the
@@ -131,6 +88,35 @@ class ListQuery:
     query: Select[Any]
     keys: list[SortKey]
     fingerprint: str
+
+
+def _export(
+    session: Session,
+    t: Tables,
+    params: RecordListParams,
+    resource: Resource,
+    media: str,
+    listed: ListQuery,
+) -> Response:
+    """The whole collection streamed in batches of `EXPORT_BATCH_ROWS` whatever `limit` says;
+    the cursor is checked and the first batch read now, so that a bad cursor (or a database
+    that fails) is still a problem response rather than a broken stream."""
+    keys = listed.keys
+    after = None
+    if params.cursor is not None:
+        after = decode_cursor(params.cursor, listed.fingerprint, len(keys))
+    batches = keyset_batches(session, listed.query, keys, after, EXPORT_BATCH_ROWS)
+    read = chain(list(islice(batches, 1)), batches)
+    plural = resource.plural
+    if media == "csv":
+        lines = csv_export(session, t, plural, read)
+    else:
+        lines = ndjson_export(session, t, listed.listing.documents, read)
+    headers = {"Vary": "Accept", "Cache-Control": cache_control_as_of(params.as_of)}
+    if media == "csv":
+        headers["Content-Disposition"] = f'attachment; filename="{plural}.csv"'
+    media_type = MEDIA_TYPES[media] + ("; charset=utf-8" if media == "csv" else "")
+    return StreamingResponse(lines, media_type=media_type, headers=headers)
 
 
 def list_query(
@@ -157,11 +143,10 @@ def list_records(
     media = negotiate(request.headers.get("accept"), params.format)
     t = tables_at(params.as_of)
     listed = list_query(session, t, params, resource)
-    chosen, filtered, keys = listed.listing, listed.query, listed.keys
-    fingerprint = listed.fingerprint
     if media in {"csv", "ndjson"}:
-        return _export(session, t, params, resource, media, (chosen, filtered, keys, fingerprint))
-    page = paginate(session, filtered, keys, params, fingerprint)
+        return _export(session, t, params, resource, media, listed)
+    chosen, filtered = listed.listing, listed.query
+    page = paginate(session, filtered, listed.keys, params, listed.fingerprint)
     if media == "jsonld":
         linked = LinkedData(f"{request.base_url}v1/")
         embedded = INCLUDES.get(resource.plural, set())
