@@ -105,8 +105,8 @@ def claim_topics(session: Session, t: Tables, ids: Sequence[str]) -> dict[str, l
     topics: dict[str, list[str]] = defaultdict(list)
     if ids:
         link = t.claim_topic.c
-        # A bound list (not `in_(ids)`): SQLAlchemy then skips coercing each of an export's
-        # 5,000 ids one by one.
+        # A bound list (not `in_(ids)`): SQLAlchemy then skips coercing each id of an export
+        # batch one by one.
         links = session.execute(
             select(link.claim_id, link.topic_id)
             .where(link.claim_id.in_(bindparam("ids", expanding=True)))
