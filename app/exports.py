@@ -1,4 +1,4 @@
-"""Exports: a whole filtered list streamed as CSV or NDJSON, read in big keyset batches.
+"""Exports: a whole filtered list streamed as CSV or NDJSON, read in keyset batches.
 
 CSV is written from the rows column by column rather than from the documents: a flattened
 document's fields are its row's columns by name (`span.start` is `span_start`), so only what
