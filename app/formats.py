@@ -2,8 +2,9 @@
 
 import csv
 import io
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 
 import orjson
@@ -117,24 +118,35 @@ def _cell(value: Any) -> str:
     if isinstance(value, str):
         return value
     if isinstance(value, list):
-        return ";".join(_cell(item) for item in value)
+        return ";".join(map(_cell, value))
     # Numbers, booleans, dates and datetimes are written exactly as in the JSON documents.
     return orjson.dumps(value).decode().strip('"')
 
 
-def flatten(document: dict[str, Any]) -> dict[str, Any]:
-    flat: dict[str, Any] = {}
-    for name, value in document.items():
-        if isinstance(value, dict):
-            flat.update({f"{name}_{inner}": item for inner, item in value.items()})
-        else:
-            flat[name] = value
-    return flat
+# What csv.writer already writes as the JSON documents do (None as an empty cell).
+_WRITTEN_AS_IS = {str, int, type(None)}
+# What the JSON documents hold as strings (or null), so one orjson round trip converts it.
+_JSON_STRINGS = {datetime, date, type(None)}
 
 
-def csv_lines(resource: str, batches: Iterable[list[dict[str, Any]]]) -> Iterator[bytes]:
-    """The header, then one RFC 4180 line (CRLF, quoted as needed) per document."""
-    columns = CSV_COLUMNS[resource]
+def _cells(values: Sequence[Any]) -> Sequence[Any]:
+    """One column of a batch, ready for csv.writer: converted only when it holds something
+    csv.writer would write otherwise (timestamps, dates, floats, lists, booleans)."""
+    kinds = set(map(type, values))
+    if kinds <= _WRITTEN_AS_IS:
+        return values
+    if kinds <= _JSON_STRINGS:
+        # The whole column in one call, a third of the cost of formatting value by value.
+        texts: list[str | None] = orjson.loads(orjson.dumps(values))
+        return texts
+    return [_cell(value) for value in values]
+
+
+def csv_lines(
+    columns: Sequence[str], batches: Iterable[Mapping[str, Sequence[Any]]]
+) -> Iterator[bytes]:
+    """The header, then one RFC 4180 line (CRLF, quoted as needed) per record. Each batch
+    comes column by column (name -> one value per record) and leaves as one chunk."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
 
@@ -146,10 +158,8 @@ def csv_lines(resource: str, batches: Iterable[list[dict[str, Any]]]) -> Iterato
 
     writer.writerow(columns)
     yield take()
-    for documents in batches:
-        for document in documents:
-            flat = flatten(document)
-            writer.writerow([_cell(flat.get(column)) for column in columns])
+    for batch in batches:
+        writer.writerows(zip(*(_cells(batch[column]) for column in columns), strict=True))
         yield take()
 
 

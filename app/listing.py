@@ -1,31 +1,34 @@
 """Serving lists: the one list implementation every resource reuses, for now or for any past
 moment (`as_of`), in every list format (JSON page, JSON-LD page, streamed CSV/NDJSON)."""
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import chain, islice
 from typing import Any
 
 from fastapi import Request, Response
 from fastapi.responses import StreamingResponse
-from sqlalchemy import ColumnElement, RowMapping, Select
+from sqlalchemy import ColumnElement, Row, RowMapping, Select
 from sqlalchemy.orm import Session
 
 from app.caching import cache_control_as_of, not_modified, state_etag, validators
 from app.errors import invalid_parameter
+from app.exports import EXPORT_BATCH_ROWS, csv_export, ndjson_export
 from app.facets import count_facets
 from app.filters import Column, SortKey, parse_sort, split_list
-from app.formats import MEDIA_TYPES, csv_lines, ndjson_lines, negotiate
+from app.formats import MEDIA_TYPES, negotiate
 from app.linked_data import INCLUDES, LinkedData
 from app.pagination import (
     PageResult,
     count_query,
     decode_cursor,
+    keyset_batches,
     next_link,
     paginate,
     query_fingerprint,
 )
 from app.params import RecordListParams
-from app.ranking import paginate_ranked
+from app.ranking import paginate_ranked, ranked_batches, ranked_start
 from app.records import includes
 from app.representations import Document
 from app.resources import Documents, Resource
@@ -121,30 +124,27 @@ class ListQuery:
             )
         return paginate(session, self.query, self.keys, params, self.fingerprint, self.count)
 
+    def batches(self, session: Session, params: RecordListParams) -> Iterator[Sequence[Row[Any]]]:
+        """Every row after the cursor of `params`, `EXPORT_BATCH_ROWS` per statement, whatever
+        its limit (exports). The cursor is checked now: a bad one is a 400, not a broken
+        stream."""
+        ranked_by = self.listing.ranked_by
+        if ranked_by is not None:
+            start = ranked_start(params.cursor, self.fingerprint, self.keys)
+            return ranked_batches(
+                session, self.query, ranked_by, self.keys, start, EXPORT_BATCH_ROWS
+            )
+        after = None
+        if params.cursor is not None:
+            after = decode_cursor(params.cursor, self.fingerprint, len(self.keys))
+        return keyset_batches(session, self.query, self.keys, after, EXPORT_BATCH_ROWS)
+
     def check_cursor(self, params: RecordListParams) -> None:
         """A cursor not signed for this query is a 400, before any 304 is considered."""
-        if params.cursor is not None:
-            # A ranked cursor also holds its block's two bounds (app.ranking).
-            bounds = 0 if self.listing.ranked_by is None else 2
-            decode_cursor(params.cursor, self.fingerprint, len(self.keys) + bounds)
-
-
-def _batches(
-    session: Session,
-    listed: ListQuery,
-    params: RecordListParams,
-    first: PageResult,
-    documents: Callable[[Sequence[RowMapping]], list[Document]],
-) -> Iterator[list[Document]]:
-    """Every page of the query from `first` on, one keyset page (`limit` rows) at a time, so
-    an export of any size holds one page in memory."""
-    page = first
-    while True:
-        yield documents(page.rows)
-        if page.next_cursor is None:
-            return
-        following = params.model_copy(update={"cursor": page.next_cursor, "count": False})
-        page = listed.page(session, following)
+        if self.listing.ranked_by is not None:
+            ranked_start(params.cursor, self.fingerprint, self.keys)
+        elif params.cursor is not None:
+            decode_cursor(params.cursor, self.fingerprint, len(self.keys))
 
 
 def _export(
@@ -155,19 +155,16 @@ def _export(
     media: str,
     listed: ListQuery,
 ) -> Response:
-    """The whole collection streamed; the first page is read now so that a bad cursor is
-    still a 400 problem rather than a broken stream."""
-    export = params.model_copy(update={"count": False})
-    first = listed.page(session, export)
-    batches = _batches(
-        session,
-        listed,
-        export,
-        first,
-        lambda rows: listed.listing.documents(session, t, rows, set()),
-    )
+    """The whole collection streamed in batches of `EXPORT_BATCH_ROWS` whatever `limit` says;
+    the cursor is checked and the first batch read now, so that a bad cursor (or a database
+    that fails) is still a problem response rather than a broken stream."""
+    batches = listed.batches(session, params)
+    read = chain(list(islice(batches, 1)), batches)
     plural = resource.plural
-    lines = csv_lines(plural, batches) if media == "csv" else ndjson_lines(batches)
+    if media == "csv":
+        lines = csv_export(session, t, plural, read)
+    else:
+        lines = ndjson_export(session, t, listed.listing.documents, read)
     headers = {"Vary": "Accept", "Cache-Control": cache_control_as_of(params.as_of)}
     if media == "csv":
         headers["Content-Disposition"] = f'attachment; filename="{plural}.csv"'

@@ -4,13 +4,13 @@ import base64
 import binascii
 import hashlib
 import hmac
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 import orjson
-from sqlalchemy import RowMapping, Select, func, literal_column, select
+from sqlalchemy import Row, RowMapping, Select, func, literal_column, select
 from sqlalchemy.orm import Session
 from starlette.datastructures import URL
 
@@ -93,6 +93,10 @@ def next_link(url: URL, cursor: str) -> str:
     return f'<{url.include_query_params(cursor=cursor)}>; rel="next"'
 
 
+def sort_key(row: RowMapping, keys: Sequence[SortKey]) -> list[KeyValue]:
+    return [row[key.column.key] for key in keys]
+
+
 @dataclass(frozen=True)
 class PageResult:
     rows: list[RowMapping]
@@ -118,8 +122,7 @@ def paginate(
     next_cursor = None
     if len(rows) > params.limit:
         rows = rows[: params.limit]
-        last = rows[-1]
-        next_cursor = encode_cursor(fingerprint, [last[key.column.key] for key in keys])
+        next_cursor = encode_cursor(fingerprint, sort_key(rows[-1], keys))
     if count is None:
         count = count_query(query)
     total = session.execute(count).scalar_one() if params.count else None
@@ -130,10 +133,17 @@ def page_query(
     query: Select[Any], keys: Sequence[SortKey], params: ListParams, fingerprint: str
 ) -> Select[Any]:
     """The SQL of one page: `query` after the cursor's row, in key order, one row extra."""
-    if params.cursor is not None:
-        after = decode_cursor(params.cursor, fingerprint, len(keys))
+    after = None if params.cursor is None else decode_cursor(params.cursor, fingerprint, len(keys))
+    return keyset_page(query, keys, after, params.limit + 1)
+
+
+def keyset_page(
+    query: Select[Any], keys: Sequence[SortKey], after: Sequence[KeyValue] | None, size: int
+) -> Select[Any]:
+    """`size` rows of `query` in the order of `keys`, from just after the key `after` on."""
+    if after is not None:
         query = query.where(after_key(keys, after))
-    return query.order_by(*order_by(keys)).limit(params.limit + 1)
+    return query.order_by(*order_by(keys)).limit(size)
 
 
 def count_query(query: Select[Any]) -> Select[Any]:
@@ -143,3 +153,24 @@ def count_query(query: Select[Any]) -> Select[Any]:
         literal_column("1"), maintain_column_froms=True
     )
     return select(func.count()).select_from(counted.subquery())
+
+
+def keyset_batches(
+    session: Session,
+    query: Select[Any],
+    keys: Sequence[SortKey],
+    after: Sequence[KeyValue] | None,
+    size: int,
+) -> Iterator[Sequence[Row[Any]]]:
+    """All of `query` after the key `after`, in the order of `keys`, `size` rows per statement.
+
+    Each batch is read whole, so no database cursor stays open while the caller works on it
+    (or while a streamed response waits for its client).
+    """
+    while True:
+        rows = session.execute(keyset_page(query, keys, after, size)).all()
+        if rows:
+            yield rows
+        if len(rows) < size:
+            return
+        after = sort_key(rows[-1]._mapping, keys)

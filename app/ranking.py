@@ -8,15 +8,23 @@ block follows. A cursor holds its block's bounds, so walking every page returns 
 exactly once on a stable dataset, and each page ranks at most `CANDIDATES` rows.
 """
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, RowMapping, Select, func, select
+from sqlalchemy import ColumnElement, Row, Select, func, select
 from sqlalchemy.orm import Session
 
 from app.filters import SortKey, after_key, order_by
-from app.pagination import PageResult, count_query, decode_cursor, encode_cursor, invalid_cursor
+from app.pagination import (
+    KeyValue,
+    PageResult,
+    count_query,
+    decode_cursor,
+    encode_cursor,
+    invalid_cursor,
+    sort_key,
+)
 from app.params import ListParams
 
 # Rows ranked together: small enough that a page costs a few ms at any size, large enough
@@ -88,19 +96,36 @@ def ranked_rows(
     keys: Sequence[SortKey],
     wanted: int,
     start: tuple[Block, Sequence[Any]] | None = None,
-) -> list[tuple[RowMapping, Block]]:
+) -> list[tuple[Row[Any], Block]]:
     """Up to `wanted` rows of `query` (matches with their relevance), each with its block: in
     the order of `keys` within a block, newest block first, from the first row or after the
     row `start` names (its block and its sort key)."""
     block, after = start if start is not None else (_older_block(session, query, added, None), None)
-    rows: list[tuple[RowMapping, Block]] = []
+    rows: list[tuple[Row[Any], Block]] = []
     while block is not None:
         page = block_query(query, added, keys, block, after, wanted - len(rows))
-        rows.extend((row, block) for row in session.execute(page).mappings())
+        rows.extend((row, block) for row in session.execute(page))
         if len(rows) >= wanted or block.low == OLDEST:
             break
         block, after = _older_block(session, query, added, block.low), None
     return rows
+
+
+def ranked_start(
+    cursor: str | None, fingerprint: str, keys: Sequence[SortKey]
+) -> tuple[Block, Sequence[Any]] | None:
+    """Where a ranked cursor resumes: its block's bounds and the last row's sort key."""
+    if cursor is None:
+        return None
+    values = decode_cursor(cursor, fingerprint, len(keys) + 2)
+    return _cursor_block(values[:2]), values[2:]
+
+
+def _resume_after(
+    found: tuple[Row[Any], Block], keys: Sequence[SortKey]
+) -> tuple[Block, list[KeyValue]]:
+    row, block = found
+    return block, sort_key(row._mapping, keys)
 
 
 def paginate_ranked(
@@ -113,15 +138,29 @@ def paginate_ranked(
 ) -> PageResult:
     """One page of `ranked_rows` after the cursor's row; the cursor holds the block's bounds
     with the row's sort key, so the next page continues in the same block."""
-    start = None
-    if params.cursor is not None:
-        values = decode_cursor(params.cursor, fingerprint, len(keys) + 2)
-        start = (_cursor_block(values[:2]), values[2:])
+    start = ranked_start(params.cursor, fingerprint, keys)
     found = ranked_rows(session, query, added, keys, params.limit + 1, start)
     next_cursor = None
     if len(found) > params.limit:
-        last, block = found[params.limit - 1]
-        key = [last[sort_key.column.key] for sort_key in keys]
+        block, key = _resume_after(found[params.limit - 1], keys)
         next_cursor = encode_cursor(fingerprint, [block.low, block.high, *key])
     total = session.execute(count_query(query)).scalar_one() if params.count else None
-    return PageResult([row for row, _block in found[: params.limit]], next_cursor, total)
+    return PageResult([row._mapping for row, _block in found[: params.limit]], next_cursor, total)
+
+
+def ranked_batches(
+    session: Session,
+    query: Select[Any],
+    added: ColumnElement[Any],
+    keys: Sequence[SortKey],
+    start: tuple[Block, Sequence[Any]] | None,
+    size: int,
+) -> Iterator[Sequence[Row[Any]]]:
+    """Every row of `ranked_rows` from `start` on, `size` per batch (exports)."""
+    while True:
+        found = ranked_rows(session, query, added, keys, size, start)
+        if found:
+            yield [row for row, _block in found]
+        if len(found) < size:
+            return
+        start = _resume_after(found[-1], keys)

@@ -4,7 +4,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import RowMapping, Select, select
+from sqlalchemy import RowMapping, Select, bindparam, select
 from sqlalchemy.orm import Session
 
 from app.tables import Tables
@@ -100,20 +100,34 @@ def _embed_speaker_and_source(
             document["source"] = source_document(rows[document["source_id"]])
 
 
+def claim_topics(session: Session, t: Tables, ids: Sequence[str]) -> dict[str, list[str]]:
+    """Each claim's topic ids, in id order, for a page of claims in one query."""
+    topics: dict[str, list[str]] = defaultdict(list)
+    if ids:
+        link = t.claim_topic.c
+        # A bound list (not `in_(ids)`): SQLAlchemy then skips coercing each id of an export
+        # batch one by one.
+        links = session.execute(
+            select(link.claim_id, link.topic_id)
+            .where(link.claim_id.in_(bindparam("ids", expanding=True)))
+            .order_by(link.claim_id, link.topic_id),
+            {"ids": list(ids)},
+        ).all()
+        for claim_id, topic_id in links:
+            topics[claim_id].append(topic_id)
+    return topics
+
+
+def claim_origins(session: Session, t: Tables, claim_ids: Iterable[str]) -> dict[str, RowMapping]:
+    """Each claim's speaker_id and source_id (a statistic's are its claim's), in one query."""
+    return _by_id(session, _claim_origins(t), claim_ids)
+
+
 def claim_documents(
     session: Session, t: Tables, rows: Sequence[RowMapping], include: set[str]
 ) -> list[Document]:
     ids = [row["id"] for row in rows]
-    topics: dict[str, list[str]] = defaultdict(list)
-    if ids:
-        link = t.claim_topic.c
-        links = session.execute(
-            select(link.claim_id, link.topic_id)
-            .where(link.claim_id.in_(ids))
-            .order_by(link.claim_id, link.topic_id)
-        )
-        for claim_id, topic_id in links:
-            topics[claim_id].append(topic_id)
+    topics = claim_topics(session, t, ids)
     documents = [
         {
             **_fields(row, ("id", "kind", "text")),
@@ -144,8 +158,7 @@ def claim_documents(
 def statistic_documents(
     session: Session, t: Tables, rows: Sequence[RowMapping], include: set[str]
 ) -> list[Document]:
-    # One query per page for the claims' speaker and source (a figure's are its claim's).
-    origins = _by_id(session, _claim_origins(t), (row["claim_id"] for row in rows))
+    origins = claim_origins(session, t, (row["claim_id"] for row in rows))
     documents = [
         {
             **_fields(row, ("id", "indicator", "entity", "value", "unit", "display")),

@@ -10,8 +10,10 @@ reference SQLite file for Datasette with ../shared/bench/make_db.py. Then, in th
 in one process: the floor app (../shared/bench/floor_app.py), Datasette on every size (shapes
 a-e from ../shared/bench/make_paths.py, one URL each), claimbase on every size, database and
 worker count (uvicorn, uvloop + httptools, access log off), every shape rotating over >= 1000
-URLs (bench/paths.py) plus a "hot" one-URL variant, then a 1-connection latency pass.
-Results: OUT/results.tsv (one row per measurement) and OUT/results.md.
+URLs (bench/paths.py) plus a "hot" one-URL variant, then a 1-connection latency pass, then
+one export of every claim as CSV (rows/s, and the server's RSS before, during and after).
+Results: OUT/results.tsv (one row per measurement), OUT/results.md, OUT/rss.txt and
+OUT/exports.txt.
 """
 
 import argparse
@@ -21,6 +23,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -201,6 +204,7 @@ class Bench:
         self.tsv = self.out / "results.tsv"
         self.tsv.write_text("\t".join(f.name for f in fields(Row)) + "\n")
         self.rss: list[str] = []
+        self.exports: list[str] = []
 
     def record(self, row: Row) -> None:
         self.rows.append(row)
@@ -403,6 +407,39 @@ def datasette(bench: Bench, size: str, one_conn: Load) -> None:
                 )
 
 
+def export_all(base: str, pid: int) -> str:
+    """Every claim as CSV in one request (the export shape of the targets): rows/s, and the
+    server's RSS (all its processes) before, at its peak during the stream and after."""
+    before = sum(rss_mb(pid))
+    peak = [before]
+    streaming = threading.Event()
+    streaming.set()
+
+    def sample() -> None:
+        while streaming.is_set():
+            peak[0] = max(peak[0], sum(rss_mb(pid)))
+            time.sleep(0.2)
+
+    sampler = threading.Thread(target=sample)
+    sampler.start()
+    lines = size = 0
+    started = time.time()
+    try:
+        with urllib.request.urlopen(f"{base}/v1/claims?format=csv", timeout=1200) as response:
+            while chunk := response.read(1 << 20):
+                lines += chunk.count(b"\n")
+                size += len(chunk)
+    finally:
+        streaming.clear()
+        sampler.join()
+    seconds = time.time() - started
+    rows = lines - 1  # the header; synthetic claims hold no line breaks
+    return (
+        f"{rows} rows, {size / 1e6:.0f} MB in {seconds:.1f} s: {rows / seconds:,.0f} rows/s; "
+        f"server RSS {before:.0f} MB before, {peak[0]:.0f} peak, {sum(rss_mb(pid)):.0f} after"
+    )
+
+
 def claimbase(bench: Bench, size: str, db: str, workers: int, one_conn: Load) -> None:
     port = 8200
     base = f"http://127.0.0.1:{port}"
@@ -468,6 +505,8 @@ def claimbase(bench: Bench, size: str, db: str, workers: int, one_conn: Load) ->
             bench.measure(label, shape, "hot", base + path, None, pid)
             if workers == 1:
                 bench.measure(label, shape, "1conn", base + path, None, pid, one_conn)
+        bench.exports.append(f"{size} {db} {workers}w: {export_all(base, pid)}")
+        log(bench.exports[-1])
         sizes = rss_mb(pid)
         bench.rss.append(
             f"{size} {db} {workers}w: parent {sizes[0]:.0f} MB, workers "
@@ -517,6 +556,7 @@ def main() -> int:
     if not args.no_floor:
         floor(bench, workers[:1])  # again at the end: drift over the run
     (bench.out / "rss.txt").write_text("\n".join(bench.rss) + "\n")
+    (bench.out / "exports.txt").write_text("\n".join(bench.exports) + "\n")
     subprocess.run([sys.executable, str(ROOT / "bench" / "report.py"), str(bench.out)], check=False)
     return 0
 

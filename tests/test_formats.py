@@ -11,10 +11,22 @@ from fastapi.testclient import TestClient
 from pyld import jsonld
 from sqlalchemy.orm import Session
 
-from app.formats import CSV_COLUMNS, flatten
+from app import listing
+from app.formats import CSV_COLUMNS
 from tests.helpers import add_claims, assert_problem, walk
 
 RESOURCES = ["claims", "statistics", "speakers", "sources", "topics"]
+
+
+def flatten(document: dict[str, Any]) -> dict[str, Any]:
+    """Nested objects flattened with `_` (span -> span_start, span_end), as the CSV columns."""
+    flat: dict[str, Any] = {}
+    for name, value in document.items():
+        if isinstance(value, dict):
+            flat.update({f"{name}_{inner}": item for inner, item in value.items()})
+        else:
+            flat[name] = value
+    return flat
 
 
 def as_cells(document: dict[str, Any]) -> dict[str, str]:
@@ -61,13 +73,29 @@ def test_csv_equals_the_json_walk(client: TestClient, resource: str) -> None:
     ],
 )
 def test_exports_apply_the_filters_and_sort(
-    client: TestClient, resource: str, filters: str
+    client: TestClient, monkeypatch: pytest.MonkeyPatch, resource: str, filters: str
 ) -> None:
+    # Batches of two rows, so that every sort is continued across many batch boundaries.
+    monkeypatch.setattr(listing, "EXPORT_BATCH_ROWS", 2)
     want = [record["id"] for record in walk(client, f"/v1/{resource}?limit=500&{filters}")]
-    _, rows = read_csv(client.get(f"/v1/{resource}?{filters}&format=csv&limit=2"))
+    _, rows = read_csv(client.get(f"/v1/{resource}?{filters}&format=csv"))
     assert [row["id"] for row in rows] == want
-    lines = client.get(f"/v1/{resource}?{filters}&format=ndjson&limit=2").text.splitlines()
+    lines = client.get(f"/v1/{resource}?{filters}&format=ndjson").text.splitlines()
     assert [orjson.loads(line)["id"] for line in lines] == want
+
+
+@pytest.mark.parametrize("media", ["csv", "ndjson"])
+def test_an_export_continues_after_its_cursor_whatever_the_limit(
+    client: TestClient, media: str
+) -> None:
+    first = client.get("/v1/claims?limit=5&sort=-position").json()
+    rest = walk(client, "/v1/claims?limit=500&sort=-position")[5:]
+    cursor = first["next_cursor"]
+    response = client.get(f"/v1/claims?sort=-position&limit=1&format={media}&cursor={cursor}")
+    if media == "csv":
+        assert [row["id"] for row in read_csv(response)[1]] == [claim["id"] for claim in rest]
+    else:
+        assert [orjson.loads(line) for line in response.text.splitlines()] == rest
 
 
 @pytest.mark.parametrize("resource", RESOURCES)

@@ -45,7 +45,7 @@ def _found(
         ranked = ranked_claims(dialect, query, search, t)
         keys = [SortKey(relevance_column(ranked), True), SortKey(table.id, True)]
         found = ranked_rows(session, ranked, added_order(dialect), keys, limit)
-        return [row for row, _block in found]
+        return [row._mapping for row, _block in found]
     named = table.name if resource.name == "speaker" else table.title
     query = query.where(*_every_word(named, search)).order_by(table.id)
     return list(session.execute(query.limit(limit)).mappings())
