@@ -27,6 +27,9 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 READ_METHODS = ("GET", "HEAD", "OPTIONS")
+# The read pool (get_read_engine): one connection in use at a time, a few spare.
+READ_POOL_SIZE = 2
+READ_POOL_OVERFLOW = 4
 # Execution option marking a connection that will write (see `on_begin`).
 WRITE_OPTION = "claimbase_write"
 
@@ -92,18 +95,23 @@ def _configure_postgresql(engine: Engine) -> None:
             connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_WRITE_LOCK_KEY})")
 
 
-def _sqlite_engine(database: str | None, url: str, create_missing: bool) -> Engine:
+def _sqlite_engine(
+    database: str | None, url: str, create_missing: bool, pool: dict[str, int]
+) -> Engine:
     path = database if database and database != ":memory:" else None
-    if path is None or create_missing:
-        if path is not None:
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False})
+    connect_args = {"check_same_thread": False}
+    if path is None:
+        engine = create_engine(url, connect_args=connect_args)
+    elif create_missing:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args=connect_args, **pool)
     else:
         # mode=rw: a missing file is an unavailable database, not a new empty one. Spelled as
         # a file URL (not a `creator`) so SQLAlchemy still picks its file-database pool.
         engine = create_engine(
             f"sqlite:///file:{Path(path).resolve().as_posix()}?mode=rw&uri=true",
-            connect_args={"check_same_thread": False},
+            connect_args=connect_args,
+            **pool,
         )
     _configure_sqlite(engine, path)
     return engine
@@ -114,20 +122,36 @@ def build_engine(
 ) -> Engine:
     """An engine for `url`; `create_missing=False` refuses to create a missing SQLite file."""
     parsed = make_url(url)
+    pool = {"pool_size": pool_size, "max_overflow": max_overflow}
     if parsed.get_backend_name() == "sqlite":
-        return _sqlite_engine(parsed.database, url, create_missing)
-    engine = create_engine(url, pool_size=pool_size, max_overflow=max_overflow, pool_pre_ping=True)
+        return _sqlite_engine(parsed.database, url, create_missing, pool)
+    engine = create_engine(url, pool_pre_ping=True, **pool)
     _configure_postgresql(engine)
     return engine
 
 
 @lru_cache
 def get_engine() -> Engine:
+    """The pool that threads draw on: writes (and any sync endpoint)."""
     settings = get_settings()
     return build_engine(
         settings.database_url,
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_max_overflow,
+        create_missing=False,
+    )
+
+
+@lru_cache
+def get_read_engine() -> Engine:
+    """The event loop's own pool, for reads. Were it shared with the threads, a read could
+    wait on the loop for a connection that only the loop can give back (a write's commit runs
+    there): every request would stall until the pool's timeout. The loop runs one read at a
+    time and gives its connection back before the response is sent, so few are needed."""
+    return build_engine(
+        get_settings().database_url,
+        pool_size=READ_POOL_SIZE,
+        max_overflow=READ_POOL_OVERFLOW,
         create_missing=False,
     )
 
@@ -142,7 +166,7 @@ def session_factory(engine: Engine, *, write: bool = False) -> sessionmaker[Sess
 
 @lru_cache
 def _session_factory(write: bool) -> sessionmaker[Session]:
-    return session_factory(get_engine(), write=write)
+    return session_factory(get_engine() if write else get_read_engine(), write=write)
 
 
 @contextmanager
@@ -158,7 +182,9 @@ def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
 
 
 async def get_session(request: Request) -> AsyncIterator[Session]:
-    """One session per request; it owns commit and rollback, nothing else commits.
+    """One session per request; it owns commit and rollback, nothing else commits. It ends
+    when the endpoint returns (SessionDep's scope), before the response is sent: a write is
+    committed before its client hears of it, and a slow client holds no connection.
 
     Async on purpose: read endpoints are `async def` too and run their (sub-millisecond,
     index-driven) statements on the event loop. A thread hand-off per dependency and endpoint
@@ -199,4 +225,4 @@ def is_unavailable(error: SQLAlchemyError) -> bool:
     return original.sqlstate.startswith(_POSTGRES_UNAVAILABLE)
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]

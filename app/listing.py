@@ -1,7 +1,7 @@
 """Serving lists: the one list implementation every resource reuses, for now or for any past
 moment (`as_of`), in every list format (JSON page, JSON-LD page, streamed CSV/NDJSON)."""
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import chain, islice
 from typing import Any
@@ -157,19 +157,39 @@ def _export(
 ) -> Response:
     """The whole collection streamed in batches of `EXPORT_BATCH_ROWS` whatever `limit` says;
     the cursor is checked and the first batch read now, so that a bad cursor (or a database
-    that fails) is still a problem response rather than a broken stream."""
-    batches = listed.batches(session, params)
+    that fails) is still a problem response rather than a broken stream.
+
+    The request's session ends before the body is sent, so the stream reads in a session of
+    its own, on the event loop like every read."""
+    exporting = Session(bind=session.get_bind())
+    batches = listed.batches(exporting, params)
     read = chain(list(islice(batches, 1)), batches)
+    exporting.close()  # until the stream starts, which may be after other requests' reads
     plural = resource.plural
     if media == "csv":
-        lines = csv_export(session, t, plural, read)
+        lines = csv_export(exporting, t, plural, read)
     else:
-        lines = ndjson_export(session, t, listed.listing.documents, read)
+        lines = ndjson_export(exporting, t, listed.listing.documents, read)
     headers = {"Vary": "Accept", "Cache-Control": cache_control_as_of(params.as_of)}
     if media == "csv":
         headers["Content-Disposition"] = f'attachment; filename="{plural}.csv"'
     media_type = MEDIA_TYPES[media] + ("; charset=utf-8" if media == "csv" else "")
-    return StreamingResponse(lines, media_type=media_type, headers=headers)
+    return StreamingResponse(
+        between_chunks_released(exporting, lines), media_type=media_type, headers=headers
+    )
+
+
+async def between_chunks_released(
+    session: Session, chunks: Iterator[bytes]
+) -> AsyncIterator[bytes]:
+    """Sends `chunks` (one per batch read), giving `session`'s connection back before each is
+    sent: a slow or vanished client holds no connection while the stream waits on it."""
+    try:
+        for chunk in chunks:
+            session.close()
+            yield chunk
+    finally:
+        session.close()
 
 
 def list_query(

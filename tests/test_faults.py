@@ -25,10 +25,10 @@ from app.db import build_engine
 from app.migrate import upgrade
 from app.models import Claim
 from seed.bundle import read_bundle
-from seed.load import write_bundle
+from seed.load import load_synthetic, write_bundle
 from tests.bigseed import write_data_dir
-from tests.conftest import OwnedDatabase, app_on
-from tests.databases import dump_tables, file_digest
+from tests.conftest import OwnedDatabase, app_on, migrate_and_seed
+from tests.databases import dump_tables, file_digest, fresh_database
 from tests.helpers import assert_problem
 from tests.operations import GETS, LISTS
 from tests.pgcluster import throwaway_cluster
@@ -383,3 +383,31 @@ def test_vanishing_and_slow_clients_release_database_connections(
                 break
         assert last == (0, 0), f"connections still checked out / busy backends: {last}"
         assert httpx.get(server.base_url + BIG_READS[0], timeout=30).status_code == 200
+
+
+@pytest.fixture(scope="module")
+def export_database(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    """20,000 synthetic claims: an export of them (~6 MB) outgrows every socket buffer."""
+    with fresh_database(backend, tmp_path_factory.mktemp(f"exports-{backend}")) as url:
+        engine = migrate_and_seed(url)
+        load_synthetic(engine, 20_000, 7)
+        yield engine
+        engine.dispose()
+
+
+def test_clients_waiting_on_exports_hold_no_connection(export_database: Engine) -> None:
+    """Exports are read on the event loop a batch at a time, and each batch gives its
+    connection back before it is sent: while a dozen clients sit on half-read exports, no
+    connection is checked out and an ordinary read is answered at once."""
+    with server_thread(app_on(export_database)) as server:
+        waiting = [_request(server, "/v1/claims?format=csv", 4096) for _ in range(12)]
+        try:
+            for client in waiting:
+                assert client.recv(1024).startswith(b"HTTP/1.1 200")
+            time.sleep(0.5)  # every stream now waits on its client
+            response = httpx.get(f"{server.base_url}/v1/claims?limit=1", timeout=10)
+            assert response.status_code == 200
+            assert export_database.pool.checkedout() == 0  # type: ignore[attr-defined]
+        finally:
+            for client in waiting:
+                client.close()

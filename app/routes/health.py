@@ -23,7 +23,7 @@ async def healthz(_params: Annotated[NoParams, Query()]) -> Response:
 
 
 @router.get("/readyz", response_model=Health, responses=READ_ERRORS)
-def readyz(session: SessionDep, _params: Annotated[NoParams, Query()]) -> Response:
+async def readyz(session: SessionDep, _params: Annotated[NoParams, Query()]) -> Response:
     """The database answers and is migrated to the latest revision."""
     try:
         connection = session.connection()
