@@ -8,7 +8,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -62,14 +62,15 @@ def server_process(
     workers: int = 1,
     env: dict[str, str] | None = None,
     log: Path | None = None,
+    options: Sequence[str] = (),
 ) -> Iterator[Server]:
-    """`uvicorn app.main:app` in a child process, as `make run` starts it; its output goes to
-    `log` when given (and is shown if it fails to start)."""
+    """`uvicorn app.main:app` in a child process, as `make run` starts it (plus uvicorn's
+    `options`); its output goes to `log` when given (and is shown if it fails to start)."""
     port = free_port()
     command = [
         sys.executable, "-m", "uvicorn", "app.main:app", "--host", HOST,
         "--port", str(port), "--no-server-header", "--no-access-log",
-        "--workers", str(workers),
+        "--workers", str(workers), *options,
     ]  # fmt: skip
     child_env = {**os.environ, "DATABASE_URL": database_url, **(env or {})}
     output = log.open("wb") if log is not None else None
