@@ -175,11 +175,11 @@ def _export(
         headers["Content-Disposition"] = f'attachment; filename="{plural}.csv"'
     media_type = MEDIA_TYPES[media] + ("; charset=utf-8" if media == "csv" else "")
     return StreamingResponse(
-        between_chunks_released(exporting, lines), media_type=media_type, headers=headers
+        released_between_chunks(exporting, lines), media_type=media_type, headers=headers
     )
 
 
-async def between_chunks_released(
+async def released_between_chunks(
     session: Session, chunks: Iterator[bytes]
 ) -> AsyncIterator[bytes]:
     """Sends `chunks` (one per batch read), giving `session`'s connection back before each is
