@@ -25,8 +25,9 @@ IMMUTABLE = "public, max-age=31536000, immutable"
 PAST = "public, max-age=86400"
 # A write's time is taken inside its transaction, so the last moments may still fill in.
 SETTLED_AFTER = timedelta(minutes=1)
-# The table, not the ORM class: a Core statement skips the ORM's per-execution setup.
-CHANGE = cast(Table, Change.__table__)
+# The newest change id, which names the data's state (state_etag). Built once; the table, not
+# the ORM class: a Core statement skips the ORM's per-execution setup.
+NEWEST_CHANGE = select(func.max(cast(Table, Change.__table__).c.id))
 
 
 def record_etag(resource: str, record_id: str, version: int) -> str:
@@ -131,6 +132,6 @@ def state_etag(session: Session, request: Request, media: str) -> str:
     change row commits; writers are serialized (app.db), so the newest change id names the
     state, and `_deployment` names the code and schema that render it.
     """
-    newest = session.execute(select(func.max(CHANGE.c.id))).scalar()
+    newest = session.execute(NEWEST_CHANGE).scalar()
     key = f"{_deployment()}\n{newest}\n{media}\n{request.url}"
     return f'"{hashlib.sha256(key.encode()).hexdigest()[:32]}"'

@@ -21,7 +21,7 @@ from app.linked_data import INCLUDES, LinkedData
 from app.pagination import (
     PageResult,
     count_query,
-    decode_cursor,
+    cursor_key,
     keyset_batches,
     next_link,
     paginate,
@@ -134,17 +134,13 @@ class ListQuery:
             return ranked_batches(
                 session, self.query, ranked_by, self.keys, start, EXPORT_BATCH_ROWS
             )
-        after = None
-        if params.cursor is not None:
-            after = decode_cursor(params.cursor, self.fingerprint, len(self.keys))
+        after = cursor_key(params.cursor, self.fingerprint, self.keys)
         return keyset_batches(session, self.query, self.keys, after, EXPORT_BATCH_ROWS)
 
     def check_cursor(self, params: RecordListParams) -> None:
         """A cursor not signed for this query is a 400, before any 304 is considered."""
-        if self.listing.ranked_by is not None:
-            ranked_start(params.cursor, self.fingerprint, self.keys)
-        elif params.cursor is not None:
-            decode_cursor(params.cursor, self.fingerprint, len(self.keys))
+        resume = ranked_start if self.listing.ranked_by is not None else cursor_key
+        resume(params.cursor, self.fingerprint, self.keys)
 
 
 def _export(

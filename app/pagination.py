@@ -133,8 +133,15 @@ def page_query(
     query: Select[Any], keys: Sequence[SortKey], params: ListParams, fingerprint: str
 ) -> Select[Any]:
     """The SQL of one page: `query` after the cursor's row, in key order, one row extra."""
-    after = None if params.cursor is None else decode_cursor(params.cursor, fingerprint, len(keys))
+    after = cursor_key(params.cursor, fingerprint, keys)
     return keyset_page(query, keys, after, params.limit + 1)
+
+
+def cursor_key(
+    cursor: str | None, fingerprint: str, keys: Sequence[SortKey]
+) -> list[KeyValue] | None:
+    """Where a keyset cursor resumes: the sort key of the last row served (None: the start)."""
+    return None if cursor is None else decode_cursor(cursor, fingerprint, len(keys))
 
 
 def keyset_page(

@@ -78,12 +78,18 @@ def _claim_origins(t: Tables) -> Select[Any]:
     return select(claim.id, claim.speaker_id, claim.source_id)
 
 
+def _among_ids(column: Any) -> Any:
+    """`column IN :ids`, with the ids bound as one list: SQLAlchemy then skips coercing each
+    id of a page (or an export batch) one by one, as `in_(ids)` would."""
+    return column.in_(bindparam("ids", expanding=True))
+
+
 def _by_id(session: Session, query: Select[Any], ids: Iterable[str | None]) -> dict[str, Any]:
     wanted = sorted({record_id for record_id in ids if record_id is not None})
     if not wanted:
         return {}
-    column = query.selected_columns.id
-    return {row["id"]: row for row in session.execute(query.where(column.in_(wanted))).mappings()}
+    selected = query.where(_among_ids(query.selected_columns.id))
+    return {row["id"]: row for row in session.execute(selected, {"ids": wanted}).mappings()}
 
 
 def _embed_speaker_and_source(
@@ -105,11 +111,9 @@ def claim_topics(session: Session, t: Tables, ids: Sequence[str]) -> dict[str, l
     topics: dict[str, list[str]] = defaultdict(list)
     if ids:
         link = t.claim_topic.c
-        # A bound list (not `in_(ids)`): SQLAlchemy then skips coercing each id of an export
-        # batch one by one.
         links = session.execute(
             select(link.claim_id, link.topic_id)
-            .where(link.claim_id.in_(bindparam("ids", expanding=True)))
+            .where(_among_ids(link.claim_id))
             .order_by(link.claim_id, link.topic_id),
             {"ids": list(ids)},
         ).all()
@@ -145,8 +149,9 @@ def claim_documents(
             statistic = t.statistic.c
             statistic_rows = session.execute(
                 statistics_query(t)
-                .where(statistic.claim_id.in_(ids), statistic.retracted_at.is_(None))
-                .order_by(statistic.id)
+                .where(_among_ids(statistic.claim_id), statistic.retracted_at.is_(None))
+                .order_by(statistic.id),
+                {"ids": ids},
             ).mappings()
             for statistic_document in statistic_documents(session, t, list(statistic_rows), set()):
                 by_claim[statistic_document["claim_id"]].append(statistic_document)
