@@ -4,10 +4,14 @@ import argparse
 import sys
 
 import uvicorn
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
-from app import keys
 from app.config import get_settings
-from app.migrate import upgrade
+from app.store.engine import build_engine
+from app.store.migrate import upgrade
+from app.store.models import ApiKey
+from app.write.auth import SCOPES, create_key, revoke_key
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -16,14 +20,14 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("migrate", help="migrate DATABASE_URL to the latest schema")
     serve = commands.add_parser("serve", help="serve the API (HOST and PORT from settings)")
     serve.add_argument("--workers", type=int, default=1)
-    keys.add_commands(commands)
+    add_commands(commands)
     args = parser.parse_args(argv)
     settings = get_settings()
     if args.command == "migrate":
         upgrade(settings.database_url)
         return 0
     if args.command == "keys":
-        return keys.run(args, settings.database_url)
+        return run_keys(args, settings.database_url)
     uvicorn.run(
         "app.main:app",
         host=settings.host,
@@ -37,3 +41,39 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+def add_commands(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+    keys = commands.add_parser("keys", help="manage API keys").add_subparsers(
+        dest="action", required=True
+    )
+    create = keys.add_parser("create", help="create a key and print it (shown only once)")
+    create.add_argument("--name", required=True, help="who writes with it; history shows it")
+    create.add_argument("--scope", choices=SCOPES, default="write")
+    revoke = keys.add_parser("revoke", help="revoke a key by name")
+    revoke.add_argument("--name", required=True)
+    keys.add_parser("list", help="list keys (names, scopes, dates; never tokens)")
+
+
+def run_keys(args: argparse.Namespace, database_url: str) -> int:
+    engine = build_engine(database_url)
+    try:
+        with engine.begin() as connection:
+            if args.action == "create":
+                try:
+                    print(create_key(connection, args.name, args.scope))
+                except IntegrityError:
+                    print(f"keys: error: a key named {args.name!r} exists already")
+                    return 1
+            elif args.action == "revoke":
+                if not revoke_key(connection, args.name):
+                    print(f"keys: error: no active key named {args.name!r}")
+                    return 1
+                print(f"revoked {args.name}")
+            else:
+                for key in connection.execute(select(ApiKey).order_by(ApiKey.name)):
+                    revoked = key.revoked_at.isoformat() if key.revoked_at else "active"
+                    print(f"{key.name}\t{key.scope}\t{key.created_at.isoformat()}\t{revoked}")
+    finally:
+        engine.dispose()
+    return 0

@@ -35,7 +35,7 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(1_048_576, ge=1)
     # JSON bodies nesting arrays/objects deeper than this are refused (400 invalid-body).
     max_json_depth: int = Field(32, ge=1)
-    # Token buckets per worker process (see app/ratelimit.py): writes per API key, expensive
+    # Token buckets per worker process (see app/web/ratelimit.py): writes per API key, expensive
     # reads (count=true, q, limit > 100, exports, search) per client address.
     rate_limit_enabled: bool = True
     rate_limit_writes_per_minute: float = Field(60, gt=0)

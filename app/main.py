@@ -5,19 +5,17 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from fastapi_offline import FastAPIOffline
+from starlette.staticfiles import StaticFiles
 
-from app.api import API_PREFIX, OPENAPI_TAGS, api_router
-from app.config import Settings, get_settings
-from app.cors import ProblemCORSMiddleware
-from app.deprecation import install_deprecations
-from app.errors import install_error_handlers
-from app.guards import BodySizeLimitMiddleware, StrictUrlMiddleware
-from app.head import HeadAsGetMiddleware
-from app.openapi import customize_openapi
-from app.pages import EXPLORER_PATH, explorer
-from app.ratelimit import RateLimitMiddleware, write_buckets
-from app.routes import health, problems
-from app.security import SecurityHeadersMiddleware
+from app.config import PROJECT_ROOT, Settings, get_settings
+from app.routes import API_PREFIX, OPENAPI_TAGS, api_router, health, problems
+from app.web.cors import ProblemCORSMiddleware
+from app.web.deprecation import install_deprecations
+from app.web.guards import BodySizeLimitMiddleware, HeadAsGetMiddleware, StrictUrlMiddleware
+from app.web.openapi import customize_openapi
+from app.web.problems import install_error_handlers
+from app.web.ratelimit import RateLimitMiddleware, write_buckets
+from app.web.security import SecurityHeadersMiddleware
 
 DESCRIPTION = """
 Structured claims and statistics taken from published articles: who said what, where,
@@ -31,6 +29,15 @@ Every record is versioned: `?as_of=` reads the past, `/versions` lists a record'
 `/v1/changes` is a change feed. Writes need `Authorization: Bearer <key>`, a `reason`, and
 `If-Match` on existing records.
 """
+
+
+EXPLORER_PATH = "/explorer"
+EXPLORER_DIRECTORY = PROJECT_ROOT / "examples" / "explorer"
+
+
+def explorer() -> StaticFiles:
+    """examples/explorer as static files: index.html at /explorer/, its modules beside it."""
+    return StaticFiles(directory=EXPLORER_DIRECTORY, html=True)
 
 
 def operation_id(route: APIRoute) -> str:

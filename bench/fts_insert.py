@@ -4,7 +4,7 @@
 
 Each backend gets fresh databases, migrated to just before the search migration or to head;
 the same claims (40 words of the seed article, about 250 characters) are then inserted in one
-transaction: as `app.versioning.insert_rows` does (multi-row INSERTs on SQLite, COPY on
+transaction: as `app.write.versioning.insert_rows` does (multi-row INSERTs on SQLite, COPY on
 PostgreSQL) and, for comparison, one statement per row (executemany, in chunks of 1000).
 """
 
@@ -17,10 +17,10 @@ from typing import Any
 
 from sqlalchemy import Table, insert
 
-from app.db import build_engine
-from app.migrate import upgrade
-from app.models import Claim, utc_now
-from app.versioning import CHUNK, insert_rows
+from app.store.engine import build_engine
+from app.store.migrate import upgrade
+from app.store.models import Claim, utc_now
+from app.write.versioning import CHUNK, insert_rows
 from seed.bundle import read_bundle
 from seed.load import write_bundle
 from tests.databases import fresh_database, postgres_unavailable_reason

@@ -29,9 +29,9 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from app.auth import create_key  # noqa: E402
-from app.db import build_engine  # noqa: E402
-from app.migrate import upgrade  # noqa: E402
+from app.store.engine import build_engine  # noqa: E402
+from app.store.migrate import upgrade  # noqa: E402
+from app.write.auth import create_key  # noqa: E402
 from seed.bundle import read_bundle  # noqa: E402
 from seed.load import write_bundle  # noqa: E402
 from tests.bigseed import write_data_dir  # noqa: E402

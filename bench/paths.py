@@ -20,8 +20,8 @@ from typing import Any
 
 from sqlalchemy import func, select, text
 
-from app.db import build_engine
-from app.models import Claim, Statistic, claim_topic
+from app.store.engine import build_engine
+from app.store.models import Claim, Statistic, claim_topic
 from seed.vocabulary import INDICATORS
 
 PAGE = 50

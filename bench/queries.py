@@ -16,12 +16,12 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from app.db import get_engine
-from app.listing import ListQuery, list_query
-from app.pagination import page_query, paginate
-from app.params import ClaimListParams, RecordListParams, StatisticListParams
-from app.resources import CLAIM, STATISTIC
-from app.tables import tables_at
+from app.query.grammar import ClaimListParams, RecordListParams, StatisticListParams
+from app.query.keyset import page_query, paginate
+from app.query.listing import ListQuery, list_query
+from app.resources.kernel import CLAIM, STATISTIC
+from app.store.engine import get_engine
+from app.store.temporal import tables_at
 
 SPEAKER = "speaker-00000001"
 # After any load: `as_of` reads every record from the live rows, merged with the (empty) history.

@@ -278,7 +278,7 @@ def build_corpus(db: str, size: str) -> None:
             sys.executable,
             "-c",
             "import sys; from sqlalchemy import create_engine, text, inspect\n"
-            "from app.migrate import head_revision\n"
+            "from app.store.migrate import head_revision\n"
             "e = create_engine(sys.argv[1])\n"
             "ok = inspect(e).has_table('claim') and e.connect().execute("
             "text('select count(*) from claim')).scalar() > 0\n"

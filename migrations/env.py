@@ -3,10 +3,10 @@
 from alembic import context
 from sqlalchemy import Connection
 
-import app.models  # noqa: F401  (registers every table on Base.metadata)
+import app.store.models  # noqa: F401  (registers every table on Base.metadata)
 from app.config import get_settings
-from app.db import Base, build_engine
-from app.migrate import include_object
+from app.store.engine import Base, build_engine
+from app.store.migrate import include_object
 
 config = context.config
 target_metadata = Base.metadata

@@ -7,8 +7,8 @@ import time
 from pathlib import Path
 
 from app.config import get_settings
-from app.db import build_engine
-from app.migrate import upgrade
+from app.store.engine import build_engine
+from app.store.migrate import upgrade
 from seed.bundle import DATA_DIR, SeedError, read_bundle
 from seed.load import load_synthetic, write_bundle
 

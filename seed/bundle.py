@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from app.validation import find_span
+from app.write.validation import find_span
 from seed.format import SourceFile, SpeakersFile, TopicsFile
 
 DATA_DIR = Path(__file__).resolve().parent / "data"

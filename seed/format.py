@@ -4,7 +4,7 @@ from typing import Self
 
 from pydantic import Field, model_validator
 
-from app.validation import (
+from app.write.validation import (
     ClaimFields,
     PeriodFields,
     SourceFields,

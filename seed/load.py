@@ -16,10 +16,16 @@ from typing import Any, cast
 import orjson
 from sqlalchemy import Connection, Engine, Table, func, select, update
 
-from app.db import WRITE_OPTION
-from app.models import Change, Claim, Source, Statistic, Topic, claim_topic, utc_now
-from app.tables import RESOURCE_TABLES
-from app.versioning import changed_fields, chunks, insert_new_records, topics_of, update_record
+from app.store.engine import WRITE_OPTION
+from app.store.models import Change, Claim, Source, Statistic, Topic, claim_topic, utc_now
+from app.store.temporal import RESOURCE_TABLES
+from app.write.versioning import (
+    changed_fields,
+    chunks,
+    insert_new_records,
+    topics_of,
+    update_record,
+)
 from seed.background import generated_batches
 from seed.bulk import derived_structures_rebuilt_after, prepare_connection
 from seed.bundle import Row, SeedBundle, SeedError
@@ -167,7 +173,7 @@ def load_synthetic(engine: Engine, claims: int, seed: int) -> dict[str, int]:
     """
     generator = Generator(claims, seed)
     counts = {"speakers": 0, "topics": 0, "sources": 0, "claims": 0, "statistics": 0}
-    # A writer like any other (see app.db on_begin): SQLite's write lock and PostgreSQL's
+    # A writer like any other (see app.store.engine on_begin): SQLite's write lock and PostgreSQL's
     # writer lock are taken when the transaction begins.
     with engine.connect().execution_options(**{WRITE_OPTION: True}) as connection:
         prepare_connection(connection)

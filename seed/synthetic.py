@@ -15,7 +15,7 @@ from itertools import accumulate
 from pathlib import Path
 from typing import Any
 
-from app.validation import find_span
+from app.write.validation import find_span
 from seed.bundle import Ids, SeedBundle, add_source
 from seed.format import SourceFile
 from seed.vocabulary import (

@@ -20,11 +20,11 @@ from sqlalchemy.orm import Session
 # own tests (tests/test_security.py) on apps built with tight limits.
 os.environ.setdefault("RATE_LIMIT_ENABLED", "false")
 
-from app.auth import create_key
 from app.config import Settings
-from app.db import READ_METHODS, build_engine, get_session, session_factory, session_scope
 from app.main import app, create_app
-from app.migrate import upgrade
+from app.store.engine import READ_METHODS, build_engine, get_session, session_factory, session_scope
+from app.store.migrate import upgrade
+from app.write.auth import create_key
 from seed.bundle import read_bundle
 from seed.load import write_bundle
 from tests.databases import BACKENDS, fresh_database, require_backend

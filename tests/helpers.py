@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from starlette.routing import BaseRoute, Match
 
 from app.main import app
-from app.models import Claim, Source, Speaker
+from app.store.models import Claim, Source, Speaker
 
 SOURCE_ID = "csst-2024-05-20-new-quality-productive-forces"
 DUNFORD = "michael-dunford"

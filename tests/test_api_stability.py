@@ -1,5 +1,5 @@
 """The /v1 promise: operations are only added. Removing one fails here unless it went through
-deprecation first (flagged in app/deprecation.py, announced by Deprecation and Sunset headers,
+deprecation first (flagged in app/web/deprecation.py, announced by Deprecation and Sunset headers,
 and past its sunset date)."""
 
 from datetime import UTC, date, datetime
@@ -9,8 +9,8 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from app.deprecation import DEPRECATED, Deprecation, install_deprecations
 from app.main import app
+from app.web.deprecation import DEPRECATED, Deprecation, install_deprecations
 
 LISTED = Path(__file__).with_name("v1_operations.txt")
 

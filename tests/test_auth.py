@@ -9,12 +9,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.__main__ import main
-from app.auth import create_key, revoke_key
 from app.config import get_settings
-from app.db import build_engine
 from app.main import app
-from app.migrate import upgrade
-from app.models import ApiKey
+from app.store.engine import build_engine
+from app.store.migrate import upgrade
+from app.store.models import ApiKey
+from app.write.auth import create_key, revoke_key
 from tests.helpers import WAFERS, assert_problem, change_count
 
 WRITES: list[tuple[str, str, dict[str, Any]]] = [

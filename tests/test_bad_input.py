@@ -13,9 +13,9 @@ import pytest
 from fastapi import Request
 from fastapi.testclient import TestClient
 
-from app.auth import create_key
 from app.config import get_settings
-from app.guards import read_json_body
+from app.web.guards import read_json_body
+from app.write.auth import create_key
 from tests.conftest import OwnedDatabase, app_on
 from tests.databases import dump_tables, file_digest
 from tests.helpers import assert_problem

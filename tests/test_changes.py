@@ -10,11 +10,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Connection, delete, insert, select, update
 from sqlalchemy.orm import Session
 
-from app.db import build_engine, get_session
 from app.main import app
-from app.migrate import upgrade
-from app.models import claim_topic
-from app.tables import RESOURCE_TABLES
+from app.store.engine import build_engine, get_session
+from app.store.migrate import upgrade
+from app.store.models import claim_topic
+from app.store.temporal import RESOURCE_TABLES
 from tests.helpers import DUNFORD, WAFERS, assert_problem, etag_of, walk, walk_changes
 
 PLURALS = {"source": "sources", "speaker": "speakers", "topic": "topics", "claim": "claims",
@@ -89,7 +89,7 @@ def test_a_list_cursor_is_not_a_feed_cursor(client: TestClient) -> None:
 
 
 def row_of(resource: str, document: dict[str, Any]) -> dict[str, Any]:
-    """A version document back into its table row (the inverse of app.representations)."""
+    """A version document back into its table row (the inverse of app.resources.documents)."""
     row = {k: v for k, v in document.items() if k not in ("span", "period", "topics")}
     if resource == "statistic":
         del row["speaker_id"], row["source_id"]

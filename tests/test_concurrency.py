@@ -14,8 +14,8 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
-from app.auth import create_key
-from app.db import WRITE_OPTION, build_engine, session_factory
+from app.store.engine import WRITE_OPTION, build_engine, session_factory
+from app.write.auth import create_key
 from tests.helpers import WAFERS
 
 ROUNDS = 4

@@ -6,8 +6,8 @@ from urllib.parse import quote
 import pytest
 from fastapi.testclient import TestClient
 
-from app.errors import PROBLEM_TYPES
 from app.main import create_app
+from app.web.problems import PROBLEM_TYPES
 from tests.helpers import assert_problem, get_operations, served_methods
 
 OPERATIONS = get_operations()

@@ -19,11 +19,11 @@ from sqlalchemy import Engine, func, select, text
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import QueuePool
 
-from app.auth import create_key
 from app.config import PROJECT_ROOT
-from app.db import build_engine
-from app.migrate import upgrade
-from app.models import Claim
+from app.store.engine import build_engine
+from app.store.migrate import upgrade
+from app.store.models import Claim
+from app.write.auth import create_key
 from seed.bundle import read_bundle
 from seed.load import load_synthetic, write_bundle
 from tests.bigseed import write_data_dir

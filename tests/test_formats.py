@@ -11,8 +11,8 @@ from fastapi.testclient import TestClient
 from pyld import jsonld
 from sqlalchemy.orm import Session
 
-from app import listing
-from app.formats import CSV_COLUMNS
+from app.query import listing
+from app.web.negotiation import CSV_COLUMNS
 from tests.helpers import add_claims, assert_problem, walk
 
 RESOURCES = ["claims", "statistics", "speakers", "sources", "topics"]

@@ -24,8 +24,8 @@ from schemathesis.specs.openapi.checks import (
 )
 from sqlalchemy import Engine
 
-from app.auth import create_key
 from app.main import app
+from app.write.auth import create_key
 from tests.conftest import rolled_back, serve
 
 FUZZ_EXAMPLES = int(os.environ.get("CLAIMBASE_FUZZ_EXAMPLES", "0"))

@@ -6,9 +6,9 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from app.db import build_engine, get_session
 from app.main import app
-from app.migrate import head_revision, upgrade
+from app.store.engine import build_engine, get_session
+from app.store.migrate import head_revision, upgrade
 from tests.helpers import assert_problem
 
 

@@ -10,9 +10,9 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Column, insert, inspect, select, text
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
-from app.db import Base, build_engine
-from app.migrate import FTS_TABLES, downgrade, head_revision, include_object, upgrade
-from app.models import Claim, Source
+from app.store.engine import Base, build_engine
+from app.store.migrate import FTS_TABLES, downgrade, head_revision, include_object, upgrade
+from app.store.models import Claim, Source
 from seed.bundle import read_bundle
 from tests.helpers import SOURCE_ID
 

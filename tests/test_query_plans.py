@@ -10,21 +10,21 @@ import pytest
 from sqlalchemy import Engine, Select, func, select
 from sqlalchemy.orm import Session
 
-from app.db import build_engine
-from app.listing import list_query
-from app.migrate import upgrade
-from app.pagination import page_query, paginate
-from app.params import (
+from app.query.grammar import (
     ClaimListParams,
     RecordListParams,
     SourceListParams,
     SpeakerListParams,
     StatisticListParams,
 )
-from app.ranking import Block, block_query, older_block_query
-from app.resources import CLAIM, SOURCE, SPEAKER, STATISTIC, Resource
-from app.tables import CURRENT, RESOURCE_TABLES, tables_at
-from app.versioning import update_record
+from app.query.keyset import page_query, paginate
+from app.query.listing import list_query
+from app.query.ranking import Block, block_query, older_block_query
+from app.resources.kernel import CLAIM, SOURCE, SPEAKER, STATISTIC, Resource
+from app.store.engine import build_engine
+from app.store.migrate import upgrade
+from app.store.temporal import CURRENT, RESOURCE_TABLES, tables_at
+from app.write.versioning import update_record
 from seed.load import load_synthetic
 from tests.databases import fresh_database
 

@@ -11,8 +11,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import delete, update
 from sqlalchemy.orm import Session
 
-from app.models import Claim
-from app.search import parse_query, snippet
+from app.query.search import parse_query, snippet
+from app.store.models import Claim
 from tests.helpers import add_claims, assert_problem, ids, walk
 
 ALL = "/v1/claims?limit=500"

@@ -1,12 +1,12 @@
 """The relevance contract at scale: matches ranked in blocks of the most recently added ones,
-walked without duplicates or gaps; other sorts exact over every match (`app.ranking`)."""
+walked without duplicates or gaps; other sorts exact over every match (`app.query.ranking`)."""
 
 import orjson
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from app import ranking, search
+from app.query import ranking, search
 from tests.helpers import add_claims, assert_problem, ids, walk
 
 # Added in this order; the number of `zebraword`s sets the relevance (same length each).

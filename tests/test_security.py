@@ -14,11 +14,11 @@ from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from app.auth import create_key
 from app.config import PROJECT_ROOT, Settings
-from app.db import build_engine, is_unavailable
-from app.ratelimit import TokenBuckets
-from app.security import script_hashes
+from app.store.engine import build_engine, is_unavailable
+from app.web.ratelimit import TokenBuckets
+from app.web.security import script_hashes
+from app.write.auth import create_key
 from tests.conftest import OwnedDatabase, app_on
 from tests.helpers import assert_problem
 from tests.operations import GETS, LISTS, Operation

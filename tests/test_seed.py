@@ -16,8 +16,8 @@ from sqlalchemy import Engine, select
 from sqlalchemy.exc import IntegrityError
 
 from app.config import PROJECT_ROOT
-from app.db import Base, build_engine
-from app.migrate import upgrade
+from app.store.engine import Base, build_engine
+from app.store.migrate import upgrade
 from seed.bundle import DATA_DIR, SeedBundle, SeedError, read_bundle
 from seed.load import write_bundle
 from tests.helpers import DUNFORD, SOURCE_ID

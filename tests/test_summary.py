@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
-from app.models import Statistic
+from app.store.models import Statistic
 from tests.helpers import assert_problem
 
 

@@ -7,8 +7,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, create_engine, func, select
 
-from app.db import build_engine
-from app.models import Claim, Source, Speaker, Statistic, claim_topic
+from app.store.engine import build_engine
+from app.store.models import Claim, Source, Speaker, Statistic, claim_topic
 from seed.__main__ import main
 from seed.bundle import SeedBundle, SeedError
 from seed.synthetic import ORIGIN, Generator

@@ -11,10 +11,10 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from app.db import build_engine
-from app.models import Change
-from app.tables import RESOURCE_TABLES
-from app.versioning import update_record
+from app.store.engine import build_engine
+from app.store.models import Change
+from app.store.temporal import RESOURCE_TABLES
+from app.write.versioning import update_record
 from seed.bundle import DATA_DIR, read_bundle
 from seed.load import write_bundle
 from tests.helpers import DUNFORD, SOURCE_ID, WAFERS, assert_problem, etag_of, walk

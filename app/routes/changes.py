@@ -5,13 +5,13 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 from sqlalchemy import select
 
-from app.caching import conditional
-from app.db import SessionDep
-from app.models import Change
-from app.pagination import decode_cursor, encode_cursor, invalid_cursor
-from app.params import ChangeListParams
-from app.responses import LIST_ERRORS, NOT_MODIFIED, json_response
-from app.schemas import ChangePage
+from app.query.grammar import ChangeListParams
+from app.query.keyset import decode_cursor, encode_cursor, invalid_cursor
+from app.resources.schemas import ChangePage
+from app.store.engine import SessionDep
+from app.store.models import Change
+from app.web.conditional import conditional
+from app.web.responses import LIST_ERRORS, NOT_MODIFIED, json_response
 
 router = APIRouter(tags=["changes"])
 FEED = "changes"

@@ -4,15 +4,15 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
-from app.bodies import ClaimCreate, ClaimPatch
-from app.db import SessionDep
-from app.listing import list_records
-from app.params import ClaimGetParams, ClaimListParams, RecordId
-from app.records import get_record
-from app.resources import CLAIM
-from app.responses import GET_ERRORS, LIST_RESPONSES
+from app.query.grammar import ClaimGetParams, ClaimListParams, RecordId
+from app.query.listing import list_records
+from app.query.records import get_record
+from app.resources.kernel import CLAIM
+from app.resources.schemas import ClaimPage, ClaimRead
 from app.routes.versioned import add_versioned_routes
-from app.schemas import ClaimPage, ClaimRead
+from app.store.engine import SessionDep
+from app.web.responses import GET_ERRORS, LIST_RESPONSES
+from app.write.bodies import ClaimCreate, ClaimPatch
 
 router = APIRouter(tags=["claims"])
 

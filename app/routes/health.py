@@ -6,12 +6,12 @@ from fastapi import APIRouter, Query, Response
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from app.db import SessionDep
-from app.errors import logger, unavailable
-from app.migrate import current_revision, head_revision
-from app.params import NoParams
-from app.responses import PARAMETER_ERRORS, READ_ERRORS, json_response
-from app.schemas import Health
+from app.query.grammar import NoParams
+from app.resources.schemas import Health
+from app.store.engine import SessionDep
+from app.store.migrate import current_revision, head_revision
+from app.web.problems import logger, unavailable
+from app.web.responses import PARAMETER_ERRORS, READ_ERRORS, json_response
 
 router = APIRouter(tags=["health"])
 

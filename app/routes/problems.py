@@ -5,8 +5,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from fastapi.responses import PlainTextResponse
 
-from app.errors import PROBLEM_TYPES, not_found
-from app.params import NoParams
+from app.query.grammar import NoParams
+from app.web.problems import PROBLEM_TYPES, not_found
 
 router = APIRouter(tags=["meta"], include_in_schema=False)
 

@@ -7,17 +7,17 @@ from fastapi import APIRouter, Query, Response
 from sqlalchemy import RowMapping
 from sqlalchemy.orm import Session
 
-from app.db import SessionDep
-from app.filters import Column, SortKey, contains_text
-from app.listing import with_snippets
-from app.params import SearchParams
-from app.ranking import ranked_rows
-from app.representations import statistics_with_claim
-from app.resources import CLAIM, SOURCE, SPEAKER, STATISTIC, Resource
-from app.responses import LIST_ERRORS, json_response
-from app.schemas import SearchResults
-from app.search import SearchQuery, added_order, parse_query, ranked_claims, relevance_column
-from app.tables import CURRENT
+from app.query.filters import Column, SortKey, contains_text
+from app.query.grammar import SearchParams
+from app.query.listing import with_snippets
+from app.query.ranking import ranked_rows
+from app.query.search import SearchQuery, added_order, parse_query, ranked_claims, relevance_column
+from app.resources.documents import statistics_with_claim
+from app.resources.kernel import CLAIM, SOURCE, SPEAKER, STATISTIC, Resource
+from app.resources.schemas import SearchResults
+from app.store.engine import SessionDep
+from app.store.temporal import CURRENT
+from app.web.responses import LIST_ERRORS, json_response
 
 router = APIRouter(tags=["search"])
 

@@ -4,15 +4,15 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
-from app.bodies import SpeakerCreate, SpeakerPatch
-from app.db import SessionDep
-from app.listing import list_records
-from app.params import GetParams, RecordId, SpeakerListParams
-from app.records import get_record
-from app.resources import SPEAKER
-from app.responses import GET_ERRORS, LIST_RESPONSES
+from app.query.grammar import GetParams, RecordId, SpeakerListParams
+from app.query.listing import list_records
+from app.query.records import get_record
+from app.resources.kernel import SPEAKER
+from app.resources.schemas import SpeakerPage, SpeakerRead
 from app.routes.versioned import add_versioned_routes
-from app.schemas import SpeakerPage, SpeakerRead
+from app.store.engine import SessionDep
+from app.web.responses import GET_ERRORS, LIST_RESPONSES
+from app.write.bodies import SpeakerCreate, SpeakerPatch
 
 router = APIRouter(tags=["speakers"])
 

@@ -4,16 +4,21 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
-from app.bodies import StatisticCreate, StatisticPatch
-from app.db import SessionDep
-from app.listing import list_records
-from app.params import RecordId, StatisticGetParams, StatisticListParams, StatisticSummaryParams
-from app.records import get_record
-from app.resources import STATISTIC
-from app.responses import GET_ERRORS, LIST_ERRORS, LIST_RESPONSES, json_response
+from app.query.grammar import (
+    RecordId,
+    StatisticGetParams,
+    StatisticListParams,
+    StatisticSummaryParams,
+)
+from app.query.listing import list_records
+from app.query.records import get_record
+from app.query.summary import summarize
+from app.resources.kernel import STATISTIC
+from app.resources.schemas import StatisticPage, StatisticRead, StatisticSummary
 from app.routes.versioned import add_versioned_routes
-from app.schemas import StatisticPage, StatisticRead, StatisticSummary
-from app.summary import summarize
+from app.store.engine import SessionDep
+from app.web.responses import GET_ERRORS, LIST_ERRORS, LIST_RESPONSES, json_response
+from app.write.bodies import StatisticCreate, StatisticPatch
 
 router = APIRouter(tags=["statistics"])
 

@@ -5,13 +5,25 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Path, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
-from sqlalchemy import select
+from sqlalchemy import RowMapping, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from app import idempotency
-from app.auth import Writer
-from app.bodies import (
+from app.query.filters import parse_sort
+from app.query.grammar import RECORD_ID, NoParams, RecordId, Text, VersionListParams, VersionNumber
+from app.query.keyset import paginate, query_fingerprint
+from app.query.records import document_response, find_row, gone
+from app.resources.kernel import Resource
+from app.resources.schemas import VersionPage
+from app.store.engine import SessionDep
+from app.store.models import Change, utc_now
+from app.store.temporal import CURRENT, RESOURCE_TABLES, tables_at
+from app.web.conditional import IMMUTABLE, conditional, match, record_etag, validators
+from app.web.problems import ApiError, conflict, not_found
+from app.web.responses import GET_ERRORS, WRITE_ERRORS, json_response, list_response
+from app.write import idempotency
+from app.write.auth import Writer
+from app.write.bodies import (
     CREATE_MEDIA_TYPES,
     PATCH_MEDIA_TYPES,
     Reasoned,
@@ -20,21 +32,8 @@ from app.bodies import (
     merge_patch,
     request_body,
 )
-from app.caching import IMMUTABLE, conditional, record_etag, validators
-from app.db import SessionDep
-from app.editing import check_no_dependents, editable, prepare
-from app.errors import ApiError, conflict, not_found
-from app.filters import parse_sort
-from app.models import Change, utc_now
-from app.pagination import paginate, query_fingerprint
-from app.params import RECORD_ID, NoParams, RecordId, Text, VersionListParams, VersionNumber
-from app.preconditions import check_if_match, current_row
-from app.records import document_response, find_row
-from app.resources import Resource
-from app.responses import GET_ERRORS, WRITE_ERRORS, json_response, list_response
-from app.schemas import VersionPage
-from app.tables import CURRENT, RESOURCE_TABLES, tables_at
-from app.versioning import (
+from app.write.editing import check_no_dependents, editable, prepare
+from app.write.versioning import (
     StaleVersionError,
     changed_fields,
     insert_new_records,
@@ -238,7 +237,7 @@ def add_versioned_routes(
     for endpoint in (list_versions, get_version, update, retract):
         endpoint.__annotations__["record_id"] = path_id
     # Bodies are read by `json_body` (after auth), so FastAPI does not see them: the OpenAPI
-    # request bodies are declared by hand, their schemas added in app/openapi.py.
+    # request bodies are declared by hand, their schemas added in app/web/openapi.py.
     create.__annotations__["body"] = Annotated[
         create_model, json_body(create_model, CREATE_MEDIA_TYPES)
     ]
@@ -278,4 +277,35 @@ def add_versioned_routes(
             response_model=model,
             responses=errors,
             openapi_extra=extras.get(method),
+        )
+
+
+def current_row(session: Session, resource: Resource, record_id: str) -> RowMapping:
+    """The record to write to: 404 if it never existed, 410 if retracted."""
+    table = RESOURCE_TABLES[resource.name][0]
+    row = session.execute(select(table).where(table.c.id == record_id)).mappings().first()
+    if row is None:
+        raise not_found(resource.name, record_id)
+    if row["retracted_at"] is not None:
+        raise gone(session, resource.name, row)
+    return row
+
+
+def check_if_match(resource: Resource, row: RowMapping, if_match: str | None) -> None:
+    etag = record_etag(resource.name, row["id"], row["version"])
+    if if_match is None:
+        raise ApiError(
+            428,
+            "precondition-required",
+            "Precondition required",
+            f"Send If-Match: {etag} (the ETag of the version you read).",
+        )
+    if not match(if_match, etag):
+        raise ApiError(
+            412,
+            "precondition-failed",
+            "Precondition failed",
+            f"The {resource.name} {row['id']!r} is at version {row['version']} now; "
+            "GET it again and re-apply your change.",
+            headers={"ETag": etag},
         )

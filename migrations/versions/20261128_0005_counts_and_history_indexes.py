@@ -5,11 +5,11 @@ Revises: 20261128_0004
 Create Date: 2026-11-28 22:10:00
 
 claim_topic carries a copy of its claim's speaker_id and retracted_at (kept in step by
-app.versioning), so count=true with a topic, with or without a speaker, is a range of
+app.write.versioning), so count=true with a topic, with or without a speaker, is a range of
 (topic_id, speaker_id, retracted_at, claim_id) instead of a probe per claim; the speaker
 and kind indexes of claim end with retracted_at for the same reason (lists keep their id
 order). The history tables get the filter and sort indexes of their current tables: an
-`as_of` list merges both in index order (app.tables).
+`as_of` list merges both in index order (app.store.temporal).
 """
 
 from collections.abc import Sequence

@@ -4,7 +4,7 @@ Revision ID: 20261128_0006
 Revises: 20261128_0005
 Create Date: 2026-11-28 22:15:00
 
-Relevance ranks the most recently added matches first in blocks (`app.ranking`), so both
+Relevance ranks the most recently added matches first in blocks (`app.query.ranking`), so both
 engines need an index-ordered "added" position for claims. On SQLite that is the claim's
 rowid, which the FTS5 index (20261128_0003) is already keyed by; PostgreSQL gets an identity
 column with a btree index. Existing rows are numbered in their physical order, which is the

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from app.auth import create_key
+from app.write.auth import create_key
 from tests.conftest import migrate_and_seed
 from tests.databases import fresh_database
 from tests.servers import server_process

@@ -1,0 +1,1 @@
+"""List formats beyond JSON: CSV and NDJSON exports, JSON-LD."""

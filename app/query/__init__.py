@@ -1,0 +1,1 @@
+"""The query grammar: parameters, filters, keyset pagination, search, facets, lists."""

@@ -1,0 +1,70 @@
+"""Statistics summarized per group: count, min, max and the latest value, in one query."""
+
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.query.filters import split_list, statistic_filters
+from app.query.grammar import StatisticSummaryParams
+from app.store.temporal import tables_at
+from app.web.problems import invalid_parameter
+
+
+def summarize(session: Session, params: StatisticSummaryParams) -> list[dict[str, Any]]:
+    """One row per group, under the filters (and `as_of`, retractions) of the list. `latest` is
+    the figure with the latest period end (the greatest id among equals), found by a window
+    over each group rather than a query per group."""
+    names = split_list(params.group_by)
+    if len(set(names)) != len(names):
+        raise invalid_parameter("group_by", "a field is given more than once")
+    t = tables_at(params.as_of)
+    statistic = t.statistic.c
+    columns = {
+        "indicator": statistic.indicator,
+        "entity": statistic.entity,
+        "unit": statistic.unit,
+        "period": statistic.period_label,
+    }
+    filters = statistic_filters(t, params)
+    if not params.include_retracted:
+        filters.append(statistic.retracted_at.is_(None))
+    groups = [columns[name].label(name) for name in names]
+    partition = [columns[name] for name in names]
+    recency = func.row_number().over(
+        partition_by=partition, order_by=(statistic.period_end.desc(), statistic.id.desc())
+    )
+    ranked = (
+        select(
+            *groups,
+            func.count().over(partition_by=partition).label("count"),
+            func.min(statistic.value).over(partition_by=partition).label("min"),
+            func.max(statistic.value).over(partition_by=partition).label("max"),
+            statistic.id.label("latest_id"),
+            statistic.value.label("latest_value"),
+            statistic.period_label.label("latest_period_label"),
+            statistic.period_end.label("latest_period_end"),
+            recency.label("recency"),
+        )
+        .select_from(t.statistic)
+        .where(*filters)
+        .subquery()
+    )
+    query = (
+        select(ranked).where(ranked.c.recency == 1).order_by(*(ranked.c[name] for name in names))
+    )
+    return [
+        {
+            "group": {name: row[name] for name in names},
+            "count": row["count"],
+            "min": row["min"],
+            "max": row["max"],
+            "latest": {
+                "value": row["latest_value"],
+                "statistic_id": row["latest_id"],
+                "period_label": row["latest_period_label"],
+                "period_end": row["latest_period_end"],
+            },
+        }
+        for row in session.execute(query).mappings()
+    ]

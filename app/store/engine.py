@@ -1,0 +1,228 @@
+"""The database: declarative `Base`, one engine per URL, and the request-scoped session."""
+
+import os
+import sqlite3
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated, Any
+
+import psycopg
+from fastapi import Depends, Request
+from sqlalchemy import Engine, MetaData, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, DisconnectionError, SQLAlchemyError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+
+from app.config import get_settings
+
+# Stable constraint names on every database, so migrations can address them by name.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_N_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+READ_METHODS = ("GET", "HEAD", "OPTIONS")
+# The read pool (get_read_engine): one connection in use at a time, a few spare.
+READ_POOL_SIZE = 2
+READ_POOL_OVERFLOW = 4
+# Execution option marking a connection that will write (see `on_begin`).
+WRITE_OPTION = "claimbase_write"
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def _file_identity(path: str) -> tuple[int, int]:
+    status = os.stat(path)
+    return status.st_dev, status.st_ino
+
+
+def _configure_sqlite(engine: Engine, path: str | None) -> None:
+    # pysqlite opens transactions lazily and never emits BEGIN itself, which breaks SAVEPOINT
+    # (and so rolled-back test transactions); SQLAlchemy's documented fix is to emit it here.
+    @event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection: Any, record: Any) -> None:
+        if path is not None:
+            record.info["file"] = _file_identity(path)
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.execute("PRAGMA busy_timeout = 5000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def on_begin(connection: Any) -> None:
+        # A write takes SQLite's write lock up front: a deferred transaction that read first
+        # could not upgrade once another writer committed (SQLITE_BUSY_SNAPSHOT), whereas an
+        # immediate one simply waits its turn (busy_timeout) and then reads the fresh row.
+        immediate = connection.get_execution_options().get(WRITE_OPTION, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+    if path is None:
+        return
+
+    # An open SQLite connection keeps reading a file that was moved or replaced; the pool's
+    # "pre-ping" for SQLite is to check the path still names the file it opened.
+    @event.listens_for(engine, "checkout")
+    def on_checkout(_connection: Any, record: Any, _proxy: Any) -> None:
+        try:
+            same = _file_identity(path) == record.info.get("file")
+        except OSError:
+            same = False
+        if not same:
+            raise DisconnectionError("the SQLite database file was moved or replaced")
+
+
+# Any constant: the key of the advisory lock PostgreSQL writers take (see _configure_postgresql).
+_WRITE_LOCK_KEY = 0x636C61696D
+
+
+def _configure_postgresql(engine: Engine) -> None:
+    @event.listens_for(engine, "begin")
+    def on_begin(connection: Any) -> None:
+        # One writer at a time, as with SQLite's BEGIN IMMEDIATE: change ids are then handed
+        # out in commit order, so the change feed never skips a late commit and the newest
+        # change id names the database's state (list ETags, app.web.conditional.state_etag).
+        if connection.get_execution_options().get(WRITE_OPTION, False):
+            connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_WRITE_LOCK_KEY})")
+
+
+def _sqlite_engine(
+    database: str | None, url: str, create_missing: bool, pool: dict[str, int]
+) -> Engine:
+    path = database if database and database != ":memory:" else None
+    connect_args = {"check_same_thread": False}
+    if path is None:
+        engine = create_engine(url, connect_args=connect_args)
+    elif create_missing:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args=connect_args, **pool)
+    else:
+        # mode=rw: a missing file is an unavailable database, not a new empty one. Spelled as
+        # a file URL (not a `creator`) so SQLAlchemy still picks its file-database pool.
+        engine = create_engine(
+            f"sqlite:///file:{Path(path).resolve().as_posix()}?mode=rw&uri=true",
+            connect_args=connect_args,
+            **pool,
+        )
+    _configure_sqlite(engine, path)
+    return engine
+
+
+def build_engine(
+    url: str, *, pool_size: int = 5, max_overflow: int = 5, create_missing: bool = True
+) -> Engine:
+    """An engine for `url`; `create_missing=False` refuses to create a missing SQLite file."""
+    parsed = make_url(url)
+    pool = {"pool_size": pool_size, "max_overflow": max_overflow}
+    if parsed.get_backend_name() == "sqlite":
+        return _sqlite_engine(parsed.database, url, create_missing, pool)
+    engine = create_engine(url, pool_pre_ping=True, **pool)
+    _configure_postgresql(engine)
+    return engine
+
+
+@lru_cache
+def get_engine() -> Engine:
+    """The pool that threads draw on: writes (and any sync endpoint)."""
+    settings = get_settings()
+    return build_engine(
+        settings.database_url,
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_max_overflow,
+        create_missing=False,
+    )
+
+
+@lru_cache
+def get_read_engine() -> Engine:
+    """The event loop's own pool, for reads. Were it shared with the threads, a read could
+    wait on the loop for a connection that only the loop can give back (a write's commit runs
+    there): every request would stall until the pool's timeout. The loop runs one read at a
+    time and gives its connection back before the response is sent, so few are needed."""
+    return build_engine(
+        get_settings().database_url,
+        pool_size=READ_POOL_SIZE,
+        max_overflow=READ_POOL_OVERFLOW,
+        create_missing=False,
+    )
+
+
+def session_factory(engine: Engine, *, write: bool = False) -> sessionmaker[Session]:
+    """Sessions on `engine`. A write session's first statement takes the database's write lock
+    (see on_begin), so the lock is waited for where that statement runs: in a write endpoint's
+    worker thread, never on the event loop."""
+    bind = engine.execution_options(**{WRITE_OPTION: True}) if write else engine
+    return sessionmaker(bind=bind, expire_on_commit=False)
+
+
+@lru_cache
+def _session_factory(write: bool) -> sessionmaker[Session]:
+    return session_factory(get_engine() if write else get_read_engine(), write=write)
+
+
+@contextmanager
+def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
+    """A session that commits when the request succeeds and rolls back when it fails."""
+    with factory() as session:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+
+
+async def get_session(request: Request) -> AsyncIterator[Session]:
+    """One session per request; it owns commit and rollback, nothing else commits. It ends
+    when the endpoint returns (SessionDep's scope), before the response is sent: a write is
+    committed before its client hears of it, and a slow client holds no connection.
+
+    Async on purpose: read endpoints are `async def` too and run their (sub-millisecond,
+    index-driven) statements on the event loop. A thread hand-off per dependency and endpoint
+    cost more than the queries themselves and, under concurrency, made the threads fight over
+    the GIL (bench/RESULTS.md). Write endpoints stay sync: they may wait for a lock."""
+    with session_scope(_session_factory(request.method not in READ_METHODS)) as session:
+        yield session
+
+
+# SQLite result codes (primary, low byte) that mean "the file cannot be used right now".
+_SQLITE_UNAVAILABLE = {
+    sqlite3.SQLITE_BUSY,
+    sqlite3.SQLITE_LOCKED,
+    sqlite3.SQLITE_IOERR,
+    sqlite3.SQLITE_CANTOPEN,
+}
+# PostgreSQL SQLSTATEs of a lost or refused connection: class 08, shutdowns, too many clients.
+_POSTGRES_UNAVAILABLE = ("08", "57P01", "57P02", "57P03", "53300")
+
+
+def is_unavailable(error: SQLAlchemyError) -> bool:
+    """The database cannot be reached (retry later), as opposed to a bug in a statement."""
+    if isinstance(error, PoolTimeoutError | DisconnectionError):
+        return True
+    if not isinstance(error, DBAPIError):
+        return False
+    if error.connection_invalidated:
+        return True
+    original = error.orig
+    if isinstance(original, sqlite3.Error):
+        code = getattr(original, "sqlite_errorcode", None)
+        return code is not None and code & 0xFF in _SQLITE_UNAVAILABLE
+    if not isinstance(original, psycopg.Error):
+        return False
+    # psycopg raises connection failures (refused, reset, timed out) without a SQLSTATE.
+    if original.sqlstate is None:
+        return isinstance(original, psycopg.OperationalError)
+    return original.sqlstate.startswith(_POSTGRES_UNAVAILABLE)
+
+
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]

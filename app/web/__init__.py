@@ -1,0 +1,1 @@
+"""HTTP concerns: problems, responses, conditional requests, negotiation, middleware, OpenAPI."""

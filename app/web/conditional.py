@@ -1,0 +1,137 @@
+"""Conditional requests and caching: strong ETags, Last-Modified, 304, and Cache-Control.
+
+Current reads are `no-cache`: any cache may keep them but must revalidate (a cheap 304), since
+a correction can land at any moment. A version (`/versions/{n}`) never changes, and neither
+does the past once it is past, so those are cacheable for long.
+"""
+
+import hashlib
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+from functools import lru_cache
+from importlib import metadata
+from pathlib import Path
+from typing import cast
+
+from fastapi import Request, Response
+from sqlalchemy import Table, func, select
+from sqlalchemy.orm import Session
+
+from app.store.migrate import head_revision
+from app.store.models import Change
+
+CURRENT = "no-cache"
+IMMUTABLE = "public, max-age=31536000, immutable"
+PAST = "public, max-age=86400"
+# A write's time is taken inside its transaction, so the last moments may still fill in.
+SETTLED_AFTER = timedelta(minutes=1)
+# The newest change id, which names the data's state (state_etag). Built once; the table, not
+# the ORM class: a Core statement skips the ORM's per-execution setup.
+NEWEST_CHANGE = select(func.max(cast(Table, Change.__table__).c.id))
+
+
+def record_etag(resource: str, record_id: str, version: int) -> str:
+    """Strong: one version of one record has exactly one representation."""
+    return f'"{resource}-{record_id}-v{version}"'
+
+
+def content_etag(body: bytes) -> str:
+    return f'"{hashlib.sha256(body).hexdigest()[:32]}"'
+
+
+def cache_control_as_of(as_of: datetime | None) -> str:
+    if as_of is not None and as_of < datetime.now(UTC) - SETTLED_AFTER:
+        return PAST
+    return CURRENT
+
+
+def _tags(header: str) -> list[str]:
+    return [tag.strip() for tag in header.split(",") if tag.strip()]
+
+
+def none_match(header: str | None, etag: str) -> bool:
+    """If-None-Match uses the weak comparison (RFC 9110 13.1.2): `W/` is ignored."""
+    if header is None:
+        return False
+    tags = _tags(header)
+    return "*" in tags or etag in [tag.removeprefix("W/") for tag in tags]
+
+
+def match(header: str, etag: str) -> bool:
+    """If-Match uses the strong comparison: a weak tag never matches."""
+    tags = _tags(header)
+    return "*" in tags or etag in tags
+
+
+def http_date(moment: datetime) -> str:
+    return format_datetime(moment.astimezone(UTC), usegmt=True)
+
+
+def validators(etag: str, last_modified: datetime | None, cache_control: str) -> dict[str, str]:
+    headers = {"ETag": etag, "Cache-Control": cache_control}
+    if last_modified is not None:
+        headers["Last-Modified"] = http_date(last_modified)
+    return headers
+
+
+def not_modified(
+    request: Request,
+    etag: str,
+    *,
+    last_modified: datetime | None = None,
+    cache_control: str = CURRENT,
+    vary: str | None = None,
+) -> Response | None:
+    """The 304 (no body) when If-None-Match names `etag`: the client's copy is current."""
+    if not none_match(request.headers.get("if-none-match"), etag):
+        return None
+    # A 304 carries what a 200 would have varied on, so caches key it alike.
+    headers = validators(etag, last_modified, cache_control)
+    if vary is not None:
+        headers["Vary"] = vary
+    return Response(status_code=304, headers=headers)
+
+
+def conditional(
+    request: Request,
+    response: Response,
+    *,
+    etag: str | None = None,
+    last_modified: datetime | None = None,
+    cache_control: str = CURRENT,
+) -> Response:
+    """Adds validators; answers 304 without a body when the client's copy is current."""
+    etag = etag or content_etag(bytes(response.body))
+    unchanged = not_modified(
+        request,
+        etag,
+        last_modified=last_modified,
+        cache_control=cache_control,
+        vary=response.headers.get("vary"),
+    )
+    if unchanged is not None:
+        return unchanged
+    response.headers.update(validators(etag, last_modified, cache_control))
+    return response
+
+
+@lru_cache
+def _deployment() -> str:
+    """What the bytes of a response depend on besides the data and the request: the code
+    (this package's source) and the schema (the migration head)."""
+    digest = hashlib.sha256()
+    for path in sorted(Path(__file__).parent.rglob("*.py")):
+        digest.update(path.read_bytes())
+    return f"{metadata.version('claimbase')}/{head_revision()}/{digest.hexdigest()}"
+
+
+def state_etag(session: Session, request: Request, media: str) -> str:
+    """A list's ETag, known before the list is read, so a 304 costs one indexed lookup.
+
+    A page is a function of its request and of the data, and the data changes exactly when a
+    change row commits; writers are serialized (app.store.engine), so the newest change id names the
+    state, and `_deployment` names the code and schema that render it.
+    """
+    newest = session.execute(NEWEST_CHANGE).scalar()
+    key = f"{_deployment()}\n{newest}\n{media}\n{request.url}"
+    return f'"{hashlib.sha256(key.encode()).hexdigest()[:32]}"'

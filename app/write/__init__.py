@@ -1,0 +1,1 @@
+"""The write side: bodies, validation, versioning, auth, idempotency."""
