@@ -1,6 +1,6 @@
 """The benchmark, side by side in one run: the raw-ASGI floor, Datasette and claimbase.
 
-Run from the project root with the project's venv (see bench/README in bench/RESULTS.md):
+Run from the project root with the project's venv (see "How to rerun it" in bench/RESULTS.md):
 
     .venv/bin/python bench/run.py --sizes 100k,1m --dbs sqlite,postgresql --workers 1,2
 
