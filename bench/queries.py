@@ -16,10 +16,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from app.query.grammar import ClaimListParams, RecordListParams, StatisticListParams
-from app.query.keyset import page_query, paginate
-from app.query.listing import ListQuery, list_query
-from app.resources.kernel import CLAIM, STATISTIC
+from app.query.grammar import RecordListParams
+from app.query.reads import ListQuery, list_query
+from app.resources import CLAIM, SCHEMAS, STATISTIC
 from app.store.engine import get_engine
 from app.store.temporal import tables_at
 
@@ -32,9 +31,9 @@ def listed(session: Session, values: dict[str, Any]) -> tuple[RecordListParams, 
     """The params and SQL of a claims list, or a statistics one when an indicator is given."""
     params: RecordListParams
     if "indicator" in values:
-        params = StatisticListParams.model_validate(values)
+        params = SCHEMAS["statistic"].list_params.model_validate(values)
         return params, list_query(session, tables_at(params.as_of), params, STATISTIC)
-    params = ClaimListParams.model_validate(values)
+    params = SCHEMAS["claim"].list_params.model_validate(values)
     return params, list_query(session, tables_at(params.as_of), params, CLAIM)
 
 
@@ -51,7 +50,7 @@ def cursor_at(session: Session, values: dict[str, Any], page: int) -> str | None
     cursor = None
     for _ in range(page - 1):
         params, query = listed(session, {**values, "cursor": cursor})
-        cursor = paginate(session, query.query, query.keys, params, query.fingerprint).next_cursor
+        cursor = query.page(session, params.limit, counted=False).next_cursor
         if cursor is None:
             raise SystemExit(f"{values}: fewer than {page} pages")
     return cursor
@@ -73,7 +72,7 @@ def main() -> int:
             for page in pages:
                 cursor = cursor_at(session, values, page)
                 params, query = listed(session, {**values, "cursor": cursor})
-                statement = page_query(query.query, query.keys, params, query.fingerprint)
+                statement = query.page_statement(params.limit)
                 took = timed(session, statement, args.repeat)
                 print(f"page {page:>4} of claims {values}: {took:.2f} ms")
         counted: tuple[dict[str, Any], ...] = (

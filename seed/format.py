@@ -4,27 +4,31 @@ from typing import Self
 
 from pydantic import Field, model_validator
 
-from app.write.validation import (
-    ClaimFields,
-    PeriodFields,
-    SourceFields,
-    SpeakerFields,
-    StatisticFields,
-    Strict,
-    TopicFields,
-    check_speaker_kind,
-)
+from app.resources import CLAIM, SOURCE, SPEAKER, STATISTIC, TOPIC
+from app.resources.claim import check_speaker_kind
+from app.resources.schemas import fields_model
+from app.resources.statistic import PeriodFields
+from app.write.validation import Strict
 
-SpeakerEntry = SpeakerFields
-TopicEntry = TopicFields
+# The seed names references its own way: a claim's `speaker`, a figure's `claim`, and a
+# source's text is a file beside it; the rest is validated exactly as the write API does.
+REFERENCES = {"source_id", "speaker_id", "claim_id"}
 PeriodEntry = PeriodFields
 
 
-class SourceEntry(SourceFields):
+class SpeakerEntry(fields_model(SPEAKER, "SpeakerFields")):  # type: ignore[misc]
+    pass
+
+
+class TopicEntry(fields_model(TOPIC, "TopicFields")):  # type: ignore[misc]
+    pass
+
+
+class SourceEntry(fields_model(SOURCE, "SourceFields", exclude={"text"})):  # type: ignore[misc]
     text_file: str = Field(min_length=1)
 
 
-class ClaimEntry(ClaimFields):
+class ClaimEntry(fields_model(CLAIM, "ClaimFields", exclude=REFERENCES)):  # type: ignore[misc]
     speaker: str | None = None
 
     @model_validator(mode="after")
@@ -33,7 +37,7 @@ class ClaimEntry(ClaimFields):
         return self
 
 
-class StatisticEntry(StatisticFields):
+class StatisticEntry(fields_model(STATISTIC, "StatisticFields", exclude=REFERENCES)):  # type: ignore[misc]
     claim: str
 
 

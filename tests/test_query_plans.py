@@ -10,17 +10,11 @@ import pytest
 from sqlalchemy import Engine, Select, func, select
 from sqlalchemy.orm import Session
 
-from app.query.grammar import (
-    ClaimListParams,
-    RecordListParams,
-    SourceListParams,
-    SpeakerListParams,
-    StatisticListParams,
-)
-from app.query.keyset import page_query, paginate
-from app.query.listing import list_query
+from app.query.grammar import RecordListParams
 from app.query.ranking import Block, block_query, older_block_query
-from app.resources.kernel import CLAIM, SOURCE, SPEAKER, STATISTIC, Resource
+from app.query.reads import list_query
+from app.resources import CLAIM, SCHEMAS, SOURCE, SPEAKER, STATISTIC
+from app.resources.kernel import Resource
 from app.store.engine import build_engine
 from app.store.migrate import upgrade
 from app.store.temporal import CURRENT, RESOURCE_TABLES, tables_at
@@ -37,10 +31,10 @@ BIG_TABLES = {"claim", "claim_topic", "statistic", "source", "claim_history"}
 # List name -> (its query parameters, the resource): the app's own descriptions, so the plans
 # checked are those of the SQL the API runs.
 RESOURCES: dict[str, tuple[type[RecordListParams], Resource]] = {
-    "claims": (ClaimListParams, CLAIM),
-    "statistics": (StatisticListParams, STATISTIC),
-    "speakers": (SpeakerListParams, SPEAKER),
-    "sources": (SourceListParams, SOURCE),
+    "claims": (SCHEMAS["claim"].list_params, CLAIM),
+    "statistics": (SCHEMAS["statistic"].list_params, STATISTIC),
+    "speakers": (SCHEMAS["speaker"].list_params, SPEAKER),
+    "sources": (SCHEMAS["source"].list_params, SOURCE),
 }
 
 # (resource, query parameters, pages deep): the shapes clients and the benchmark use.
@@ -132,8 +126,8 @@ def _statement(session: Session, resource: str, values: dict[str, Any], pages: i
     for _ in range(pages):
         params = model.model_validate({**values, "cursor": cursor})
         listed = list_query(session, tables_at(params.as_of), params, described)
-        statement = page_query(listed.query, listed.keys, params, listed.fingerprint)
-        page = paginate(session, listed.query, listed.keys, params, listed.fingerprint)
+        statement = listed.page_statement(params.limit)
+        page = listed.page(session, params.limit, counted=False)
         assert page.next_cursor is not None or pages == 1, f"{resource} {values}: too few rows"
         cursor = page.next_cursor
     return statement
@@ -259,10 +253,10 @@ def test_count_reads_an_index_alone(corpus: Engine, resource: str, values: dict[
 
 def _search_statements(corpus: Engine, q: str) -> tuple[Select[Any], Select[Any]]:
     """What `q` sorted by relevance runs: finding the newest block, then ranking a block."""
-    params = ClaimListParams.model_validate({"q": q})
+    params = SCHEMAS["claim"].list_params.model_validate({"q": q})
     with Session(corpus) as session:
         listed = list_query(session, CURRENT, params, CLAIM)
-    added = listed.listing.ranked_by
+    added = listed.ranked_by
     assert added is not None
     block = Block(1, 2_000)
     return (

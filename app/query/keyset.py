@@ -1,26 +1,85 @@
-"""Keyset pagination: opaque signed cursors bound to one query, and the `Link` header."""
+"""Keyset pagination, all of it: sort keys, opaque signed cursors bound to one query (decoded
+once per request), pages and batches read after a key, and the `Link: rel="next"` header."""
 
 import base64
 import binascii
 import hashlib
 import hmac
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 import orjson
-from sqlalchemy import Row, RowMapping, Select, func, literal_column, select
-from sqlalchemy.orm import Session
+from sqlalchemy import (
+    ColumnElement,
+    Row,
+    RowMapping,
+    Select,
+    and_,
+    func,
+    literal_column,
+    or_,
+    select,
+    tuple_,
+)
+from sqlalchemy.orm import QueryableAttribute, Session
+from sqlalchemy.sql.elements import KeyedColumnElement
 from starlette.datastructures import URL
 
 from app.config import get_settings
-from app.query.filters import SortKey, after_key, order_by
-from app.query.grammar import ListParams
-from app.web.problems import ApiError, input_error
+from app.web.problems import ApiError, input_error, invalid_parameter
 
 SIGNATURE_BYTES = 16
 KeyValue = str | int | float | date
+
+Column = QueryableAttribute[Any] | KeyedColumnElement[Any]
+Clause = ColumnElement[bool]
+
+
+@dataclass(frozen=True)
+class SortKey:
+    column: Column
+    descending: bool
+
+
+def parse_sort(sort: str, fields: Mapping[str, Sequence[Column]]) -> list[SortKey]:
+    """`field,-other` into sort keys, always ending with the id so the order is total."""
+    tie_breaker = fields["id"][0]
+    keys: list[SortKey] = []
+    seen: set[str] = set()
+    for item in (part.strip() for part in sort.split(",")):
+        if not item:
+            continue
+        name = item.removeprefix("-")
+        if name in seen:
+            raise invalid_parameter("sort", f"the field {name!r} is given more than once")
+        seen.add(name)
+        keys.extend(SortKey(column, item.startswith("-")) for column in fields[name])
+    if not any(key.column.key == tie_breaker.key for key in keys):
+        # Ties run the way the last field does, so a `(field, id)` index read backwards
+        # serves `-field`; an ascending id under a descending field makes the database sort
+        # every group of equal values (half the table for `-kind`).
+        keys.append(SortKey(tie_breaker, keys[-1].descending if keys else False))
+    return keys
+
+
+def order_by(keys: Sequence[SortKey]) -> list[ColumnElement[Any]]:
+    return [key.column.desc() if key.descending else key.column.asc() for key in keys]
+
+
+def after_key(keys: Sequence[SortKey], values: Sequence[Any]) -> Clause:
+    """Rows strictly after `values` in the order of `keys` (the keyset condition)."""
+    if all(key.descending == keys[0].descending for key in keys):
+        row = tuple_(*(key.column for key in keys))
+        bound = tuple_(*values)
+        return row < bound if keys[0].descending else row > bound
+    alternatives: list[Clause] = []
+    for index, key in enumerate(keys):
+        equal_prefix = [keys[i].column == values[i] for i in range(index)]
+        beyond = key.column < values[index] if key.descending else key.column > values[index]
+        alternatives.append(and_(*equal_prefix, beyond))
+    return or_(*alternatives)
 
 
 def _b64encode(raw: bytes) -> str:
@@ -89,8 +148,10 @@ def decode_cursor(
     return key
 
 
-def next_link(url: URL, cursor: str) -> str:
-    return f'<{url.include_query_params(cursor=cursor)}>; rel="next"'
+def next_link(url: URL, cursor: str, parameter: str = "cursor") -> str:
+    """The `Link` header to the next page: this request's URL with its cursor parameter set
+    (relative to the request's own URL, as every page of every list builds it)."""
+    return f'<{url.include_query_params(**{parameter: cursor})}>; rel="next"'
 
 
 def sort_key(row: RowMapping, keys: Sequence[SortKey]) -> list[KeyValue]:
@@ -108,33 +169,24 @@ def paginate(
     session: Session,
     query: Select[Any],
     keys: Sequence[SortKey],
-    params: ListParams,
+    after: Sequence[KeyValue] | None,
+    limit: int,
     fingerprint: str,
     count: Select[Any] | None = None,
 ) -> PageResult:
-    """One page of `query` in the order of `keys`, starting after the cursor's row, and with
-    count=true its total (by `count`, else by counting `query`).
+    """One page of `query` in the order of `keys`, starting after the key `after` (the
+    decoded cursor), and its total when `count` (count=true's statement) is given.
 
     The cursor holds the sort key of the last row served, so every page costs the same
     index range scan as the first one, however deep.
     """
-    rows = list(session.execute(page_query(query, keys, params, fingerprint)).mappings())
+    rows = list(session.execute(keyset_page(query, keys, after, limit + 1)).mappings())
     next_cursor = None
-    if len(rows) > params.limit:
-        rows = rows[: params.limit]
+    if len(rows) > limit:
+        rows = rows[:limit]
         next_cursor = encode_cursor(fingerprint, sort_key(rows[-1], keys))
-    if count is None:
-        count = count_query(query)
-    total = session.execute(count).scalar_one() if params.count else None
+    total = None if count is None else session.execute(count).scalar_one()
     return PageResult(rows, next_cursor, total)
-
-
-def page_query(
-    query: Select[Any], keys: Sequence[SortKey], params: ListParams, fingerprint: str
-) -> Select[Any]:
-    """The SQL of one page: `query` after the cursor's row, in key order, one row extra."""
-    after = cursor_key(params.cursor, fingerprint, keys)
-    return keyset_page(query, keys, after, params.limit + 1)
 
 
 def cursor_key(

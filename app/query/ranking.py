@@ -15,15 +15,15 @@ from typing import Any
 from sqlalchemy import ColumnElement, Row, Select, func, select
 from sqlalchemy.orm import Session
 
-from app.query.filters import SortKey, after_key, order_by
-from app.query.grammar import ListParams
 from app.query.keyset import (
     KeyValue,
     PageResult,
-    count_query,
+    SortKey,
+    after_key,
     decode_cursor,
     encode_cursor,
     invalid_cursor,
+    order_by,
     sort_key,
 )
 
@@ -133,19 +133,21 @@ def paginate_ranked(
     query: Select[Any],
     added: ColumnElement[Any],
     keys: Sequence[SortKey],
-    params: ListParams,
+    start: tuple[Block, Sequence[Any]] | None,
+    limit: int,
     fingerprint: str,
+    count: Select[Any] | None = None,
 ) -> PageResult:
-    """One page of `ranked_rows` after the cursor's row; the cursor holds the block's bounds
-    with the row's sort key, so the next page continues in the same block."""
-    start = ranked_start(params.cursor, fingerprint, keys)
-    found = ranked_rows(session, query, added, keys, params.limit + 1, start)
+    """One page of `ranked_rows` after the row `start` names (the decoded cursor); the
+    cursor holds the block's bounds with the row's sort key, so the next page continues in
+    the same block. Its total when `count` (count=true's statement) is given."""
+    found = ranked_rows(session, query, added, keys, limit + 1, start)
     next_cursor = None
-    if len(found) > params.limit:
-        block, key = _resume_after(found[params.limit - 1], keys)
+    if len(found) > limit:
+        block, key = _resume_after(found[limit - 1], keys)
         next_cursor = encode_cursor(fingerprint, [block.low, block.high, *key])
-    total = session.execute(count_query(query)).scalar_one() if params.count else None
-    return PageResult([row._mapping for row, _block in found[: params.limit]], next_cursor, total)
+    total = None if count is None else session.execute(count).scalar_one()
+    return PageResult([row._mapping for row, _block in found[:limit]], next_cursor, total)
 
 
 def ranked_batches(

@@ -5,13 +5,18 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.query.filters import split_list, statistic_filters
-from app.query.grammar import StatisticSummaryParams
+from app.query.filters import split_list
+from app.resources import STATISTIC
+from app.resources.schemas import summary_params
 from app.store.temporal import tables_at
 from app.web.problems import invalid_parameter
 
+# What a summary groups by: the name, and the column.
+GROUPS = {"indicator": "indicator", "entity": "entity", "unit": "unit", "period": "period_label"}
+SummaryParams = summary_params(STATISTIC, list(GROUPS))
 
-def summarize(session: Session, params: StatisticSummaryParams) -> list[dict[str, Any]]:
+
+def summarize(session: Session, params: Any) -> list[dict[str, Any]]:
     """One row per group, under the filters (and `as_of`, retractions) of the list. `latest` is
     the figure with the latest period end (the greatest id among equals), found by a window
     over each group rather than a query per group."""
@@ -20,13 +25,8 @@ def summarize(session: Session, params: StatisticSummaryParams) -> list[dict[str
         raise invalid_parameter("group_by", "a field is given more than once")
     t = tables_at(params.as_of)
     statistic = t.statistic.c
-    columns = {
-        "indicator": statistic.indicator,
-        "entity": statistic.entity,
-        "unit": statistic.unit,
-        "period": statistic.period_label,
-    }
-    filters = statistic_filters(t, params)
+    columns = {name: statistic[column] for name, column in GROUPS.items()}
+    filters = STATISTIC.filter_clauses(t, params)
     if not params.include_retracted:
         filters.append(statistic.retracted_at.is_(None))
     groups = [columns[name].label(name) for name in names]

@@ -1,82 +1,571 @@
-"""The five versioned resources, each described once: how it is queried, filtered, sorted and
-turned into documents. Routes, history and writes all work from these descriptions."""
+"""The resource kernel: the types a resource is described with (its fields, and how each
+filters, sorts, facets, embeds, edits and exports), and the plain functions that derive from
+a description its SQL, its documents and its CSV columns. The pydantic models derived from
+the same descriptions are in `app.resources.schemas`."""
 
-from collections.abc import Callable, Mapping, Sequence
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+from functools import cache
 from typing import Any
 
-from sqlalchemy import RowMapping, Select
+from pydantic import BaseModel
+from pydantic import Field as PydanticField
+from pydantic.fields import FieldInfo
+from sqlalchemy import Connection, RowMapping, Select, Table, bindparam, distinct, func, select
 from sqlalchemy.orm import Session
 
-from app.query import filters
-from app.query.facets import CLAIM_FACETS, STATISTIC_FACETS, Facet
-from app.query.filters import Clause, Column
-from app.resources import documents as representations
-from app.resources.documents import Document
-from app.store.temporal import Tables
+from app.query.filters import (
+    Clause,
+    Column,
+    Filter,
+    FullText,
+    Link,
+    Parameters,
+    Tagged,
+    any_of,
+    split_list,
+)
+from app.store.temporal import CURRENT, RESOURCE_TABLES, Tables
+from app.write.versioning import Row
 
-# Rows into documents, given the session (to embed related records), the tables of the
-# moment asked for, and the includes asked.
-Documents = Callable[[Session, Tables, Sequence[RowMapping], set[str]], list[Document]]
+Document = dict[str, Any]
+# A field's type in write bodies, as pydantic's create_model takes it: (annotation, field).
+Editable = tuple[Any, Any]
+
+
+class RecordMeta(BaseModel):
+    """What every record's document carries besides its own fields."""
+
+    version: int = PydanticField(
+        description="1 for a new record; each change adds one.", examples=[1]
+    )
+    created_at: datetime
+    updated_at: datetime = PydanticField(description="When this version was made.")
+    retracted_at: datetime | None = PydanticField(
+        None,
+        description="Set when the record was retracted (listed only with "
+        "`include_retracted=true`).",
+    )
+
+
+class Span(BaseModel):
+    """Character offsets `[start, end)` into the source's `text` (Unicode code points)."""
+
+    start: int = PydanticField(ge=0, examples=[3020])
+    end: int = PydanticField(gt=0, examples=[3330])
+
+
+META = tuple(RecordMeta.model_fields)
 
 
 @dataclass(frozen=True)
+class Sort:
+    """The field sorts lists as `name`, by these columns in turn."""
+
+    name: str
+    columns: tuple[str, ...]
+    # What the order is, where the name alone does not say.
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Facet:
+    """`facets=name` counts records per value of the field; `label` names the resource whose
+    `name` labels each value (else the value labels itself)."""
+
+    name: str
+    label: str | None = None
+
+
+@dataclass(frozen=True)
+class Term:
+    """The field in JSON-LD: the schema.org property `name`; `node` wraps each value in a node
+    of that type (under `key`); `parts` maps a nested field's parts to properties; `reference`
+    makes the value a link to that resource's record."""
+
+    name: str = ""
+    node: str | None = None
+    key: str = "name"
+    parts: Mapping[str, str] = field(default_factory=dict)
+    reference: str | None = None
+    # False: left out where the record is embedded in another's node (a source's text).
+    nested: bool = True
+
+
+@dataclass(frozen=True)
+class Field:
+    """One member of a resource's documents, and everything the API does with it.
+
+    Where the value comes from, one of: its own `column` (default: the field's name); `parts`,
+    a nested object built from columns (`span` from span_start and span_end); `via`, the same
+    field of the record named by one of the resource's relations; `link`, a list in a link
+    table. `served=False` is a write-only field (a claim's `occurrence`).
+    """
+
+    name: str
+    type: Any = None
+    description: str | None = None
+    examples: list[Any] | None = None
+    column: str | None = None
+    parts: Mapping[str, str] | None = None
+    via: str | None = None
+    link: Link | None = None
+    served: bool = True
+    # Queries: filters (each a query parameter or a few), the sort it offers, its facet.
+    filters: tuple[Filter, ...] = ()
+    sort: Sort | None = None
+    facet: Facet | None = None
+    # Writes: its type in create bodies (None: not editable); `reference`, the resource whose
+    # record it names (checked on write; a record so named cannot be retracted).
+    write: Editable | None = None
+    reference: str | None = None
+    term: Term | None = None
+
+    @property
+    def stored_as(self) -> str:
+        """Its column name (for a field with a column of its own)."""
+        return self.column or self.name
+
+    @property
+    def own_column(self) -> bool:
+        return self.served and self.parts is None and self.via is None and self.link is None
+
+    def csv_columns(self) -> tuple[str, ...]:
+        """A nested object is flattened into its columns (span -> span_start, span_end)."""
+        return tuple(self.parts.values()) if self.parts else (self.name,)
+
+
+@dataclass(frozen=True)
+class Relation:
+    """`include=name` embeds related records: the one named by the field `key`, or (`back`)
+    every live record of `resource` whose field `back` names this one."""
+
+    name: str
+    resource: str
+    key: str | None = None
+    back: str | None = None
+
+    @property
+    def many(self) -> bool:
+        return self.back is not None
+
+
+@dataclass
+class Prepared:
+    """A validated body as row values, its link values (None: not a link resource), and other
+    records the write moves with it (a claim's figures, re-spanned)."""
+
+    values: Row
+    links: dict[str, list[str]] | None = None
+    respanned: list[tuple[RowMapping, Row]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Write:
+    """One write as a resource's own rules see it, after the generic ones: the body's fields,
+    the row values so far (to complete), the current row (None: a create) and the live records
+    its references name, by field."""
+
+    connection: Connection
+    body: dict[str, Any]
+    prepared: Prepared
+    current: RowMapping | None
+    referenced: dict[str, RowMapping]
+
+
+Preparer = Callable[[Write], None]
+# A pydantic validator (`field_validator(...)(function)`, `model_validator(...)(function)`).
+BodyCheck = Any
+
+_REGISTERED: dict[str, "Resource"] = {}
+
+
+def resource_named(name: str) -> "Resource":
+    """A described resource by its singular name (each registers itself when described)."""
+    return _REGISTERED[name]
+
+
+@dataclass(frozen=True, eq=False)
 class Resource:
+    """A versioned resource, described once; the methods derive the rest from `fields`."""
+
     name: str
     plural: str
-    query: Callable[[Tables], Select[Any]]
-    documents: Documents
-    filters: Callable[[Tables, Any], list[Clause]]
-    sort_fields: Callable[[Tables], Mapping[str, Sequence[Column]]]
-    facets: Mapping[str, Facet] = field(default_factory=dict)
-    # count=true by a cheaper statement than counting the list's query, where there is one.
-    count: Callable[[Tables, Any], Select[Any] | None] = lambda _t, _params: None
-    # Its `q` is full-text search: ranked by relevance, each match with a snippet.
-    full_text: bool = False
+    summary: str
+    fields: tuple[Field, ...]
+    relations: tuple[Relation, ...] = ()
+    # The schema.org type of its JSON-LD nodes, and properties no single field gives.
+    linked_type: str = "Thing"
+    linked_extra: Callable[[Any, Document], Document] | None = None
+    # The relations its JSON-LD nodes need embedded.
+    linked_includes: frozenset[str] = frozenset()
+    # Writes: pydantic validators beyond each field's type: `checks` wherever its fields are
+    # validated (write bodies and seed files), `body_checks` on write bodies only (they read
+    # references, which the seed names its own way). Then the row values a body's fields do
+    # not give by themselves (spans, hashes).
+    checks: Mapping[str, BodyCheck] = field(default_factory=dict)
+    body_checks: Mapping[str, BodyCheck] = field(default_factory=dict)
+    prepare: Preparer | None = None
+
+    def __post_init__(self) -> None:
+        _REGISTERED[self.name] = self
+
+    # --- where it is stored -------------------------------------------------------------
+
+    @property
+    def table(self) -> Table:
+        return RESOURCE_TABLES[self.name][0]
+
+    def query(self, t: Tables) -> Select[Any]:
+        """Its own columns, nothing joined: filters, sorts and counts stay on its indexes."""
+        return select(t.of(self.name))
+
+    def field(self, name: str) -> Field:
+        return next(f for f in self.fields if f.name == name)
+
+    def relation(self, name: str) -> Relation:
+        return next(r for r in self.relations if r.name == name)
+
+    # --- queries --------------------------------------------------------------------------
+
+    def filter_parameters(self) -> Parameters:
+        """Every filter's query parameters, in the order of the fields."""
+        return {
+            name: spec for f in self.fields for kind in f.filters for name, spec in
+            kind.parameters().items()
+        }  # fmt: skip
+
+    def filter_clauses(self, t: Tables, params: Any, *, nested: bool = False) -> list[Clause]:
+        """Every filter `params` sets, as SQL (full-text search ranks in the listing instead,
+        unless `nested`)."""
+        return [
+            clause
+            for f in self.fields
+            for kind in f.filters
+            for clause in kind.clauses(t, self._column(t, f), params, nested=nested)
+        ]
+
+    def _column(self, t: Tables, f: Field) -> Column:
+        table = t.of(self.name).c
+        return table.id if f.link is not None else table[f.stored_as]
+
+    @property
+    def full_text(self) -> bool:
+        """Its `q` is full-text search of its own text: ranked, each match with a snippet."""
+        return any(isinstance(kind, FullText) for f in self.fields for kind in f.filters)
+
+    def sort_fields(self, t: Tables) -> dict[str, list[Column]]:
+        """Sort name -> columns; `id` first, the tie-breaker of every order."""
+        table = t.of(self.name).c
+        sorts: dict[str, list[Column]] = {"id": [table.id]}
+        for f in self.fields:
+            if f.sort is not None:
+                sorts[f.sort.name] = [table[column] for column in f.sort.columns]
+        return sorts
+
+    def sort_names(self) -> list[str]:
+        names = [f.sort.name for f in self.fields if f.sort is not None]
+        return ["id", *names, *(["relevance"] if self.full_text else [])]
+
+    def sort_notes(self) -> list[str]:
+        """Each sort name, with what its order is where the name alone does not say."""
+        notes = [
+            f"{f.sort.name} ({f.sort.note})" if f.sort.note else f.sort.name
+            for f in self.fields
+            if f.sort is not None
+        ]
+        return ["id", *notes]
+
+    def facets(self) -> dict[str, Field]:
+        return {f.facet.name: f for f in self.fields if f.facet is not None}
+
+    def include_names(self) -> list[str]:
+        return [relation.name for relation in self.relations]
+
+    def count_statement(self, t: Tables, params: Any) -> Select[Any] | None:
+        """count=true of a list filtered by one linked value (claims by topic), counted from
+        the link rows, which copy the columns the usual filters need (a claim's speaker and
+        retraction): a range of one index instead of a probe per record. Every other filter
+        still applies, through a join. None where the copies cannot answer: `as_of` (past
+        links carry none), full-text `q` (the search ranks and counts its own matches), or no
+        linked value asked."""
+        tagged = [
+            (f, kind)
+            for f in self.fields
+            for kind in f.filters
+            if isinstance(kind, Tagged) and getattr(params, kind.param) is not None
+        ]
+        searching = self.full_text and getattr(params, "q", None) is not None
+        if len(tagged) != 1 or t.as_of is not None or searching:
+            return None
+        _, by = tagged[0]
+        links = getattr(t, by.link.table).c
+        wanted = getattr(params, by.param)
+        # A record has each value once, so only several values can count a record twice.
+        several = len(split_list(wanted)) > 1
+        counted = func.count(distinct(links[by.link.key])) if several else func.count()
+        query = select(counted).where(*any_of(links[by.link.value], wanted))
+        if not params.include_retracted:
+            query = query.where(links.retracted_at.is_(None))
+        others: list[Clause] = []
+        for f in self.fields:
+            for kind in f.filters:
+                if kind is by:
+                    continue
+                if f.own_column and f.stored_as in by.link.copies:
+                    query = query.where(*kind.clauses(t, links[f.stored_as], params, nested=False))
+                else:
+                    others += kind.clauses(t, self._column(t, f), params, nested=False)
+        link_table = getattr(t, by.link.table)
+        if not others:
+            return query.select_from(link_table)
+        record = t.of(self.name)
+        joined = link_table.join(record, record.c.id == links[by.link.key])
+        return query.select_from(joined).where(*others)
+
+    # --- documents ------------------------------------------------------------------------
+
+    def documents(
+        self, session: Session, t: Tables, rows: Sequence[RowMapping], include: set[str]
+    ) -> list[Document]:
+        """Rows into documents: each served field in order, then the version metadata; then
+        the related records `include` names, embedded."""
+        ids = [row["id"] for row in rows]
+        linked = {
+            f.name: link_values(session, t, f.link, ids) for f in self.fields if f.link is not None
+        }
+        borrowed = {
+            relation: self._borrowed(session, t, relation, rows)
+            for relation in {f.via for f in self.fields if f.via is not None}
+        }
+        documents: list[Document] = []
+        for row in rows:
+            document: Document = {}
+            for f in self.fields:
+                if not f.served:
+                    continue
+                if f.parts is not None:
+                    document[f.name] = {part: row[column] for part, column in f.parts.items()}
+                elif f.via is not None:
+                    key = self.relation(f.via).key
+                    assert key is not None
+                    document[f.name] = borrowed[f.via][row[key]][f.name]
+                elif f.link is not None:
+                    document[f.name] = linked[f.name].get(row["id"], [])
+                else:
+                    document[f.name] = row[f.stored_as]
+            for name in META:
+                document[name] = row[name]
+            documents.append(document)
+        for relation in self.relations:
+            if relation.name in include:
+                self._embed(session, t, relation, documents)
+        return documents
+
+    def _borrowed(
+        self, session: Session, t: Tables, via: str, rows: Sequence[RowMapping]
+    ) -> dict[str, RowMapping]:
+        """The fields borrowed through relation `via`, for every row, in one query."""
+        relation = self.relation(via)
+        assert relation.key is not None
+        names = [f.name for f in self.fields if f.via == via]
+        other = t.of(relation.resource).c
+        query = select(other.id, *(other[name] for name in names))
+        return rows_by_id(session, query, (row[relation.key] for row in rows))
+
+    def _embed(
+        self, session: Session, t: Tables, relation: Relation, documents: list[Document]
+    ) -> None:
+        other = resource_named(relation.resource)
+        if relation.back is not None:
+            by_owner: dict[str, list[Document]] = defaultdict(list)
+            ids = [document["id"] for document in documents]
+            if ids:
+                table = t.of(other.name).c
+                rows = session.execute(
+                    other.query(t)
+                    .where(among_ids(table[relation.back]), table.retracted_at.is_(None))
+                    .order_by(table.id),
+                    {"ids": ids},
+                ).mappings()
+                for embedded in other.documents(session, t, list(rows), set()):
+                    by_owner[embedded[relation.back]].append(embedded)
+            for document in documents:
+                document[relation.name] = by_owner[document["id"]]
+            return
+        key = relation.key
+        assert key is not None
+        found = rows_by_id(session, other.query(t), (d[key] for d in documents))
+        embedded_by_id = {
+            document["id"]: document
+            for document in other.documents(session, t, list(found.values()), set())
+        }
+        for document in documents:
+            document[relation.name] = embedded_by_id.get(document[key])
+
+    # --- exports --------------------------------------------------------------------------
+
+    def csv_columns(self) -> tuple[str, ...]:
+        return (*(c for f in self.fields if f.served for c in f.csv_columns()), *META)
+
+    def derived_columns(
+        self, session: Session, t: Tables, columns: Mapping[str, Sequence[Any]]
+    ) -> dict[str, list[Any]]:
+        """The CSV columns a batch of rows does not hold itself (borrowed and linked
+        fields), from the batch's own columns, one query per source."""
+        ids = columns["id"]
+        derived: dict[str, list[Any]] = {}
+        for f in self.fields:
+            if f.link is not None:
+                values = link_values(session, t, f.link, ids)
+                derived[f.name] = [values.get(record_id, []) for record_id in ids]
+        for via in {f.via for f in self.fields if f.via is not None}:
+            key = self.relation(via).key
+            assert key is not None
+            names = [f.name for f in self.fields if f.via == via]
+            other = t.of(self.relation(via).resource).c
+            found = rows_by_id(session, select(other.id, *(other[n] for n in names)), columns[key])
+            for name in names:
+                derived[name] = [found[value][name] for value in columns[key]]
+        return derived
+
+    # --- writes ---------------------------------------------------------------------------
+
+    def editable_fields(self) -> list[Field]:
+        return [f for f in self.fields if f.write is not None]
+
+    def editable(self, connection: Connection, row: RowMapping) -> Document:
+        """The record as a create body (without `reason`): what a merge patch applies to."""
+        document: Document = {"id": row["id"]}
+        for f in self.editable_fields():
+            if not f.served or f.name == "id":
+                continue
+            if f.link is not None:
+                values = link_values(connection, CURRENT, f.link, [row["id"]])
+                document[f.name] = values.get(row["id"], [])
+            elif f.parts is not None:
+                document[f.name] = {p: _json_value(row[c]) for p, c in f.parts.items()}
+            else:
+                document[f.name] = _json_value(row[f.stored_as])
+        return document
+
+    def values(self, body: BaseModel) -> Prepared:
+        """A validated body's fields as row values and link values."""
+        values: Row = {}
+        links: dict[str, list[str]] | None = None
+        for f in self.editable_fields():
+            value = getattr(body, f.name)
+            if not f.served:
+                continue
+            if f.link is not None:
+                links = {**(links or {}), f.name: sorted(value)}
+            elif f.parts is not None:
+                for part, column in f.parts.items():
+                    values[column] = getattr(value, part)
+            else:
+                values[f.stored_as] = value.value if isinstance(value, StrEnum) else value
+        return Prepared(values, links)
+
+    def references(self) -> list[Field]:
+        return [f for f in self.fields if f.reference is not None]
+
+    def dependents(self) -> list[tuple["Resource", Field]]:
+        """The fields of other resources that name records of this one: such a record is not
+        retracted while a live record names it."""
+        return [
+            (other, f)
+            for other in _REGISTERED.values()
+            for f in other.fields
+            if f.reference == self.name or (f.link is not None and f.link.resource == self.name)
+        ]
 
 
-CLAIM = Resource(
-    "claim",
-    "claims",
-    representations.claims_query,
-    representations.claim_documents,
-    filters.claim_filters,
-    filters.claim_sort_fields,
-    CLAIM_FACETS,
-    filters.claim_count_by_topic,
-    full_text=True,
-)
-STATISTIC = Resource(
-    "statistic",
-    "statistics",
-    representations.statistics_query,
-    representations.statistic_documents,
-    filters.statistic_filters,
-    filters.statistic_sort_fields,
-    STATISTIC_FACETS,
-)
-SPEAKER = Resource(
-    "speaker",
-    "speakers",
-    representations.speakers_query,
-    representations.speaker_documents,
-    filters.speaker_filters,
-    filters.speaker_sort_fields,
-)
-SOURCE = Resource(
-    "source",
-    "sources",
-    representations.sources_query,
-    representations.source_documents,
-    filters.source_filters,
-    filters.source_sort_fields,
-)
-TOPIC = Resource(
-    "topic",
-    "topics",
-    representations.topics_query,
-    representations.topic_documents,
-    filters.topic_filters,
-    filters.topic_sort_fields,
-)
-RESOURCES = {resource.name: resource for resource in (CLAIM, STATISTIC, SPEAKER, SOURCE, TOPIC)}
+def _json_value(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def among_ids(column: Any) -> Any:
+    """`column IN :ids`, with the ids bound as one list: SQLAlchemy then skips coercing each
+    id of a page (or an export batch) one by one, as `in_(ids)` would."""
+    return column.in_(bindparam("ids", expanding=True))
+
+
+def rows_by_id(
+    session: Session | Connection, query: Select[Any], ids: Iterable[str | None]
+) -> dict[str, RowMapping]:
+    wanted = sorted({record_id for record_id in ids if record_id is not None})
+    if not wanted:
+        return {}
+    selected = query.where(among_ids(query.selected_columns.id))
+    return {row["id"]: row for row in session.execute(selected, {"ids": wanted}).mappings()}
+
+
+def link_values(
+    session: Session | Connection, t: Tables, link: Link, ids: Sequence[str]
+) -> dict[str, list[str]]:
+    """Each record's linked values (a claim's topic ids), in value order, in one query."""
+    values: dict[str, list[str]] = defaultdict(list)
+    if ids:
+        links = getattr(t, link.table).c
+        rows = session.execute(
+            select(links[link.key], links[link.value])
+            .where(among_ids(links[link.key]))
+            .order_by(links[link.key], links[link.value]),
+            {"ids": list(ids)},
+        ).all()
+        for key, value in rows:
+            values[key].append(value)
+    return values
+
+
+def enum_values(enumeration: type[StrEnum]) -> list[str]:
+    return [member.value for member in enumeration]
+
+
+def filter_parameters_of(resource: Resource, names: Sequence[str], note: str) -> Parameters:
+    """Some of `resource`'s filter parameters, their descriptions followed by `note`."""
+    parameters = resource.filter_parameters()
+    chosen: Parameters = {}
+    for name in names:
+        annotation, info = parameters[name]
+        copied = FieldInfo.merge_field_infos(info, description=f"{info.description} {note}")
+        chosen[name] = (annotation, copied)
+    return chosen
+
+
+@dataclass(frozen=True)
+class Through(Filter):
+    """Filters of a related resource, applied to the records this field names: a statistic's
+    `speaker`, `source`, `topic` and `q` select the claims its `claim_id` names."""
+
+    resource: str
+    params: tuple[str, ...]
+    note: str
+
+    def parameters(self) -> Parameters:
+        return filter_parameters_of(resource_named(self.resource), self.params, self.note)
+
+    def clauses(self, t: Tables, column: Column, params: Any, *, nested: bool) -> list[Clause]:
+        other = resource_named(self.resource)
+        selected = [
+            clause
+            for f, kind in _filters_with(other, self.params)
+            for clause in kind.clauses(t, other._column(t, f), params, nested=True)
+        ]
+        if not selected:
+            return []
+        return [column.in_(select(t.of(other.name).c.id).where(*selected))]
+
+
+@cache
+def _filters_with(resource: Resource, params: tuple[str, ...]) -> list[tuple[Field, Filter]]:
+    """`resource`'s filters that read any of `params`."""
+    return [
+        (f, kind)
+        for f in resource.fields
+        for kind in f.filters
+        if set(kind.parameters()) & set(params)
+    ]

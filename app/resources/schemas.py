@@ -1,106 +1,35 @@
-"""Response shapes as published in the OpenAPI document (the contract SDKs are generated from)."""
+"""Every shape the OpenAPI document publishes. Each resource's models are derived here, in one
+place, from its description (`derive`); the envelopes all resources share are plain classes.
+tests/resources/test_descriptions.py checks that descriptions, served documents and the
+OpenAPI agree field for field."""
 
+from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Annotated, Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, create_model
+from pydantic.fields import FieldInfo
 
+from app.query.grammar import (
+    GetParams,
+    RecordListParams,
+    RecordScope,
+    one_of_list,
+    sort_pattern,
+)
+from app.resources.kernel import RecordMeta, Resource
+from app.write.validation import Strict, Text
 
-class RecordMeta(BaseModel):
-    version: int = Field(description="1 for a new record; each change adds one.", examples=[1])
-    created_at: datetime
-    updated_at: datetime = Field(description="When this version was made.")
-    retracted_at: datetime | None = Field(
-        None,
-        description="Set when the record was retracted (listed only with "
-        "`include_retracted=true`).",
-    )
-
-
-class Span(BaseModel):
-    """Character offsets `[start, end)` into the source's `text` (Unicode code points)."""
-
-    start: int = Field(ge=0, examples=[3020])
-    end: int = Field(gt=0, examples=[3330])
-
-
-class Period(BaseModel):
-    """The time a figure refers to; a bare year runs from 1 January to 31 December."""
-
-    label: str = Field(examples=["2023"])
-    start: date = Field(examples=["2023-01-01"])
-    end: date = Field(examples=["2023-12-31"])
+REASON = Field(
+    min_length=1,
+    max_length=2000,
+    description="Why this change is made; kept in the record's history.",
+    examples=["Corrected against the published article"],
+)
 
 
-class SourceRead(RecordMeta):
-    id: str = Field(examples=["csst-2024-05-20-new-quality-productive-forces"])
-    title: str = Field(
-        examples=["New quality productive forces to fuel global industrial progress"]
-    )
-    standfirst: str | None = Field(description="The line under the headline (photo caption).")
-    publisher: str = Field(examples=["Chinese Social Sciences Today"])
-    authors: list[str] = Field(examples=[["Bai Le"]])
-    editors: list[str] = Field(examples=[["Chen Mirong"]])
-    published_on: date = Field(examples=["2024-05-20"])
-    language: str = Field(description="BCP 47 language tag.", examples=["en"])
-    url: str | None = Field(description="Where the source was published, when known.")
-    text: str = Field(description="The full text that claim spans index into.")
-    sha256: str = Field(description="SHA-256 of `text` encoded as UTF-8, hex.")
-
-
-class SpeakerRead(RecordMeta):
-    id: str = Field(examples=["michael-dunford"])
-    name: str = Field(examples=["Michael Dunford"])
-    title: str | None = Field(examples=["Emeritus Professor"])
-    affiliation: str | None = Field(examples=["University of Sussex"])
-    country: str | None = Field(description="ISO 3166-1 alpha-3.", examples=["GBR"])
-
-
-class TopicRead(RecordMeta):
-    id: str = Field(examples=["semiconductors"])
-    name: str = Field(examples=["Semiconductors"])
-
-
-class ClaimRead(RecordMeta):
-    id: str = Field(examples=["nqpf-21"])
-    kind: str = Field(
-        description="direct_quote, paraphrase or author_statement (the publication's own voice).",
-        examples=["direct_quote"],
-    )
-    text: str = Field(description="Verbatim from the source, at `span`.")
-    span: Span
-    speaker_id: str | None = Field(
-        description="Null for the publication's own voice.", examples=["michael-dunford"]
-    )
-    source_id: str = Field(examples=["csst-2024-05-20-new-quality-productive-forces"])
-    topics: list[str] = Field(description="Topic ids.", examples=[["semiconductors"]])
-    speaker: SpeakerRead | None = Field(None, description="Present with `include=speaker`.")
-    source: SourceRead | None = Field(None, description="Present with `include=source`.")
-    statistics: list["StatisticRead"] | None = Field(
-        None, description="Present with `include=statistics`."
-    )
-    snippet: str | None = Field(
-        None,
-        description="Present with `q`: the text (or a window of it, cut at `…`) HTML-escaped, "
-        "with each matching word in <mark></mark>.",
-        examples=["… global <mark>semiconductor</mark> capacity …"],
-    )
-
-
-class StatisticRead(RecordMeta):
-    id: str = Field(examples=["chn-gdp-growth-2023"])
-    indicator: str = Field(examples=["gdp_growth_rate"])
-    entity: str = Field(examples=["CHN"])
-    value: float = Field(description="Normalized: 7.6 million is 7600000.", examples=[5.2])
-    unit: str = Field(examples=["percent"])
-    display: str = Field(description="The figure as written in the source.", examples=["5.2%"])
-    period: Period
-    span: Span = Field(description="Where `display` stands in the source text.")
-    claim_id: str = Field(examples=["nqpf-11"])
-    speaker_id: str | None = Field(description="The claim's speaker.", examples=["michael-dunford"])
-    source_id: str = Field(examples=["csst-2024-05-20-new-quality-productive-forces"])
-    claim: ClaimRead | None = Field(None, description="Present with `include=claim`.")
-    speaker: SpeakerRead | None = Field(None, description="Present with `include=speaker`.")
-    source: SourceRead | None = Field(None, description="Present with `include=source`.")
+class Reasoned(Strict):
+    reason: Text = REASON
 
 
 class PageBase(BaseModel):
@@ -116,26 +45,204 @@ class FacetBucket(BaseModel):
     count: int = Field(description="Records in this bucket under the current filters.")
 
 
-class ClaimFacets(BaseModel):
-    speaker: list[FacetBucket] | None = None
-    topic: list[FacetBucket] | None = None
-    kind: list[FacetBucket] | None = None
+@dataclass(frozen=True)
+class ResourceSchemas:
+    """The models derived from one resource's description."""
+
+    list_params: type[RecordListParams]
+    get_params: type[GetParams]
+    read: type[BaseModel]
+    page: type[PageBase]
+    create: type[Reasoned]
+    patch: type[Reasoned]
 
 
-class StatisticFacets(BaseModel):
-    indicator: list[FacetBucket] | None = None
-    entity: list[FacetBucket] | None = None
-    unit: list[FacetBucket] | None = None
+def _title(resource: Resource) -> str:
+    return resource.name.title()
 
 
-class ClaimPage(PageBase):
-    data: list[ClaimRead]
-    facets: ClaimFacets | None = Field(None, description="Present with `facets=`.")
+def _served(resource: Resource, read_models: dict[str, str]) -> dict[str, Any]:
+    """The read model's fields: each served field, each relation (embedded on request), and
+    the snippet of a full-text match."""
+    fields: dict[str, Any] = {
+        f.name: (f.type, Field(description=f.description, examples=f.examples))
+        for f in resource.fields
+        if f.served
+    }
+    for relation in resource.relations:
+        other = read_models[relation.resource]
+        annotation = f"list[{other}] | None" if relation.many else f"{other} | None"
+        fields[relation.name] = (
+            annotation,
+            Field(None, description=f"Present with `include={relation.name}`."),
+        )
+    if resource.full_text:
+        fields["snippet"] = (
+            str | None,
+            Field(
+                None,
+                description="Present with `q`: the text (or a window of it, cut at `…`) "
+                "HTML-escaped, with each matching word in <mark></mark>.",
+                examples=["… global <mark>semiconductor</mark> capacity …"],
+            ),
+        )
+    return fields
 
 
-class StatisticPage(PageBase):
-    data: list[StatisticRead]
-    facets: StatisticFacets | None = Field(None, description="Present with `facets=`.")
+def _list_params(resource: Resource) -> type[RecordListParams]:
+    sorts = resource.sort_names()
+    relevance = (
+        " relevance (only with `q`). Prefix `-` for descending. Ties are broken by id, in the "
+        "direction of the last field. Default: `-relevance` with `q`, else `id`. Relevance "
+        "ranks the matches in blocks of the 500 most recently added, newest block first; "
+        "other sorts are exact over every match."
+    )
+    plain = " Prefix `-` for descending. Ties are broken by id, in the direction of the last field."
+    described = ", ".join(resource.sort_notes())
+    # With full-text search the default depends on `q`, so the parameter has none.
+    fields: dict[str, Any] = {
+        **resource.filter_parameters(),
+        "sort": (
+            str | None if resource.full_text else str,
+            Field(
+                None if resource.full_text else "id",
+                pattern=sort_pattern(sorts),
+                description=f"Comma-separated sort fields from: {described}"
+                + (f",{relevance}" if resource.full_text else f".{plain}"),
+                examples=[f"-{sorts[1]}"] if len(sorts) > 1 else None,
+            ),
+        ),
+    }
+    if resource.relations:
+        fields["include"] = _include(resource)
+    facets = list(resource.facets())
+    if facets:
+        fields["facets"] = (
+            str | None,
+            Field(
+                None,
+                pattern=one_of_list(facets),
+                description=f"Add `facets`: counts per value of {', '.join(facets)} "
+                "(comma-separated) under all the current filters, each with the parameter "
+                "value that selects it.",
+                examples=[",".join(facets)],
+            ),
+        )
+    model: type[RecordListParams] = create_model(
+        f"{_title(resource)}ListParams", __base__=RecordListParams, **fields
+    )
+    return model
+
+
+def _include(resource: Resource) -> Any:
+    names = resource.include_names()
+    return (
+        str | None,
+        Field(
+            None,
+            pattern=one_of_list(names),
+            description=f"Embed related records: {', '.join(names)} (comma-separated).",
+            examples=[",".join(names)],
+        ),
+    )
+
+
+def _get_params(resource: Resource) -> type[GetParams]:
+    fields = {"include": _include(resource)} if resource.relations else {}
+    model: type[GetParams] = create_model(
+        f"{_title(resource)}GetParams", __base__=GetParams, **fields
+    )
+    return model
+
+
+def fields_model(
+    resource: Resource, name: str, *, base: type[Strict] = Strict, exclude: set[str] | None = None
+) -> type[Strict]:
+    """A strict model of the resource's editable fields (less `exclude`), with its checks:
+    the create body, and the seed's entries, which name references their own way."""
+    fields: dict[str, Any] = {
+        f.name: f.write for f in resource.editable_fields() if f.name not in (exclude or set())
+    }
+    model: type[Strict] = create_model(
+        name,
+        __base__=base,
+        __validators__=dict(resource.checks),
+        **fields,
+    )
+    return model
+
+
+def _create(resource: Resource) -> type[Reasoned]:
+    validators = {**resource.checks, **resource.body_checks}
+    fields: dict[str, Any] = {f.name: f.write for f in resource.editable_fields()}
+    model: type[Reasoned] = create_model(
+        f"{_title(resource)}Create", __base__=Reasoned, __validators__=validators, **fields
+    )
+    return model
+
+
+def _patchable(info: FieldInfo) -> Any:
+    """A field's type in a merge patch: nullable, and a nested object may be partial; its
+    constraints stay (the merged record is validated against the create body again anyway)."""
+    annotation: Any = info.annotation
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return dict[str, Any] | None
+    if info.metadata:
+        annotation = Annotated[annotation, *info.metadata]
+    return annotation | None
+
+
+def _patch(create: type[Reasoned]) -> type[Reasoned]:
+    """The merge-patch body for `create`: any of its fields (null removes one), plus `reason`."""
+    fields: dict[str, Any] = {
+        name: (_patchable(info), Field(None, description=info.description))
+        for name, info in create.model_fields.items()
+        if name not in ("id", "reason")
+    }
+    model: type[Reasoned] = create_model(
+        create.__name__.replace("Create", "Patch"),
+        __base__=Reasoned,
+        __doc__=f"A JSON merge patch (RFC 7396) of the fields of {create.__name__}.",
+        **fields,
+    )
+    return model
+
+
+def derive(resources: list[Resource]) -> dict[str, ResourceSchemas]:
+    """Every resource's models. Read models refer to each other (a claim embeds its figures,
+    a figure its claim), so they are built first and resolved together."""
+    read_names = {r.name: f"{_title(r)}Read" for r in resources}
+    reads: dict[str, type[BaseModel]] = {
+        r.name: create_model(read_names[r.name], __base__=RecordMeta, **_served(r, read_names))
+        for r in resources
+    }
+    namespace = {read.__name__: read for read in reads.values()}
+    for read in reads.values():
+        read.model_rebuild(_types_namespace=namespace)
+    schemas: dict[str, ResourceSchemas] = {}
+    for resource in resources:
+        page_fields: dict[str, Any] = {"data": (list.__class_getitem__(reads[resource.name]), ...)}
+        facets = list(resource.facets())
+        if facets:
+            buckets: dict[str, Any] = dict.fromkeys(facets, (list[FacetBucket] | None, None))
+            facets_model = create_model(f"{_title(resource)}Facets", **buckets)
+            page_fields["facets"] = (
+                facets_model | None,
+                Field(None, description="Present with `facets=`."),
+            )
+        page: type[PageBase] = create_model(
+            f"{_title(resource)}Page", __base__=PageBase, **page_fields
+        )
+        create = _create(resource)
+        schemas[resource.name] = ResourceSchemas(
+            list_params=_list_params(resource),
+            get_params=_get_params(resource),
+            read=reads[resource.name],
+            page=page,
+            create=create,
+            patch=_patch(create),
+        )
+    return schemas
 
 
 class LatestFigure(BaseModel):
@@ -162,23 +269,24 @@ class StatisticSummary(BaseModel):
     data: list[SummaryGroup]
 
 
-class SearchResults(BaseModel):
-    claims: list[ClaimRead] = Field(description="By relevance, each with its `snippet`.")
-    statistics: list[StatisticRead] = Field(description="Figures of matching claims.")
-    speakers: list[SpeakerRead] = Field(description="Names containing every word.")
-    sources: list[SourceRead] = Field(description="Titles containing every word.")
-
-
-class SpeakerPage(PageBase):
-    data: list[SpeakerRead]
-
-
-class SourcePage(PageBase):
-    data: list[SourceRead]
-
-
-class TopicPage(PageBase):
-    data: list[TopicRead]
+def summary_params(resource: Resource, groups: list[str]) -> type[RecordScope]:
+    """The summary of a resource's list: its filters, and what to group by."""
+    fields: dict[str, Any] = {
+        **resource.filter_parameters(),
+        "group_by": (
+            str,
+            Field(
+                pattern=one_of_list(groups),
+                description=f"Comma-separated fields to group by, from: {', '.join(groups)} "
+                "(its label).",
+                examples=["indicator,entity"],
+            ),
+        ),
+    }
+    model: type[RecordScope] = create_model(
+        f"{_title(resource)}SummaryParams", __base__=RecordScope, **fields
+    )
+    return model
 
 
 class Health(BaseModel):

@@ -1,20 +1,29 @@
-"""The routes, by resource and concern; `api_router` mounts them once under /v1."""
+"""The routes: one router per resource from the factory, and the modules of their own
+(summary, search, changes, health, problems); `api_router` mounts them once under /v1."""
 
 from typing import Any
 
 from fastapi import APIRouter, Depends
 
-from app.routes import changes, claims, health, search, sources, speakers, statistics, topics
+from app.resources import RESOURCES
+from app.routes import changes, health, search, summary
+from app.routes.resources import resource_router
 from app.write.auth import require_reader
 
 API_PREFIX = "/v1"
 
 api_router = APIRouter(prefix=API_PREFIX, dependencies=[Depends(require_reader)])
-for module in (claims, statistics, speakers, sources, topics, search, changes):
+COLLECTION_ROUTES = {"statistic": summary.router}
+for resource in RESOURCES.values():
+    api_router.include_router(resource_router(resource, COLLECTION_ROUTES.get(resource.name)))
+for module in (search, changes):
     api_router.include_router(module.router)
 
-# One OpenAPI tag per routes module, described by the module's own docstring.
+# One OpenAPI tag per resource (described by its module's docstring) and per routes module.
 OPENAPI_TAGS: list[dict[str, Any]] = [
-    {"name": str(module.router.tags[0]), "description": (module.__doc__ or "").strip()}
-    for module in (claims, statistics, speakers, sources, topics, search, changes, health)
+    *({"name": r.plural, "description": r.summary.strip()} for r in RESOURCES.values()),
+    *(
+        {"name": str(module.router.tags[0]), "description": (module.__doc__ or "").strip()}
+        for module in (search, changes, health)
+    ),
 ]

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Query, Request, Response
 from sqlalchemy import select
 
 from app.query.grammar import ChangeListParams
-from app.query.keyset import decode_cursor, encode_cursor, invalid_cursor
+from app.query.keyset import decode_cursor, encode_cursor, invalid_cursor, next_link
 from app.resources.schemas import ChangePage
 from app.store.engine import SessionDep
 from app.store.models import Change
@@ -53,5 +53,5 @@ async def list_changes(
     ]
     response = json_response({"data": data, "next_cursor": cursor})
     if len(changes) == params.limit:
-        response.headers["Link"] = f'<{request.url.include_query_params(since=cursor)}>; rel="next"'
+        response.headers["Link"] = next_link(request.url, cursor, "since")
     return conditional(request, response)

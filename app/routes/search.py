@@ -1,25 +1,66 @@
 """One search box over everything: claims and statistics by full text, speakers and sources
 by name and title."""
 
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
+from pydantic import BaseModel, ConfigDict, Field, create_model
 from sqlalchemy import RowMapping
 from sqlalchemy.orm import Session
 
-from app.query.filters import Column, SortKey, contains_text
-from app.query.grammar import SearchParams
-from app.query.listing import with_snippets
+from app.query.filters import SEARCH_DESCRIPTION, Column, contains_text
+from app.query.grammar import PageSize, Text
+from app.query.keyset import SortKey
 from app.query.ranking import ranked_rows
-from app.query.search import SearchQuery, added_order, parse_query, ranked_claims, relevance_column
-from app.resources.documents import statistics_with_claim
-from app.resources.kernel import CLAIM, SOURCE, SPEAKER, STATISTIC, Resource
-from app.resources.schemas import SearchResults
+from app.query.search import (
+    SearchQuery,
+    added_order,
+    parse_query,
+    ranked_claims,
+    relevance_column,
+    snippet,
+)
+from app.resources import CLAIM, SCHEMAS, SOURCE, SPEAKER, STATISTIC
+from app.resources.kernel import Resource
 from app.store.engine import SessionDep
 from app.store.temporal import CURRENT
 from app.web.responses import LIST_ERRORS, json_response
 
 router = APIRouter(tags=["search"])
+
+
+@dataclass(frozen=True)
+class Searched:
+    """A resource the search box covers: ranked by its claim's text, or (`name`) every word
+    contained in that column."""
+
+    resource: Resource
+    name: str | None
+    description: str
+
+
+SEARCHED = (
+    Searched(CLAIM, None, "By relevance, each with its `snippet`."),
+    Searched(STATISTIC, None, "Figures of matching claims."),
+    Searched(SPEAKER, "name", "Names containing every word."),
+    Searched(SOURCE, "title", "Titles containing every word."),
+)
+_RESULTS: dict[str, Any] = {
+    searched.resource.plural: (
+        list.__class_getitem__(SCHEMAS[searched.resource.name].read),
+        Field(description=searched.description),
+    )
+    for searched in SEARCHED
+}
+SearchResults = create_model("SearchResults", **_RESULTS)
+
+
+class SearchParams(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    q: Text = Field(min_length=1, max_length=500, description=SEARCH_DESCRIPTION)
+    limit: PageSize = Field(10, ge=1, le=50, description="Records per resource (1-50).")
 
 
 def _every_word(column: Column, search: SearchQuery) -> list[Any]:
@@ -29,25 +70,26 @@ def _every_word(column: Column, search: SearchQuery) -> list[Any]:
 
 
 def _found(
-    session: Session, resource: Resource, search: SearchQuery, limit: int
+    session: Session, searched: Searched, search: SearchQuery, limit: int
 ) -> list[RowMapping]:
     """The first `limit` live records of `resource`: claims and statistics by the relevance of
     their claim's text, speakers and sources (names, titles) by id. Retracted records are not
     found (the search box is over the present: no `as_of`)."""
     t = CURRENT
+    resource = searched.resource
     table = t.of(resource.name).c
-    # Statistics rank by their claim's text, so their claim is joined (their list has no join).
-    base = statistics_with_claim(t) if resource.name == "statistic" else resource.query(t)
-    query = base.where(table.retracted_at.is_(None))
-    if resource.name in {"claim", "statistic"}:
+    query = resource.query(t).where(table.retracted_at.is_(None))
+    if searched.name is None:
+        if resource is STATISTIC:
+            # Statistics rank by their claim's text, so their claim is joined.
+            query = query.join_from(t.statistic, t.claim, table.claim_id == t.claim.c.id)
         # Ranked as `/v1/claims?q=` ranks: in blocks of the most recently added matches.
         dialect = session.get_bind().dialect.name
         ranked = ranked_claims(dialect, query, search, t)
         keys = [SortKey(relevance_column(ranked), True), SortKey(table.id, True)]
         found = ranked_rows(session, ranked, added_order(dialect), keys, limit)
         return [row._mapping for row, _block in found]
-    named = table.name if resource.name == "speaker" else table.title
-    query = query.where(*_every_word(named, search)).order_by(table.id)
+    query = query.where(*_every_word(table[searched.name], search)).order_by(table.id)
     return list(session.execute(query.limit(limit)).mappings())
 
 
@@ -55,17 +97,13 @@ def _found(
 async def search(session: SessionDep, params: Annotated[SearchParams, Query()]) -> Response:
     """Search claims, statistics, speakers and sources at once; the first `limit` of each."""
     query = parse_query(params.q)
-    claims = with_snippets(CLAIM.documents, query)
-    return json_response(
-        {
-            resource.plural: documents(
-                session, CURRENT, _found(session, resource, query, params.limit), set()
-            )
-            for resource, documents in (
-                (CLAIM, claims),
-                (STATISTIC, STATISTIC.documents),
-                (SPEAKER, SPEAKER.documents),
-                (SOURCE, SOURCE.documents),
-            )
-        }
-    )
+    results: dict[str, Any] = {}
+    for searched in SEARCHED:
+        resource = searched.resource
+        rows = _found(session, searched, query, params.limit)
+        documents = resource.documents(session, CURRENT, rows, set())
+        if resource.full_text:
+            for document in documents:
+                document["snippet"] = snippet(document["text"], query)
+        results[resource.plural] = documents
+    return json_response(results)

@@ -33,6 +33,13 @@ class ClaimKind(StrEnum):
     author_statement = "author_statement"
 
 
+def one_of(column: str, enumeration: type[StrEnum]) -> CheckConstraint:
+    """The database's own check that `column` holds a member of `enumeration` (the one
+    definition the API's enums and write bodies are made from too)."""
+    members = ", ".join(f"'{member.value}'" for member in enumeration)
+    return CheckConstraint(f"{column} IN ({members})", name=column)
+
+
 class UTCDateTime(TypeDecorator[datetime]):
     """Aware UTC datetimes on every database (SQLite would otherwise hand back naive ones)."""
 
@@ -158,7 +165,7 @@ class Claim(Versioned, Base):
     )
 
     __table_args__ = (
-        CheckConstraint("kind IN ('direct_quote', 'paraphrase', 'author_statement')", name="kind"),
+        one_of("kind", ClaimKind),
         CheckConstraint("span_start >= 0 AND span_end > span_start", name="span"),
         # retracted_at last: lists keep their id order, and a count that hides retracted
         # claims reads the index alone (450k claims of one kind: 27-43 ms instead of 0.26 s).
@@ -278,7 +285,7 @@ class Change(Base):
     changed_fields: Mapped[list[str]] = mapped_column(JSON)
 
     __table_args__ = (
-        CheckConstraint("operation IN ('create', 'update', 'retract')", name="operation"),
+        one_of("operation", ChangeOperation),
         Index(
             "ix_change_resource_record_id_version", "resource", "record_id", "version", unique=True
         ),

@@ -4,7 +4,7 @@ from typing import Any
 
 from pydantic.json_schema import models_json_schema
 
-from app.write.bodies import BODY_MODELS
+from app.resources import SCHEMAS
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 FASTAPI_VALIDATION_SCHEMAS = ("HTTPValidationError", "ValidationError")
@@ -26,7 +26,11 @@ def customize_openapi(document: dict[str, Any]) -> dict[str, Any]:
     schemas = document.setdefault("components", {}).setdefault("schemas", {})
     # Write bodies are read by app.write.bodies.json_body, not by FastAPI: add their schemas.
     _, definitions = models_json_schema(
-        [(model, "validation") for model in BODY_MODELS],
+        [
+            (model, "validation")
+            for schemas in SCHEMAS.values()
+            for model in (schemas.create, schemas.patch)
+        ],
         ref_template="#/components/schemas/{model}",
     )
     for name, schema in definitions.get("$defs", {}).items():

@@ -1,5 +1,6 @@
-"""The routes every versioned resource shares: its history, and its writes (create, merge
-patch, retract), registered once per resource with operation ids like `update_claim`."""
+"""One router per resource, made from its description: reads (list, get, versions, a version)
+and writes (create, merge patch, retract), with operation ids like `list_claims` and
+`update_claim`."""
 
 from typing import Annotated, Any
 
@@ -9,30 +10,35 @@ from sqlalchemy import RowMapping, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from app.query.filters import parse_sort
-from app.query.grammar import RECORD_ID, NoParams, RecordId, Text, VersionListParams, VersionNumber
-from app.query.keyset import paginate, query_fingerprint
-from app.query.records import document_response, find_row, gone
-from app.resources.kernel import Resource
+from app.query.grammar import RECORD_ID, NoParams, Text, VersionListParams, VersionNumber
+from app.query.keyset import count_query, cursor_key, paginate, parse_sort, query_fingerprint
+from app.query.reads import document_response, find_row, get_record, gone, list_records
+from app.resources import SCHEMAS
+from app.resources.kernel import Prepared, Resource
 from app.resources.schemas import VersionPage
 from app.store.engine import SessionDep
 from app.store.models import Change, utc_now
-from app.store.temporal import CURRENT, RESOURCE_TABLES, tables_at
+from app.store.temporal import CURRENT, tables_at
 from app.web.conditional import IMMUTABLE, conditional, match, record_etag, validators
 from app.web.problems import ApiError, conflict, not_found
-from app.web.responses import GET_ERRORS, WRITE_ERRORS, json_response, list_response
+from app.web.responses import (
+    GET_ERRORS,
+    LIST_RESPONSES,
+    WRITE_ERRORS,
+    json_response,
+    list_response,
+)
 from app.write import idempotency
 from app.write.auth import Writer
 from app.write.bodies import (
     CREATE_MEDIA_TYPES,
     PATCH_MEDIA_TYPES,
-    Reasoned,
     invalid,
     json_body,
     merge_patch,
     request_body,
 )
-from app.write.editing import check_no_dependents, editable, prepare
+from app.write.editing import check_no_dependents, prepare
 from app.write.versioning import (
     StaleVersionError,
     changed_fields,
@@ -62,6 +68,37 @@ class RetractParams(BaseModel):
     reason: Text = Field(min_length=1, max_length=2000, description="Why it is retracted.")
 
 
+def current_row(session: Session, resource: Resource, record_id: str) -> RowMapping:
+    """The record to write to: 404 if it never existed, 410 if retracted."""
+    table = resource.table
+    row = session.execute(select(table).where(table.c.id == record_id)).mappings().first()
+    if row is None:
+        raise not_found(resource.name, record_id)
+    if row["retracted_at"] is not None:
+        raise gone(session, resource.name, row)
+    return row
+
+
+def check_if_match(resource: Resource, row: RowMapping, if_match: str | None) -> None:
+    etag = record_etag(resource.name, row["id"], row["version"])
+    if if_match is None:
+        raise ApiError(
+            428,
+            "precondition-required",
+            "Precondition required",
+            f"Send If-Match: {etag} (the ETag of the version you read).",
+        )
+    if not match(if_match, etag):
+        raise ApiError(
+            412,
+            "precondition-failed",
+            "Precondition failed",
+            f"The {resource.name} {row['id']!r} is at version {row['version']} now; "
+            "GET it again and re-apply your change.",
+            headers={"ETag": etag},
+        )
+
+
 def written(
     request: Request, session: Session, resource: Resource, record_id: str, status: int = 200
 ) -> Response:
@@ -71,6 +108,23 @@ def written(
     etag = record_etag(resource.name, row["id"], row["version"])
     response.headers.update(validators(etag, row["updated_at"], "no-store"))
     return response
+
+
+def _link_rows(resource: Resource, record_id: str, prepared: Prepared) -> list[dict[str, str]]:
+    """The link-table rows of a new record (a claim's topics)."""
+    rows: list[dict[str, str]] = []
+    for field in resource.fields:
+        if field.link is not None and prepared.links is not None:
+            rows += [
+                {field.link.key: record_id, field.link.value: value}
+                for value in prepared.links[field.name]
+            ]
+    return rows
+
+
+def _linked_values(prepared: Prepared) -> list[str] | None:
+    """The new values of the record's link field (None: it has none)."""
+    return None if prepared.links is None else next(iter(prepared.links.values()))
 
 
 def _links(name: str) -> dict[str, Any]:
@@ -85,19 +139,28 @@ def _links(name: str) -> dict[str, Any]:
     }
 
 
-def add_versioned_routes(
-    router: APIRouter,
-    resource: Resource,
-    read_model: type[BaseModel],
-    create_model: type[Reasoned],
-    patch_model: type[BaseModel],
-) -> None:
+def resource_router(resource: Resource, collection: APIRouter | None = None) -> APIRouter:
+    """The routes of `resource`, typed by the models derived from its description, with
+    `collection`'s routes (a summary) registered before `/{id}`, which would otherwise take
+    their path for an id."""
+    schemas = SCHEMAS[resource.name]
     name, plural = resource.name, resource.plural
-    item = f"/{plural}/{{{name}_id}}"
+    router = APIRouter(tags=[plural])
+
+    async def list_all(request: Request, session: SessionDep, params: Any) -> Response:
+        return list_records(request, session, params, resource)
+
+    async def get_one(
+        request: Request, record_id: Any, session: SessionDep, params: Any
+    ) -> Response:
+        include = getattr(params, "include", None)
+        return get_record(
+            request, session, resource, record_id, as_of=params.as_of, include=include
+        )
 
     async def list_versions(
         request: Request,
-        record_id: RecordId,
+        record_id: Any,
         session: SessionDep,
         params: Annotated[VersionListParams, Query()],
     ) -> Response:
@@ -106,10 +169,12 @@ def add_versioned_routes(
             changes.c.resource == name, changes.c.record_id == record_id
         )
         keys = parse_sort(params.sort, {"id": [changes.c.version], "version": [changes.c.version]})
-        criteria = {"record": record_id, "sort": params.sort}
-        page = paginate(
-            session, query, keys, params, query_fingerprint(f"{name}-versions", criteria)
+        fingerprint = query_fingerprint(
+            f"{name}-versions", {"record": record_id, "sort": params.sort}
         )
+        after = cursor_key(params.cursor, fingerprint, keys)
+        count = count_query(query) if params.count else None
+        page = paginate(session, query, keys, after, params.limit, fingerprint, count)
         if not page.rows and params.cursor is None:
             raise not_found(name, record_id)
         documents = [dict(row) for row in page.rows]
@@ -117,7 +182,7 @@ def add_versioned_routes(
 
     async def get_version(
         request: Request,
-        record_id: RecordId,
+        record_id: Any,
         number: VersionNumber,
         session: SessionDep,
         _params: Annotated[NoParams, Query()],
@@ -146,11 +211,10 @@ def add_versioned_routes(
         if replay is not None:
             return replay
         connection = session.connection()
-        table = RESOURCE_TABLES[name][0]
+        table = resource.table
         if connection.execute(select(table.c.id).where(table.c.id == body.id)).first():
             raise conflict(f"the id {body.id!r} is taken by another {name}")
-        prepared = prepare(connection, name, body, None)
-        links = [{"claim_id": body.id, "topic_id": topic} for topic in prepared.topics or []]
+        prepared = prepare(connection, resource, body, None)
         try:
             insert_new_records(
                 connection,
@@ -159,7 +223,7 @@ def add_versioned_routes(
                 at=utc_now(),
                 author=caller.name,
                 reason=body.reason,
-                links=links,
+                links=_link_rows(resource, body.id, prepared),
             )
             response = written(request, session, resource, body.id, 201)
             response.headers["Location"] = str(
@@ -174,7 +238,7 @@ def add_versioned_routes(
 
     def update(
         request: Request,
-        record_id: RecordId,
+        record_id: Any,
         body: Any,
         session: SessionDep,
         caller: Writer,
@@ -185,14 +249,15 @@ def add_versioned_routes(
         connection = session.connection()
         patch = body.model_dump(exclude_unset=True)
         reason = patch.pop("reason")
-        merged = merge_patch(editable(connection, name, row), patch)
+        merged = merge_patch(resource.editable(connection, row), patch)
         try:
-            validated = create_model.model_validate({**merged, "reason": reason})
+            validated = schemas.create.model_validate({**merged, "reason": reason})
         except ValidationError as error:
             raise invalid(error) from None
-        prepared = prepare(connection, name, validated, row)
-        same_topics = prepared.topics is None or prepared.topics == topics_of(connection, record_id)
-        if not changed_fields(row, prepared.values) and same_topics:
+        prepared = prepare(connection, resource, validated, row)
+        linked = _linked_values(prepared)
+        same_links = linked is None or linked == topics_of(connection, record_id)
+        if not changed_fields(row, prepared.values) and same_links:
             # Nothing to change is not a new version.
             return written(request, session, resource, record_id)
         try:
@@ -203,7 +268,7 @@ def add_versioned_routes(
                 prepared.values,
                 author=caller.name,
                 reason=reason,
-                topics=prepared.topics,
+                topics=linked,
             )
             for statistic, span in prepared.respanned:
                 update_record(
@@ -215,7 +280,7 @@ def add_versioned_routes(
 
     def retract(
         request: Request,
-        record_id: RecordId,
+        record_id: Any,
         session: SessionDep,
         caller: Writer,
         params: Annotated[RetractParams, Query()],
@@ -224,7 +289,7 @@ def add_versioned_routes(
         row = current_row(session, resource, record_id)
         check_if_match(resource, row, if_match)
         connection = session.connection()
-        check_no_dependents(connection, name, record_id)
+        check_no_dependents(connection, resource, record_id)
         try:
             retract_record(connection, name, row, author=caller.name, reason=params.reason)
         except StaleVersionError:
@@ -232,80 +297,64 @@ def add_versioned_routes(
         retracted = find_row(session, CURRENT, resource, record_id)
         return json_response(resource.documents(session, CURRENT, [retracted], set())[0])
 
-    # The path names the id after the resource (`claim_id`), as the read routes do.
+    # The derived models are only known now: the endpoints' annotations are set here, where
+    # FastAPI reads them. The path names the id after the resource (`claim_id`).
     path_id = Annotated[str, Path(alias=f"{name}_id", **RECORD_ID)]
-    for endpoint in (list_versions, get_version, update, retract):
+    for endpoint in (get_one, list_versions, get_version, update, retract):
         endpoint.__annotations__["record_id"] = path_id
+    list_all.__annotations__["params"] = Annotated[schemas.list_params, Query()]
+    get_one.__annotations__["params"] = Annotated[schemas.get_params, Query()]
     # Bodies are read by `json_body` (after auth), so FastAPI does not see them: the OpenAPI
     # request bodies are declared by hand, their schemas added in app/web/openapi.py.
     create.__annotations__["body"] = Annotated[
-        create_model, json_body(create_model, CREATE_MEDIA_TYPES)
+        schemas.create, json_body(schemas.create, CREATE_MEDIA_TYPES)
     ]
     update.__annotations__["body"] = Annotated[
-        patch_model, json_body(patch_model, PATCH_MEDIA_TYPES)
+        schemas.patch, json_body(schemas.patch, PATCH_MEDIA_TYPES)
     ]
     extras = {
         "POST": {
-            **request_body(create_model, CREATE_MEDIA_TYPES),
+            **request_body(schemas.create, CREATE_MEDIA_TYPES),
             "responses": {"201": {"links": _links(name)}},
         },
         "PATCH": {
-            **request_body(patch_model, PATCH_MEDIA_TYPES),
+            **request_body(schemas.patch, PATCH_MEDIA_TYPES),
             "responses": {"200": {"links": _links(name)}},
         },
     }
-    routes: list[tuple[str, Any, str, str, str, type[BaseModel], dict[int | str, Any]]] = [
+    item = f"/{plural}/{{{name}_id}}"
+    routes: list[tuple[str, Any, str, str, str, str, type[BaseModel], dict[int | str, Any]]] = [
+        (f"/{plural}", list_all, "GET", f"list_{plural}", "",
+         f"List {plural}, filtered, sorted and paginated by cursor.", schemas.page,
+         LIST_RESPONSES),
+        (item, get_one, "GET", f"get_{name}", "", f"One {name} by id.", schemas.read,
+         GET_ERRORS),
         (f"{item}/versions", list_versions, "GET", f"list_{name}_versions",
-         f"List a {name}'s versions, newest first", VersionPage, GET_ERRORS),
+         f"List a {name}'s versions, newest first", "", VersionPage, GET_ERRORS),
         (f"{item}/versions/{{number}}", get_version, "GET", f"get_{name}_version",
-         f"One version of a {name}, as it was", read_model, GET_ERRORS),
-        (f"/{plural}", create, "POST", f"create_{name}", f"Create a {name}", read_model,
+         f"One version of a {name}, as it was", "", schemas.read, GET_ERRORS),
+        (f"/{plural}", create, "POST", f"create_{name}", f"Create a {name}", "", schemas.read,
          WRITE_ERRORS),
         (item, update, "PATCH", f"update_{name}",
-         f"Correct a {name} (JSON merge patch; If-Match required)", read_model, WRITE_ERRORS),
+         f"Correct a {name} (JSON merge patch; If-Match required)", "", schemas.read,
+         WRITE_ERRORS),
         (item, retract, "DELETE", f"retract_{name}",
-         f"Retract a {name} (it leaves lists; its history stays)", read_model, WRITE_ERRORS),
+         f"Retract a {name} (it leaves lists; its history stays)", "", schemas.read,
+         WRITE_ERRORS),
     ]  # fmt: skip
-    for path, endpoint, method, operation, summary, model, errors in routes:
+    for path, endpoint, method, operation, summary, description, model, errors in routes:
+        if path == item and collection is not None and method == "GET":
+            router.include_router(collection)
         router.add_api_route(
             path,
             endpoint,
             methods=[method],
             name=operation,
-            summary=summary,
+            summary=summary or None,
+            description=description,
             status_code=201 if method == "POST" else 200,
             response_model=model,
             responses=errors,
             openapi_extra=extras.get(method),
         )
-
-
-def current_row(session: Session, resource: Resource, record_id: str) -> RowMapping:
-    """The record to write to: 404 if it never existed, 410 if retracted."""
-    table = RESOURCE_TABLES[resource.name][0]
-    row = session.execute(select(table).where(table.c.id == record_id)).mappings().first()
-    if row is None:
-        raise not_found(resource.name, record_id)
-    if row["retracted_at"] is not None:
-        raise gone(session, resource.name, row)
-    return row
-
-
-def check_if_match(resource: Resource, row: RowMapping, if_match: str | None) -> None:
-    etag = record_etag(resource.name, row["id"], row["version"])
-    if if_match is None:
-        raise ApiError(
-            428,
-            "precondition-required",
-            "Precondition required",
-            f"Send If-Match: {etag} (the ETag of the version you read).",
-        )
-    if not match(if_match, etag):
-        raise ApiError(
-            412,
-            "precondition-failed",
-            "Precondition failed",
-            f"The {resource.name} {row['id']!r} is at version {row['version']} now; "
-            "GET it again and re-apply your change.",
-            headers={"ETag": etag},
-        )
+    return router

@@ -1,0 +1,324 @@
+"""Serving reads, for every resource: a list (a JSON or JSON-LD page, or the whole filtered
+collection streamed as CSV or NDJSON) and one record, for now or for any past moment
+(`as_of`)."""
+
+from collections.abc import AsyncIterator, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from itertools import chain, islice
+from typing import Any
+
+from fastapi import Request, Response
+from fastapi.responses import StreamingResponse
+from sqlalchemy import ColumnElement, Row, RowMapping, Select, select
+from sqlalchemy.orm import Session
+
+from app.formats.exports import EXPORT_BATCH_ROWS, csv_export, ndjson_export
+from app.formats.linked_data import LinkedData
+from app.query.facets import count_facets
+from app.query.filters import Column, split_list
+from app.query.grammar import RecordListParams
+from app.query.keyset import (
+    KeyValue,
+    PageResult,
+    SortKey,
+    count_query,
+    cursor_key,
+    keyset_batches,
+    keyset_page,
+    next_link,
+    paginate,
+    parse_sort,
+    query_fingerprint,
+)
+from app.query.ranking import Block, paginate_ranked, ranked_batches, ranked_start
+from app.query.search import (
+    SearchQuery,
+    added_order,
+    claim_match,
+    is_broad,
+    parse_query,
+    ranked_claims,
+    relevance_column,
+)
+from app.query.search import snippet as search_snippet
+from app.resources.kernel import Document, Resource
+from app.store.models import Change, ChangeOperation
+from app.store.temporal import Tables, tables_at
+from app.web.conditional import (
+    cache_control_as_of,
+    conditional,
+    content_etag,
+    not_modified,
+    record_etag,
+    state_etag,
+    validators,
+)
+from app.web.negotiation import MEDIA_TYPES, negotiate
+from app.web.problems import ApiError, invalid_parameter, not_found
+from app.web.responses import json_response, list_response
+
+# Parameters that shape a page (or its format) but not the query a cursor belongs to.
+PAGE_ONLY_PARAMS = {"cursor", "limit", "count", "include", "format", "facets"}
+
+
+def includes(include: str | None) -> set[str]:
+    return set() if include is None else set(include.split(","))
+
+
+@dataclass(frozen=True)
+class ListQuery:
+    """A list request as SQL: the resource, the filtered query, its sort keys, the
+    fingerprint its cursors are bound to and where its cursor resumes (decoded once)."""
+
+    resource: Resource
+    tables: Tables
+    query: Select[Any]
+    keys: list[SortKey]
+    fingerprint: str
+    # Set when `q` ranks by relevance in blocks of recent matches (`app.query.ranking`): the
+    # order in which claims were added; then `start` is a block and a key, else a key.
+    ranked_by: ColumnElement[Any] | None
+    start: Any
+    # The full-text query whose matches get a snippet.
+    search: SearchQuery | None
+    # count=true's own statement where it is cheaper than counting `query`; built only when
+    # count=true asks (building a statement costs ~0.1 ms of Python per request).
+    count: Select[Any] | None
+
+    def count_statement(self) -> Select[Any]:
+        return count_query(self.query) if self.count is None else self.count
+
+    def page(self, session: Session, limit: int, *, counted: bool) -> PageResult:
+        count = self.count_statement() if counted else None
+        if self.ranked_by is not None:
+            return paginate_ranked(
+                session, self.query, self.ranked_by, self.keys, self.start, limit,
+                self.fingerprint, count,
+            )  # fmt: skip
+        return paginate(session, self.query, self.keys, self.start, limit, self.fingerprint, count)
+
+    def page_statement(self, limit: int) -> Select[Any]:
+        """The SQL of one keyset page (one row extra, which says whether another follows)."""
+        return keyset_page(self.query, self.keys, self.start, limit + 1)
+
+    def batches(self, session: Session) -> Iterator[Sequence[Row[Any]]]:
+        """Every row after the cursor, `EXPORT_BATCH_ROWS` per statement whatever the limit
+        (exports)."""
+        if self.ranked_by is not None:
+            return ranked_batches(
+                session, self.query, self.ranked_by, self.keys, self.start, EXPORT_BATCH_ROWS
+            )
+        return keyset_batches(session, self.query, self.keys, self.start, EXPORT_BATCH_ROWS)
+
+    def documents(
+        self, session: Session, rows: Sequence[RowMapping], include: set[str]
+    ) -> list[Document]:
+        documents = self.resource.documents(session, self.tables, rows, include)
+        if self.search is not None:
+            for document in documents:
+                document["snippet"] = search_snippet(document["text"], self.search)
+        return documents
+
+
+def list_query(
+    session: Session, t: Tables, params: RecordListParams, resource: Resource
+) -> ListQuery:
+    """The SQL of a list request, before its page is cut (the query plan tests and the
+    benchmark read it from here, so they check exactly what the API runs). The resource's
+    `q` is a full-text search that ranks by relevance (by default) or filters (with another
+    sort). A cursor not signed for this query is a 400 here, before any 304 is considered."""
+    q: str | None = getattr(params, "q", None) if resource.full_text else None
+    sort_fields: dict[str, list[Column]] = resource.sort_fields(t)
+    sort = params.sort or ("id" if q is None else "-relevance")
+    by_relevance = "relevance" in {name.removeprefix("-") for name in split_list(sort)}
+    query = resource.query(t)
+    search = None if q is None else parse_query(q)
+    ranked_by = None
+    if search is None:
+        if by_relevance:
+            raise invalid_parameter("sort", "relevance needs a full-text query `q`")
+    elif not by_relevance:
+        # Exact over every match, in the order of the sort's index.
+        broad = t.as_of is None and is_broad(session, search)
+        query = query.where(claim_match(search, t, broad))
+    else:
+        dialect = session.get_bind().dialect.name
+        query = ranked_claims(dialect, query, search, t)
+        # Reads `as_of` a past moment rank every match: history tables are not tuned for scale.
+        ranked_by = added_order(dialect) if t.as_of is None else None
+        sort_fields["relevance"] = [relevance_column(query)]
+    filters = resource.filter_clauses(t, params)
+    if not params.include_retracted:
+        filters.append(t.of(resource.name).c.retracted_at.is_(None))
+    keys = parse_sort(sort, sort_fields)
+    fingerprint = query_fingerprint(
+        resource.plural, params.model_dump(mode="json", exclude=PAGE_ONLY_PARAMS)
+    )
+    start: tuple[Block, Sequence[Any]] | list[KeyValue] | None = (
+        ranked_start(params.cursor, fingerprint, keys)
+        if ranked_by is not None
+        else cursor_key(params.cursor, fingerprint, keys)
+    )
+    return ListQuery(
+        resource,
+        t,
+        query.where(*filters),
+        keys,
+        fingerprint,
+        ranked_by,
+        start,
+        search,
+        resource.count_statement(t, params) if params.count else None,
+    )
+
+
+def list_records(
+    request: Request, session: Session, params: RecordListParams, resource: Resource
+) -> Response:
+    media = negotiate(request.headers.get("accept"), params.format)
+    t = tables_at(params.as_of)
+    listed = list_query(session, t, params, resource)
+    if media in {"csv", "ndjson"}:
+        return _export(session, params, media, listed)
+    cache_control = cache_control_as_of(params.as_of)
+    etag = state_etag(session, request, media)
+    unchanged = not_modified(request, etag, cache_control=cache_control, vary="Accept")
+    if unchanged is not None:
+        return unchanged
+    page = listed.page(session, params.limit, counted=params.count)
+    if media == "jsonld":
+        linked = LinkedData(f"{request.base_url}v1/")
+        documents = listed.documents(session, page.rows, set(resource.linked_includes))
+        response = json_response(linked.graph(resource, documents))
+        response.headers["Content-Type"] = MEDIA_TYPES["jsonld"]
+        if page.next_cursor is not None:
+            response.headers["Link"] = next_link(request.url, page.next_cursor)
+    else:
+        extra: dict[str, Any] = {}
+        facet_names: str | None = getattr(params, "facets", None)
+        if facet_names is not None:
+            extra["facets"] = count_facets(session, t, listed.query, facet_names, resource.facets())
+        include = includes(getattr(params, "include", None))
+        documents = listed.documents(session, page.rows, include)
+        response = list_response(request, documents, page, extra)
+    response.headers["Vary"] = "Accept"
+    response.headers.update(validators(etag, None, cache_control))
+    return response
+
+
+def _export(session: Session, params: RecordListParams, media: str, listed: ListQuery) -> Response:
+    """The whole collection streamed in batches of `EXPORT_BATCH_ROWS` whatever `limit` says;
+    the first batch is read now, so that a database that fails is still a problem response
+    rather than a broken stream.
+
+    The request's session ends before the body is sent, so the stream reads in a session of
+    its own, on the event loop like every read."""
+    exporting = Session(bind=session.get_bind())
+    batches = listed.batches(exporting)
+    read = chain(list(islice(batches, 1)), batches)
+    exporting.close()  # until the stream starts, which may be after other requests' reads
+    resource = listed.resource
+    if media == "csv":
+        lines = csv_export(exporting, listed.tables, resource, read)
+    else:
+        lines = ndjson_export(
+            listed.documents(exporting, [row._mapping for row in rows], set()) for rows in read
+        )
+    headers = {"Vary": "Accept", "Cache-Control": cache_control_as_of(params.as_of)}
+    if media == "csv":
+        headers["Content-Disposition"] = f'attachment; filename="{resource.plural}.csv"'
+    media_type = MEDIA_TYPES[media] + ("; charset=utf-8" if media == "csv" else "")
+    return StreamingResponse(
+        released_between_chunks(exporting, lines), media_type=media_type, headers=headers
+    )
+
+
+async def released_between_chunks(
+    session: Session, chunks: Iterator[bytes]
+) -> AsyncIterator[bytes]:
+    """Sends `chunks` (one per batch read), giving `session`'s connection back before each is
+    sent: a slow or vanished client holds no connection while the stream waits on it."""
+    try:
+        for chunk in chunks:
+            session.close()
+            yield chunk
+    finally:
+        session.close()
+
+
+def retraction(session: Session, resource: str, record_id: str, version: int) -> dict[str, Any]:
+    """When, by whom and why a record was retracted: from its retract change."""
+    change = session.execute(
+        select(Change).where(
+            Change.resource == resource,
+            Change.record_id == record_id,
+            Change.version == version,
+            Change.operation == ChangeOperation.retract,
+        )
+    ).scalar_one()
+    return {"retracted_at": change.at, "retracted_by": change.author, "reason": change.reason}
+
+
+def gone(session: Session, resource: str, row: RowMapping) -> ApiError:
+    facts = retraction(session, resource, row["id"], row["version"])
+    return ApiError(
+        410,
+        "gone",
+        "Gone",
+        f"The {resource} {row['id']!r} was retracted at {facts['retracted_at'].isoformat()} "
+        f"by {facts['retracted_by']}: {facts['reason']}",
+        extensions=facts,
+    )
+
+
+def find_row(session: Session, t: Tables, resource: Resource, record_id: str) -> RowMapping:
+    query = resource.query(t)
+    row = session.execute(query.where(query.selected_columns.id == record_id)).mappings().first()
+    if row is None:
+        raise not_found(resource.name, record_id)
+    return row
+
+
+def document_response(
+    request: Request,
+    session: Session,
+    t: Tables,
+    resource: Resource,
+    row: RowMapping,
+    include: set[str],
+    cache_control: str,
+) -> Response:
+    document = resource.documents(session, t, [row], include)[0]
+    response = json_response(document)
+    # Embedded records have versions of their own, so only the bare record is tagged by version.
+    etag = (
+        record_etag(resource.name, row["id"], row["version"])
+        if not include
+        else content_etag(bytes(response.body))
+    )
+    return conditional(
+        request,
+        response,
+        etag=etag,
+        last_modified=row["updated_at"],
+        cache_control=cache_control,
+    )
+
+
+def get_record(
+    request: Request,
+    session: Session,
+    resource: Resource,
+    record_id: str,
+    *,
+    as_of: datetime | None = None,
+    include: str | None = None,
+) -> Response:
+    t = tables_at(as_of)
+    row = find_row(session, t, resource, record_id)
+    if row["retracted_at"] is not None:
+        raise gone(session, resource.name, row)
+    return document_response(
+        request, session, t, resource, row, includes(include), cache_control_as_of(as_of)
+    )
