@@ -14,7 +14,6 @@ from app.resources.kernel import (
     Field,
     Relation,
     Resource,
-    Row,
     Sort,
     Span,
     Term,
@@ -27,6 +26,7 @@ from app.store.models import ClaimKind
 from app.store.temporal import RESOURCE_TABLES
 from app.web.problems import conflict, invalid_body
 from app.write.validation import ID, SOURCE_EXAMPLE, Text, find_span
+from app.write.versioning import Row
 
 MAX_CLAIM_TEXT = 5_000
 TOPICS = Link("claim_topic", "claim_id", "topic_id", "topic", copies=("speaker_id",))
