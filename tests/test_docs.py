@@ -94,6 +94,19 @@ def test_every_relative_link_and_anchor_resolves(link: Link) -> None:
         assert fragment in anchors(target), f"{link}: {repo_path(target)} has no such heading"
 
 
+def named_files(page: Path) -> list[Link]:
+    """Every file of this repository a page names in backticks (`app/query/keyset.py`)."""
+    names = re.findall(r"`((?:app|seed|tests|bench|migrations)/[\w/.-]+\.\w+)", read(page))
+    return [Link(page, name) for name in names]
+
+
+@pytest.mark.parametrize(
+    "named", [named for page in LINKING_PAGES for named in named_files(page)], ids=str
+)
+def test_every_file_the_docs_name_exists(named: Link) -> None:
+    assert (PROJECT_ROOT / named.target).exists(), f"{named}: no such file"
+
+
 def test_the_pages_link_to_each_other() -> None:
     # Guards the link test against a parser that finds nothing: the README links every page.
     linked = {link.target for link in relative_links(README)}
