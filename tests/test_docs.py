@@ -64,7 +64,17 @@ def test_every_operation_is_named_in_the_readme(operation_id: str) -> None:
     assert re.search(rf"\b{operation_id}\b", README), f"README.md never names {operation_id}"
 
 
-MODULE_ROOTS = ["app", "app/routes", "tests", "tests/sdk", "tests/browser", "bench", "seed"]
+TEST_FOLDERS = ["support", "resources", "query", "web", "formats", "write", "store", "seed"]
+MODULE_ROOTS = [
+    "app",
+    "app/routes",
+    "tests",
+    *(f"tests/{folder}" for folder in TEST_FOLDERS),
+    "tests/sdk",
+    "tests/browser",
+    "bench",
+    "seed",
+]
 
 
 @pytest.mark.parametrize(
