@@ -55,7 +55,7 @@ test: install node lint ## Lint, type-check and run the whole test suite
 	$(BIN)/pytest
 
 fuzz: install ## Longer, randomized Schemathesis run (FUZZ_EXAMPLES per operation)
-	CLAIMBASE_FUZZ_EXAMPLES=$(or $(FUZZ_EXAMPLES),500) $(BIN)/pytest tests/test_fuzz.py -q
+	CLAIMBASE_FUZZ_EXAMPLES=$(or $(FUZZ_EXAMPLES),500) $(BIN)/pytest tests/web/test_fuzz.py -q
 
 audit: install ## pip-audit the locked dependencies (needs PyPI's JSON API for the locked versions)
 	$(BIN)/pip-audit -r requirements.lock --vulnerability-service pypi --disable-pip \
@@ -78,7 +78,7 @@ lock: install ## Re-resolve requirements.lock from pyproject.toml
 		--python-version 3.11 --quiet -o requirements.lock
 
 snapshot: install ## Accept the served OpenAPI as tests/snapshots/openapi.json (review the diff!)
-	UPDATE_SNAPSHOTS=1 $(BIN)/pytest -q tests/test_openapi_snapshot.py
+	UPDATE_SNAPSHOTS=1 $(BIN)/pytest -q tests/web/test_openapi_snapshot.py
 	-git diff --stat -- tests/snapshots/openapi.json
 
 clean: ## Remove the virtualenv and the local SQLite database

@@ -23,7 +23,7 @@ from app.store.models import Claim, utc_now
 from app.write.versioning import CHUNK, insert_rows
 from seed.bundle import read_bundle
 from seed.load import write_bundle
-from tests.databases import fresh_database, postgres_unavailable_reason
+from tests.support.databases import fresh_database, postgres_unavailable_reason
 
 BEFORE_SEARCH = "20261128_0002"
 

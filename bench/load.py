@@ -34,9 +34,9 @@ from app.store.migrate import upgrade  # noqa: E402
 from app.write.auth import create_key  # noqa: E402
 from seed.bundle import read_bundle  # noqa: E402
 from seed.load import write_bundle  # noqa: E402
-from tests.bigseed import write_data_dir  # noqa: E402
-from tests.databases import fresh_database  # noqa: E402
-from tests.servers import server_process  # noqa: E402
+from tests.support.bigseed import write_data_dir  # noqa: E402
+from tests.support.databases import fresh_database  # noqa: E402
+from tests.support.servers import server_process  # noqa: E402
 
 # This generator, saturated on the server's own 2 cores, can leave a pooled connection idle
 # past uvicorn's 5 s keep-alive and then reuse it just as uvicorn closes it: an httpx

@@ -17,7 +17,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 # The shared test app serves thousands of requests from one address; rate limiting has its
-# own tests (tests/test_security.py) on apps built with tight limits.
+# own tests (tests/web/test_security.py) on apps built with tight limits.
 os.environ.setdefault("RATE_LIMIT_ENABLED", "false")
 
 from app.config import Settings
@@ -27,8 +27,8 @@ from app.store.migrate import upgrade
 from app.write.auth import create_key
 from seed.bundle import read_bundle
 from seed.load import write_bundle
-from tests.databases import BACKENDS, fresh_database, require_backend
-from tests.servers import server_process
+from tests.support.databases import BACKENDS, fresh_database, require_backend
+from tests.support.servers import server_process
 
 
 @pytest.fixture(scope="session", params=BACKENDS)

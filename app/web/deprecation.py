@@ -1,7 +1,7 @@
 """The /v1 stability promise, enforced: operations are only added to /v1; one that is to go
 is first marked here, which flags it `deprecated` in the OpenAPI and sends `Deprecation`
 (RFC 9745) and `Sunset` (RFC 8594) headers on every response, and it may disappear only in
-/v2 or after its sunset. tests/test_api_stability.py fails on any other removal."""
+/v2 or after its sunset. tests/web/test_api_stability.py fails on any other removal."""
 
 import calendar
 from dataclasses import dataclass

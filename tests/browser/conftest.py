@@ -18,7 +18,7 @@ from playwright.sync_api import (
     sync_playwright,
 )
 
-from tests.helpers import skip_outside_ci
+from tests.support.helpers import skip_outside_ci
 
 CHROMIUM = Path(os.environ.get("CLAIMBASE_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [

@@ -8,8 +8,8 @@ import pytest
 
 from app.write.auth import create_key
 from tests.conftest import migrate_and_seed
-from tests.databases import fresh_database
-from tests.servers import server_process
+from tests.support.databases import fresh_database
+from tests.support.servers import server_process
 
 # The figure the write step corrects, and what it corrects it to.
 WRITE_TARGET = "chn-monthly-wafer-capacity"

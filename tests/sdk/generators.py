@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import skip_outside_ci
+from tests.support.helpers import skip_outside_ci
 
 NODE_PROJECT = Path(__file__).resolve().parent
 NODE_BIN = NODE_PROJECT / "node_modules" / ".bin"

@@ -1,0 +1,168 @@
+"""The migrations: reversible end to end (history tables and the full-text index included), the
+migrated schema is exactly the models (the full-text objects aside), records older than
+versioning get a create change, and the search index covers older rows."""
+
+from typing import Any
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import Column, insert, inspect, select, text
+from sqlalchemy.types import TypeDecorator, TypeEngine
+
+from app.store.engine import Base, build_engine
+from app.store.migrate import FTS_TABLES, downgrade, head_revision, include_object, upgrade
+from app.store.models import Claim, Source
+from seed.bundle import read_bundle
+from tests.support.helpers import SOURCE_ID
+
+INITIAL = "20261128_0001"
+BEFORE_SEARCH = "20261128_0002"
+
+INITIAL_TABLES = {"source", "speaker", "topic", "claim", "claim_topic", "statistic"}
+TABLES = INITIAL_TABLES | {
+    "api_key",
+    "change",
+    "idempotency_key",
+    "claim_topic_history",
+    *(f"{name}_history" for name in ("source", "speaker", "topic", "claim", "statistic")),
+}
+
+
+def tables_and_revision(url: str) -> tuple[set[str], str | None]:
+    engine = build_engine(url)
+    try:
+        with engine.connect() as connection:
+            names = set(inspect(connection).get_table_names()) - {"alembic_version"}
+            # SQLite's FTS5 index lives in shadow tables named after it; has_search_index checks it.
+            tables = {name for name in names if not name.startswith(FTS_TABLES)}
+            revision = MigrationContext.configure(connection).get_current_revision()
+        return tables, revision
+    finally:
+        engine.dispose()
+
+
+def has_search_index(url: str) -> bool:
+    """Both indexes: current claims and superseded versions (for `q` with `as_of`)."""
+    engine = build_engine(url)
+    try:
+        inspector = inspect(engine)
+        if engine.dialect.name == "sqlite":
+            return set(FTS_TABLES) <= set(inspector.get_table_names())
+        return all(
+            "search_vector" in {column["name"] for column in inspector.get_columns(table)}
+            for table in ("claim", "claim_history")
+        )
+    finally:
+        engine.dispose()
+
+
+def test_upgrade_downgrade_upgrade(empty_database: str) -> None:
+    upgrade(empty_database)
+    assert tables_and_revision(empty_database) == (TABLES, head_revision())
+    assert has_search_index(empty_database)
+    downgrade(empty_database, BEFORE_SEARCH)
+    assert not has_search_index(empty_database)
+    assert tables_and_revision(empty_database) == (TABLES, BEFORE_SEARCH)
+    downgrade(empty_database, INITIAL)
+    assert tables_and_revision(empty_database) == (INITIAL_TABLES, INITIAL)
+    downgrade(empty_database)
+    assert tables_and_revision(empty_database) == (set(), None)
+    upgrade(empty_database)
+    assert tables_and_revision(empty_database) == (TABLES, head_revision())
+    assert has_search_index(empty_database)
+    # What came back up is exactly the models, as a first upgrade is.
+    assert_no_diff(empty_database)
+
+
+def compare_type(
+    context: MigrationContext,
+    inspected_column: Column[Any],
+    metadata_column: Column[Any],
+    _inspected_type: TypeEngine[Any],
+    metadata_type: TypeEngine[Any],
+) -> bool | None:
+    """A TypeDecorator (UTCDateTime) is stored as its `impl`: let Alembic compare that one.
+    None keeps Alembic's own comparison for every other type."""
+    if not isinstance(metadata_type, TypeDecorator):
+        return None
+    stored_as = Column(metadata_column.name, metadata_type.impl_instance)
+    return bool(context.impl.compare_type(inspected_column, stored_as))
+
+
+def assert_no_diff(url: str) -> None:
+    engine = build_engine(url)
+    try:
+        with engine.connect() as connection:
+            context = MigrationContext.configure(
+                connection,
+                opts={
+                    "compare_type": compare_type,
+                    "compare_server_default": True,
+                    "include_object": include_object,
+                },
+            )
+            assert compare_metadata(context, Base.metadata) == []
+    finally:
+        engine.dispose()
+
+
+def test_models_and_migrated_schema_do_not_differ(empty_database: str) -> None:
+    upgrade(empty_database)
+    assert_no_diff(empty_database)
+
+
+def test_existing_records_get_a_create_change(empty_database: str) -> None:
+    upgrade(empty_database, INITIAL)
+    engine = build_engine(empty_database)
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO topic (id, name, version, created_at, updated_at) "
+                "VALUES ('old', 'Old', 3, :at, :at)"
+            ),
+            {"at": "2026-01-01 00:00:00"},
+        )
+    upgrade(empty_database)
+    with engine.connect() as connection:
+        changes = connection.execute(
+            text("SELECT resource, record_id, version, operation, author FROM change")
+        ).all()
+    engine.dispose()
+    assert [tuple(change) for change in changes] == [("topic", "old", 3, "create", "migration")]
+
+
+@pytest.mark.parametrize("written_at", [INITIAL, BEFORE_SEARCH])
+def test_the_index_covers_claims_written_before_it(empty_database: str, written_at: str) -> None:
+    """Also claims written before versioning, whose table 20261128_0002 altered."""
+    upgrade(empty_database, written_at)
+    engine = build_engine(empty_database)
+    source = next(row for row in read_bundle().sources if row["id"] == SOURCE_ID)
+    claim = {
+        "id": "old-1",
+        "source_id": SOURCE_ID,
+        "speaker_id": None,
+        "kind": "author_statement",
+        "text": "An old claim about lithography.",
+        "span_start": 0,
+        "span_end": 10,
+    }
+    try:
+        with engine.begin() as connection:
+            connection.execute(insert(Source), [source])
+            connection.execute(insert(Claim), [claim])
+        upgrade(empty_database)
+        with engine.connect() as connection:
+            if engine.dialect.name == "sqlite":
+                found = connection.execute(
+                    text("SELECT rowid FROM claim_fts WHERE claim_fts MATCH 'lithography'")
+                ).all()
+            else:
+                found = connection.execute(
+                    select(Claim.id).where(
+                        text("search_vector @@ plainto_tsquery('english', 'lithography')")
+                    )
+                ).all()
+        assert len(found) == 1
+    finally:
+        engine.dispose()

@@ -1,0 +1,160 @@
+"""The change feed: oldest first, resumable by cursor, and complete enough to mirror the
+database exactly (retractions included) by replaying it into an empty copy."""
+
+from collections.abc import Iterator
+from datetime import date, datetime
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy.orm import Session
+
+from app.main import app
+from app.store.engine import build_engine, get_session
+from app.store.migrate import upgrade
+from app.store.models import claim_topic
+from app.store.temporal import RESOURCE_TABLES
+from tests.support.helpers import DUNFORD, WAFERS, assert_problem, etag_of, walk, walk_changes
+
+PLURALS = {"source": "sources", "speaker": "speakers", "topic": "topics", "claim": "claims",
+           "statistic": "statistics"}  # fmt: skip
+DATES = {"published_on", "period_start", "period_end"}
+TIMES = {"created_at", "updated_at", "retracted_at"}
+
+
+def make_edits(client: TestClient, headers: dict[str, str]) -> None:
+    """A create, updates (one re-topicing a claim), and retractions, across resources."""
+
+    def write(method: str, url: str, **kwargs: Any) -> None:
+        if method != "POST":
+            kwargs["headers"] = {**headers, "If-Match": etag_of(client, url)}
+        else:
+            kwargs["headers"] = headers
+        response = client.request(method, url, **kwargs)
+        assert response.status_code in (200, 201), response.text
+
+    write("POST", "/v1/topics", json={"id": "chips", "name": "Chips", "reason": "r"})
+    write("PATCH", f"/v1/statistics/{WAFERS}", json={"value": 7_650_000, "reason": "r"})
+    write("PATCH", "/v1/claims/nqpf-21", json={"topics": ["chips"], "reason": "r"})
+    write("PATCH", f"/v1/speakers/{DUNFORD}", json={"title": None, "reason": "r"})
+    write("DELETE", f"/v1/statistics/{WAFERS}", params={"reason": "r"})
+    write("DELETE", "/v1/topics/history", params={"reason": "r"}) if False else None
+    write("PATCH", "/v1/topics/chips", json={"name": "Semiconductor chips", "reason": "r"})
+
+
+def test_feed_is_oldest_first_and_resumes_from_its_cursor(
+    client: TestClient, write_headers: dict[str, str]
+) -> None:
+    everything = walk_changes(client)
+    first = client.get("/v1/changes", params={"limit": 10}).json()
+    assert first["data"] == everything[:10]
+    assert "link" in client.get("/v1/changes", params={"limit": 10}).headers
+    rest = walk_changes(client, first["next_cursor"])
+    assert rest == everything[10:]
+    make_edits(client, write_headers)
+    new = walk_changes(client)[len(everything) :]
+    assert [(c["resource"], c["id"], c["operation"]) for c in new] == [
+        ("topic", "chips", "create"),
+        ("statistic", WAFERS, "update"),
+        ("claim", "nqpf-21", "update"),
+        ("speaker", DUNFORD, "update"),
+        ("statistic", WAFERS, "retract"),
+        ("topic", "chips", "update"),
+    ]
+    assert all(c["author"] == "editor" and c["reason"] == "r" for c in new)
+    assert new[2]["changed_fields"] == ["topics"]
+    at = [c["at"] for c in walk_changes(client)]
+    assert at == sorted(at)
+
+
+def test_an_empty_page_still_returns_a_cursor_to_poll_with(client: TestClient) -> None:
+    everything = walk_changes(client)
+    body = client.get("/v1/changes", params={"limit": 500}).json()
+    assert len(everything) < 500
+    tail = client.get("/v1/changes", params={"since": body["next_cursor"]}).json()
+    assert tail == {"data": [], "next_cursor": body["next_cursor"]}
+
+
+@pytest.mark.parametrize("since", ["nonsense", "eyJ4IjoxfQ.AAAA"])
+def test_bad_since_is_400(client: TestClient, since: str) -> None:
+    assert_problem(
+        client.get("/v1/changes", params={"since": since}), 400, "invalid-cursor", "since"
+    )
+
+
+def test_a_list_cursor_is_not_a_feed_cursor(client: TestClient) -> None:
+    cursor = client.get("/v1/claims?limit=1").json()["next_cursor"]
+    assert_problem(client.get("/v1/changes", params={"since": cursor}), 400, "invalid-cursor")
+
+
+def row_of(resource: str, document: dict[str, Any]) -> dict[str, Any]:
+    """A version document back into its table row (the inverse of app.resources.documents)."""
+    row = {k: v for k, v in document.items() if k not in ("span", "period", "topics")}
+    if resource == "statistic":
+        del row["speaker_id"], row["source_id"]
+        period = document["period"]
+        row |= {"period_label": period["label"], "period_start": period["start"],
+                "period_end": period["end"]}  # fmt: skip
+    if "span" in document:
+        row |= {"span_start": document["span"]["start"], "span_end": document["span"]["end"]}
+    for name in DATES & set(row):
+        row[name] = date.fromisoformat(row[name])
+    for name in TIMES & set(row):
+        row[name] = None if row[name] is None else datetime.fromisoformat(row[name])
+    return row
+
+
+def apply(connection: Connection, resource: str, document: dict[str, Any]) -> None:
+    table = RESOURCE_TABLES[resource][0]
+    row = row_of(resource, document)
+    exists = connection.execute(select(table.c.id).where(table.c.id == row["id"])).first()
+    if exists:
+        connection.execute(update(table).where(table.c.id == row["id"]).values(row))
+    else:
+        connection.execute(insert(table).values(row))
+    if resource == "claim":
+        connection.execute(delete(claim_topic).where(claim_topic.c.claim_id == row["id"]))
+        for topic in document["topics"]:
+            connection.execute(insert(claim_topic).values(claim_id=row["id"], topic_id=topic))
+
+
+def everything(client: TestClient) -> dict[str, list[dict[str, Any]]]:
+    return {
+        plural: walk(client, f"/v1/{plural}?limit=500&include_retracted=true")
+        for plural in PLURALS.values()
+    }
+
+
+@pytest.fixture
+def copy_url(empty_database: str) -> str:
+    upgrade(empty_database)
+    return empty_database
+
+
+def test_replaying_the_feed_into_an_empty_copy_reproduces_the_database(
+    client: TestClient, write_headers: dict[str, str], copy_url: str
+) -> None:
+    make_edits(client, write_headers)
+    copy = build_engine(copy_url)
+    with copy.begin() as connection:
+        for change in walk_changes(client):
+            plural = PLURALS[change["resource"]]
+            version = client.get(f"/v1/{plural}/{change['id']}/versions/{change['version']}")
+            assert version.status_code == 200, version.text
+            apply(connection, change["resource"], version.json())
+    original = everything(client)
+    assert any(s["retracted_at"] for s in original["statistics"])
+
+    def copy_session() -> Iterator[Session]:
+        with Session(copy) as session:
+            yield session
+
+    replaced = app.dependency_overrides[get_session]
+    app.dependency_overrides[get_session] = copy_session
+    try:
+        mirrored = everything(client)
+    finally:
+        app.dependency_overrides[get_session] = replaced
+        copy.dispose()
+    assert mirrored == original
