@@ -119,7 +119,7 @@ def encode_cursor(fingerprint: str, key: Sequence[KeyValue]) -> str:
 
 
 def invalid_cursor(message: str, parameter: str = "cursor") -> ApiError:
-    return input_error("invalid-cursor", "Invalid cursor", parameter, message)
+    return input_error("invalid-cursor", parameter, message)
 
 
 def decode_cursor(

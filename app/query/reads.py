@@ -263,9 +263,7 @@ def retraction(session: Session, resource: str, record_id: str, version: int) ->
 def gone(session: Session, resource: str, row: RowMapping) -> ApiError:
     facts = retraction(session, resource, row["id"], row["version"])
     return ApiError(
-        410,
         "gone",
-        "Gone",
         f"The {resource} {row['id']!r} was retracted at {facts['retracted_at'].isoformat()} "
         f"by {facts['retracted_by']}: {facts['reason']}",
         extensions=facts,

@@ -1,4 +1,4 @@
-"""Human-readable documentation for each problem `type` the API returns."""
+"""Human-readable documentation for each problem `type` the API returns, from its table."""
 
 from typing import Annotated
 
@@ -15,4 +15,6 @@ router = APIRouter(tags=["meta"], include_in_schema=False)
 async def describe_problem(slug: str, _params: Annotated[NoParams, Query()]) -> str:
     if slug not in PROBLEM_TYPES:
         raise not_found("problem type", slug)
-    return f"{slug}\n\n{PROBLEM_TYPES[slug]}\n"
+    problem = PROBLEM_TYPES[slug]
+    statuses = " or ".join(str(status) for status in problem.statuses)
+    return f"{slug}\n\n{problem.title} (status {statuses})\n\n{problem.description}\n"

@@ -83,16 +83,12 @@ def check_if_match(resource: Resource, row: RowMapping, if_match: str | None) ->
     etag = record_etag(resource.name, row["id"], row["version"])
     if if_match is None:
         raise ApiError(
-            428,
             "precondition-required",
-            "Precondition required",
             f"Send If-Match: {etag} (the ETag of the version you read).",
         )
     if not match(if_match, etag):
         raise ApiError(
-            412,
             "precondition-failed",
-            "Precondition failed",
             f"The {resource.name} {row['id']!r} is at version {row['version']} now; "
             "GET it again and re-apply your change.",
             headers={"ETag": etag},
@@ -193,9 +189,7 @@ def resource_router(resource: Resource, collection: APIRouter | None = None) -> 
             )
         ).scalar_one_or_none()
         if at is None:
-            raise ApiError(
-                404, "not-found", "Not found", f"The {name} {record_id!r} has no version {number}."
-            )
+            raise ApiError("not-found", f"The {name} {record_id!r} has no version {number}.")
         t = tables_at(at)
         row = find_row(session, t, resource, record_id)
         return document_response(request, session, t, resource, row, set(), IMMUTABLE)

@@ -5,7 +5,7 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.types import Receive, Scope, Send
 
-from app.web.problems import ProblemError, problem_response
+from app.web.problems import ApiError, ProblemError, error_response
 
 # Starlette names what a preflight got wrong; these are the request headers that carried it.
 REFUSED_HEADERS = {
@@ -40,7 +40,6 @@ class ProblemCORSMiddleware(CORSMiddleware):
                 for failure in failures
             ]
             detail = "; ".join(f"{error.name}: {error.message}" for error in errors)
-            response = problem_response(
-                Request(scope), 400, "invalid-parameter", "Invalid parameter", detail, errors
-            )
+            error = ApiError("invalid-parameter", detail, errors=errors)
+            response = error_response(Request(scope), error)
         await response(scope, receive, send)

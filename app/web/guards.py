@@ -11,7 +11,13 @@ from fastapi import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.config import get_settings
-from app.web.problems import ApiError, error_response, input_error, invalid_body, invalid_parameter
+from app.web.problems import (
+    ApiError,
+    error_response,
+    invalid_body,
+    invalid_parameter,
+    unreadable_body,
+)
 
 JSON_MEDIA_TYPES = ("application/json", "application/merge-patch+json")
 LONE_SURROGATE = re.compile("[\ud800-\udfff]")
@@ -23,9 +29,7 @@ class BodyTooLargeError(Exception):
 
 def too_large(limit: int) -> ApiError:
     return ApiError(
-        413,
         "payload-too-large",
-        "Payload too large",
         f"The request body exceeds the limit of {limit} bytes (MAX_BODY_BYTES).",
     )
 
@@ -106,10 +110,6 @@ class StrictUrlMiddleware:
         await self.app(scope, receive, send)
 
 
-def unreadable_body(message: str) -> ApiError:
-    return input_error("invalid-body", "Invalid body", "body", message, "body")
-
-
 def json_depth(document: Any) -> int:
     """How deeply arrays and objects nest (a scalar is depth 0), without recursion."""
     deepest = 0
@@ -162,9 +162,7 @@ def parse_json_body(
     media_type = (content_type or "").split(";")[0].strip().lower()
     if media_type not in media_types:
         raise ApiError(
-            415,
             "unsupported-media-type",
-            "Unsupported media type",
             f"Send the body as {' or '.join(media_types)}, not {media_type or 'no media type'}.",
         )
     try:

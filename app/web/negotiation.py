@@ -77,9 +77,7 @@ def negotiate(accept: str | None, format_param: str | None) -> str:
             best, chosen = rank, name
     if chosen is None:
         raise ApiError(
-            406,
             "not-acceptable",
-            "Not acceptable",
             f"Lists are served as {', '.join(MEDIA_TYPES.values())}; the Accept header "
             f"{accept!r} allows none of them. `?format=` selects one explicitly.",
         )

@@ -5,8 +5,8 @@ from typing import Any
 from pydantic.json_schema import models_json_schema
 
 from app.resources import SCHEMAS
+from app.web.problems import PROBLEM_MEDIA_TYPE
 
-PROBLEM_MEDIA_TYPE = "application/problem+json"
 FASTAPI_VALIDATION_SCHEMAS = ("HTTPValidationError", "ValidationError")
 
 

@@ -1,6 +1,9 @@
-"""One error shape for the whole API: RFC 9457 problem details, from one set of handlers."""
+"""One error shape for the whole API: RFC 9457 problem details, each of a type in one table
+(its status, title and meaning), built and served by one set of handlers."""
 
 import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 import orjson
@@ -16,41 +19,145 @@ from app.store.engine import is_unavailable
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 logger = logging.getLogger("claimbase")
 
-# Problem types are relative URIs, documented at GET /problems/{slug} (see app/routes/meta.py).
-PROBLEM_TYPES: dict[str, str] = {
-    "invalid-parameter": "A query, path or header parameter is unknown, missing or malformed. "
-    "`errors` names each offending parameter.",
-    "invalid-body": "The request body is not valid for this operation. `errors` names each "
-    "offending field.",
-    "invalid-cursor": "The `cursor` parameter was not produced by this API for this exact query "
-    "(same resource, filters and sort). Start again without a cursor.",
-    "not-found": "No record has this id.",
-    "unauthorized": "The operation needs an API key: send `Authorization: Bearer <key>`. The "
-    "key is missing, unknown or revoked.",
-    "forbidden": "The API key is valid but its scope does not allow this operation "
-    "(`insufficient_scope`; writes need a `write` key).",
-    "conflict": "The write contradicts the data: the id is taken, or other records depend on "
-    "the one being changed or retracted. `detail` says which.",
-    "gone": "The record was retracted. `retracted_at`, `retracted_by` and `reason` say when, "
-    "by whom and why; its history stays at `/versions`.",
-    "precondition-failed": "`If-Match` does not name the record's current version: someone "
-    "changed it since you read it. GET it again, re-apply your change, retry.",
-    "precondition-required": "Writes to an existing record need `If-Match` with the ETag of "
-    "the version you read, so that no one's change is overwritten unseen.",
-    "idempotency-key-reused": "This `Idempotency-Key` was used before with a different request "
-    "body. Use a new key for a new request.",
-    "method-not-allowed": "The resource exists but does not support this HTTP method.",
-    "not-acceptable": "The API cannot produce any of the media types the Accept header asks for.",
-    "payload-too-large": "The request body is larger than the documented limit "
-    "(MAX_BODY_BYTES, 1 MiB by default).",
-    "unsupported-media-type": "The request body must be sent as application/json (or the "
-    "media type the operation documents).",
-    "too-many-requests": "Too many requests of this kind from this client (API key for writes, "
-    "address for expensive reads). Retry after the number of seconds in the Retry-After header.",
-    "service-unavailable": "The database cannot be reached right now. Retry after the number "
-    "of seconds in the Retry-After header.",
-    "internal-error": "An unexpected error. It has been logged; the response carries no details.",
+
+@dataclass(frozen=True)
+class ProblemType:
+    """One kind of problem: what the API answers with it, and what it means to a client."""
+
+    status: int
+    title: str
+    description: str
+    # A type served with another status too, each case documented in its description.
+    other_statuses: tuple[int, ...] = ()
+
+    @property
+    def statuses(self) -> tuple[int, ...]:
+        return (self.status, *self.other_statuses)
+
+
+# Every problem the API returns, by slug: its `type` is /problems/{slug}, served by
+# app/routes/problems.py. Errors, the OpenAPI responses and those pages all read this table.
+PROBLEM_TYPES: dict[str, ProblemType] = {
+    "invalid-parameter": ProblemType(
+        400,
+        "Invalid parameter",
+        "A query, path or header parameter is unknown, missing or malformed. `errors` names "
+        "each offending parameter.",
+    ),
+    "invalid-cursor": ProblemType(
+        400,
+        "Invalid cursor",
+        "The `cursor` parameter was not produced by this API for this exact query (same "
+        "resource, filters and sort). Start again without a cursor.",
+    ),
+    "invalid-body": ProblemType(
+        422,
+        "Invalid body",
+        "The request body is not valid for this operation. `errors` names each offending "
+        "field. A JSON document that does not fit is a 422: a field unknown, missing, "
+        "malformed or too long, a control character or lone surrogate in a string, a "
+        "reference to nothing, or text not verbatim. A body that cannot be read as JSON at "
+        "all is a 400: not UTF-8, not JSON, or nested deeper than MAX_JSON_DEPTH.",
+        other_statuses=(400,),
+    ),
+    "unauthorized": ProblemType(
+        401,
+        "Unauthorized",
+        "The operation needs an API key: send `Authorization: Bearer <key>`. The key is "
+        "missing, unknown or revoked (`WWW-Authenticate` names the scope needed).",
+    ),
+    "forbidden": ProblemType(
+        403,
+        "Forbidden",
+        "The API key is valid but its scope does not allow this operation "
+        "(`insufficient_scope`; writes need a `write` key).",
+    ),
+    "not-found": ProblemType(
+        404,
+        "Not found",
+        "No record has this id (or none had it yet `as_of` then), or nothing is served at "
+        "this path.",
+    ),
+    "method-not-allowed": ProblemType(
+        405,
+        "Method not allowed",
+        "The resource exists but does not support this HTTP method (`Allow` says which do).",
+    ),
+    "not-acceptable": ProblemType(
+        406,
+        "Not acceptable",
+        "The API cannot produce any of the media types the Accept header asks for.",
+    ),
+    "conflict": ProblemType(
+        409,
+        "Conflict",
+        "The write contradicts the data: the id is taken, or other records depend on the one "
+        "being changed or retracted. `detail` says which.",
+    ),
+    "idempotency-key-reused": ProblemType(
+        409,
+        "Idempotency key reused",
+        "This `Idempotency-Key` was used before with a different request body. Use a new key "
+        "for a new request.",
+    ),
+    "gone": ProblemType(
+        410,
+        "Gone",
+        "The record was retracted. `retracted_at`, `retracted_by` and `reason` say when, by "
+        "whom and why; its history stays at `/versions`.",
+    ),
+    "precondition-failed": ProblemType(
+        412,
+        "Precondition failed",
+        "`If-Match` does not name the record's current version: someone changed it since you "
+        "read it. GET it again, re-apply your change, retry.",
+    ),
+    "payload-too-large": ProblemType(
+        413,
+        "Payload too large",
+        "The request body is larger than the documented limit (MAX_BODY_BYTES, 1 MiB by default).",
+    ),
+    "unsupported-media-type": ProblemType(
+        415,
+        "Unsupported media type",
+        "The request body must be sent as application/json (a PATCH may also be "
+        "application/merge-patch+json).",
+    ),
+    "precondition-required": ProblemType(
+        428,
+        "Precondition required",
+        "Writes to an existing record need `If-Match` with the ETag of the version you read, "
+        "so that no one's change is overwritten unseen.",
+    ),
+    "too-many-requests": ProblemType(
+        429,
+        "Too many requests",
+        "Too many requests of this kind from this client: writes per API key, expensive reads "
+        "(`count`, `q`, exports, large pages) per address. Retry after the number of seconds "
+        "in the Retry-After header.",
+    ),
+    "internal-error": ProblemType(
+        500,
+        "Internal error",
+        "An unexpected error. It has been logged; the response carries no details.",
+    ),
+    "service-unavailable": ProblemType(
+        503,
+        "Service unavailable",
+        "The database cannot be reached right now, or is not migrated yet. Retry after the "
+        "number of seconds in the Retry-After header.",
+    ),
 }
+
+
+def by_status(slugs: Iterable[str]) -> dict[int, list[str]]:
+    """The slugs grouped under each status they are served with, statuses in the order the
+    slugs first reach them."""
+    groups: dict[int, list[str]] = {}
+    for slug in slugs:
+        for status in PROBLEM_TYPES[slug].statuses:
+            groups.setdefault(status, []).append(slug)
+    return groups
 
 
 class ProblemError(BaseModel):
@@ -73,23 +180,25 @@ class Problem(BaseModel):
 
 
 class ApiError(Exception):
-    """Raised anywhere in the app; turned into a problem response by `handle_api_error`."""
+    """Raised anywhere in the app; turned into a problem response by `handle_api_error`.
+    Its status and title are its type's, from `PROBLEM_TYPES`."""
 
     def __init__(
         self,
-        status: int,
         slug: str,
-        title: str,
         detail: str,
+        *,
         errors: list[ProblemError] | None = None,
         headers: dict[str, str] | None = None,
         extensions: dict[str, Any] | None = None,
+        status: int | None = None,
     ) -> None:
         super().__init__(detail)
-        assert slug in PROBLEM_TYPES, slug
-        self.status = status
+        problem = PROBLEM_TYPES[slug]
+        assert status is None or status in problem.statuses, (slug, status)
         self.slug = slug
-        self.title = title
+        self.status = problem.status if status is None else status
+        self.title = problem.title
         self.detail = detail
         self.errors = errors
         self.headers = headers or {}
@@ -97,75 +206,54 @@ class ApiError(Exception):
 
 
 def input_error(
-    slug: str, title: str, name: str, message: str, location: str = "query"
+    slug: str, name: str, message: str, location: str = "query", *, status: int | None = None
 ) -> ApiError:
-    """A 400 about one named input: the problem's `errors` says where it is and what is wrong."""
+    """A problem about one named input: its `errors` says where it is and what is wrong."""
     errors = [ProblemError(location=location, name=name, message=message)]
-    return ApiError(400, slug, title, f"{name}: {message}", errors=errors)
+    return ApiError(slug, f"{name}: {message}", errors=errors, status=status)
 
 
 def invalid_parameter(name: str, message: str, location: str = "query") -> ApiError:
-    return input_error("invalid-parameter", "Invalid parameter", name, message, location)
-
-
-def not_found(resource: str, record_id: str) -> ApiError:
-    return ApiError(404, "not-found", "Not found", f"No {resource} has the id {record_id!r}.")
-
-
-def conflict(detail: str) -> ApiError:
-    return ApiError(409, "conflict", "Conflict", detail)
+    return input_error("invalid-parameter", name, message, location)
 
 
 def invalid_body(name: str, message: str) -> ApiError:
-    return ApiError(
-        422,
-        "invalid-body",
-        "Invalid body",
-        f"{name}: {message}",
-        errors=[ProblemError(location="body", name=name, message=message)],
-    )
+    return input_error("invalid-body", name, message, "body")
+
+
+def unreadable_body(message: str) -> ApiError:
+    # Unreadable is 400, readable but wrong is 422 (docs/writes.md): the same type, so that
+    # a client handles every bad body alike.
+    return input_error("invalid-body", "body", message, "body", status=400)
+
+
+def not_found(resource: str, record_id: str) -> ApiError:
+    return ApiError("not-found", f"No {resource} has the id {record_id!r}.")
+
+
+def conflict(detail: str) -> ApiError:
+    return ApiError("conflict", detail)
 
 
 def unavailable(detail: str) -> ApiError:
-    return ApiError(
-        503, "service-unavailable", "Service unavailable", detail, headers={"Retry-After": "5"}
-    )
-
-
-def problem_response(
-    request: Request,
-    status: int,
-    slug: str,
-    title: str,
-    detail: str,
-    errors: list[ProblemError] | None = None,
-    headers: dict[str, str] | None = None,
-    extensions: dict[str, Any] | None = None,
-) -> Response:
-    instance = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    body: dict[str, Any] = {
-        "type": f"/problems/{slug}",
-        "title": title,
-        "status": status,
-        "detail": detail,
-        "instance": instance,
-    }
-    if errors is not None:
-        body["errors"] = [error.model_dump() for error in errors]
-    body.update(extensions or {})
-    return Response(orjson.dumps(body), status, headers=headers, media_type=PROBLEM_MEDIA_TYPE)
+    return ApiError("service-unavailable", detail, headers={"Retry-After": "5"})
 
 
 def error_response(request: Request, error: ApiError) -> Response:
-    return problem_response(
-        request,
-        error.status,
-        error.slug,
-        error.title,
-        error.detail,
-        error.errors,
-        error.headers,
-        error.extensions,
+    """The one place a problem body is built."""
+    instance = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    body: dict[str, Any] = {
+        "type": f"/problems/{error.slug}",
+        "title": error.title,
+        "status": error.status,
+        "detail": error.detail,
+        "instance": instance,
+    }
+    if error.errors is not None:
+        body["errors"] = [item.model_dump() for item in error.errors]
+    body.update(error.extensions)
+    return Response(
+        orjson.dumps(body), error.status, headers=error.headers, media_type=PROBLEM_MEDIA_TYPE
     )
 
 
@@ -190,42 +278,35 @@ async def handle_validation_error(request: Request, exc: Exception) -> Response:
             message = "Unknown parameter" if location != "body" else "Unknown field"
         errors.append(ProblemError(location=location, name=name, message=message))
     in_body = any(error.location == "body" for error in errors)
-    status, slug, title = (
-        (422, "invalid-body", "Invalid body")
-        if in_body
-        else (400, "invalid-parameter", "Invalid parameter")
-    )
+    slug = "invalid-body" if in_body else "invalid-parameter"
     detail = "; ".join(f"{error.name}: {error.message}" for error in errors)
-    return problem_response(request, status, slug, title, detail, errors)
+    return error_response(request, ApiError(slug, detail, errors=errors))
 
 
+# What Starlette's own HTTP errors become: the type of each status that exactly one type is
+# served with (404 not-found, 405, 406, 413, 415, 429, ...).
 _HTTP_SLUGS = {
-    404: ("not-found", "Not found"),
-    405: ("method-not-allowed", "Method not allowed"),
-    406: ("not-acceptable", "Not acceptable"),
-    413: ("payload-too-large", "Payload too large"),
-    415: ("unsupported-media-type", "Unsupported media type"),
-    429: ("too-many-requests", "Too many requests"),
+    status: slugs[0] for status, slugs in by_status(PROBLEM_TYPES).items() if len(slugs) == 1
 }
 
 
 async def handle_http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
-    slug, title = _HTTP_SLUGS.get(exc.status_code, ("internal-error", "Error"))
-    detail = exc.detail if isinstance(exc.detail, str) else title
+    slug = _HTTP_SLUGS.get(exc.status_code)
+    if slug is None:
+        # No type says what this status means here: raising it was a bug of ours.
+        return _internal_error(request)
+    detail = exc.detail if isinstance(exc.detail, str) else PROBLEM_TYPES[slug].title
     if exc.status_code == 404 and detail == "Not Found":
         detail = f"Nothing is served at {request.url.path}."
-    return problem_response(
-        request, exc.status_code, slug, title, detail, headers=dict(exc.headers or {})
-    )
+    error = ApiError(slug, detail, headers=dict(exc.headers or {}))
+    return error_response(request, error)
 
 
 def _internal_error(request: Request) -> Response:
     # The body never carries the exception, its SQL or a traceback: those go to the log only.
     logger.exception("unhandled error on %s %s", request.method, request.url.path)
-    return problem_response(
-        request, 500, "internal-error", "Internal error", "An unexpected error occurred."
-    )
+    return error_response(request, ApiError("internal-error", "An unexpected error occurred."))
 
 
 async def handle_database_error(request: Request, exc: Exception) -> Response:

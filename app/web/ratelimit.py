@@ -69,9 +69,7 @@ def is_expensive_read(request: Request) -> bool:
 def too_many_requests(wait: float) -> ApiError:
     seconds = str(math.ceil(wait)) if math.isfinite(wait) else "3600"
     return ApiError(
-        429,
         "too-many-requests",
-        "Too many requests",
         f"Rate limit reached; retry in {seconds} seconds.",
         headers={"Retry-After": seconds},
     )

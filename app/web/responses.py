@@ -7,32 +7,34 @@ from fastapi import Request
 from fastapi.responses import Response
 
 from app.query.keyset import PageResult, next_link
-from app.web.problems import Problem
+from app.web.problems import PROBLEM_TYPES, Problem, by_status
 
 JSON_MEDIA_TYPE = "application/json"
 
 
-def _problem(description: str) -> dict[str, Any]:
-    return {"model": Problem, "description": description}
+def problems(*slugs: str) -> dict[int | str, dict[str, Any]]:
+    """The declared error responses of these problem types: one per status, described from
+    the table, so that an SDK's docs name each `type` a status may carry."""
+    return {
+        status: {
+            "model": Problem,
+            "description": "\n\n".join(
+                f"`{slug}`: {PROBLEM_TYPES[slug].description}" for slug in group
+            ),
+        }
+        for status, group in by_status(slugs).items()
+    }
 
 
 NOT_MODIFIED: dict[int | str, dict[str, Any]] = {
     304: {"description": "Not modified: If-None-Match names the current ETag (no body)."},
 }
-PARAMETER_ERRORS: dict[int | str, dict[str, Any]] = {
-    400: _problem("A parameter is unknown or malformed, or the cursor is not for this query."),
-}
-READ_ERRORS: dict[int | str, dict[str, Any]] = {
-    **PARAMETER_ERRORS,
-    503: _problem("The database is unavailable; retry after Retry-After seconds."),
-}
-LIST_ERRORS: dict[int | str, dict[str, Any]] = {
-    **READ_ERRORS,
-    429: _problem(
-        "Too many expensive reads (count, q, large pages) from this address; retry after "
-        "Retry-After seconds."
-    ),
-}
+# The slugs are listed in the order their statuses have always had in the OpenAPI document.
+PARAMETER_ERRORS = problems("invalid-parameter")
+READ_ERRORS = problems("invalid-parameter", "service-unavailable")
+LIST_ERRORS = problems(
+    "invalid-parameter", "invalid-cursor", "service-unavailable", "too-many-requests"
+)
 # The 200 of every list in its other formats, and the 406 when none is acceptable.
 LIST_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {
@@ -46,38 +48,30 @@ LIST_RESPONSES: dict[int | str, dict[str, Any]] = {
     },
     **NOT_MODIFIED,
     **LIST_ERRORS,
-    406: _problem("None of the media types in Accept can be produced."),
+    **problems("not-acceptable"),
 }
-NOT_FOUND: dict[int | str, dict[str, Any]] = {404: _problem("No record has this id.")}
-GET_ERRORS: dict[int | str, dict[str, Any]] = {**NOT_MODIFIED, **READ_ERRORS, **NOT_FOUND}
-
+# A record's versions are pages: their cursor may be refused.
+GET_ERRORS = {
+    **NOT_MODIFIED,
+    **problems("invalid-parameter", "invalid-cursor", "service-unavailable", "not-found"),
+}
 # A write never answers 304: it has no If-None-Match.
-WRITE_ERRORS: dict[int | str, dict[str, Any]] = {
-    **READ_ERRORS,
-    400: _problem(
-        "A parameter is malformed, or the body cannot be read as JSON (not UTF-8, not JSON, "
-        "nested deeper than MAX_JSON_DEPTH)."
-    ),
-    429: _problem("Too many writes with this API key; retry after Retry-After seconds."),
-    **NOT_FOUND,
-    401: _problem("No API key, or an unknown or revoked one (see WWW-Authenticate)."),
-    403: _problem("The API key lacks the `write` scope."),
-    409: _problem(
-        "The id is taken, live records depend on this one, or the Idempotency-Key "
-        "was used with another body."
-    ),
-    410: _problem("The record is retracted."),
-    412: _problem("If-Match does not name the current version."),
-    422: _problem(
-        "The body is invalid: a field unknown, missing, malformed or too long, a control "
-        "character or lone surrogate in a string, a reference to nothing, or text not verbatim."
-    ),
-    428: _problem("If-Match is missing."),
-    413: _problem("The body is larger than MAX_BODY_BYTES."),
-    415: _problem(
-        "The body is not application/json (a PATCH may also be application/merge-patch+json)."
-    ),
-}
+WRITE_ERRORS = problems(
+    "invalid-parameter",
+    "service-unavailable",
+    "too-many-requests",
+    "not-found",
+    "unauthorized",
+    "forbidden",
+    "conflict",
+    "idempotency-key-reused",
+    "gone",
+    "precondition-failed",
+    "invalid-body",  # 422, and 400 for a body that cannot be read as JSON
+    "precondition-required",
+    "payload-too-large",
+    "unsupported-media-type",
+)
 
 
 def json_response(document: Any, status: int = 200) -> Response:

@@ -65,7 +65,7 @@ def _challenge(scope: str, error: str | None = None) -> dict[str, str]:
 
 
 def unauthorized(scope: str, detail: str, error: str | None = None) -> ApiError:
-    return ApiError(401, "unauthorized", "Unauthorized", detail, headers=_challenge(scope, error))
+    return ApiError("unauthorized", detail, headers=_challenge(scope, error))
 
 
 def authenticate(session: Session, token: str | None, scope: str) -> Caller:
@@ -80,9 +80,7 @@ def authenticate(session: Session, token: str | None, scope: str) -> Caller:
         raise unauthorized(scope, "The API key is unknown or revoked.", "invalid_token")
     if SCOPES.index(key.scope) < SCOPES.index(scope):
         raise ApiError(
-            403,
             "forbidden",
-            "Forbidden",
             f"The key {key.name!r} has the {key.scope!r} scope; this needs {scope!r}.",
             headers=_challenge(scope, "insufficient_scope"),
         )

@@ -42,7 +42,7 @@ def invalid(error: ValidationError) -> ApiError:
         for item in error.errors()
     ]
     detail = "; ".join(f"{item.name}: {item.message}" for item in errors)
-    return ApiError(422, "invalid-body", "Invalid body", detail, errors=errors)
+    return ApiError("invalid-body", detail, errors=errors)
 
 
 # POST takes JSON; PATCH takes a JSON merge patch, and plain JSON (which it also is).

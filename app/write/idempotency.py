@@ -38,9 +38,7 @@ def replayed(
         return None
     if stored.request_sha256 != request_hash(request, body):
         raise ApiError(
-            409,
             "idempotency-key-reused",
-            "Idempotency key reused",
             "This Idempotency-Key was already used with a different request.",
         )
     headers: dict[str, Any] = {**stored.headers, "Idempotent-Replayed": "true"}

@@ -1,13 +1,19 @@
 """The one error shape: RFC 9457 problems for unknown paths, methods and parameters, and
-for unexpected failures, which never leak details."""
+for unexpected failures, which never leak details; every problem, declared response and
+problem page comes from the one table of problem types."""
 
+import ast
+import re
+from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 import pytest
 from fastapi.testclient import TestClient
 
+import app as app_package
 from app.main import create_app
-from app.web.problems import PROBLEM_TYPES
+from app.web.problems import PROBLEM_MEDIA_TYPE, PROBLEM_TYPES, ProblemType
 from tests.support.helpers import assert_problem, get_operations, served_methods
 
 OPERATIONS = get_operations()
@@ -88,12 +94,17 @@ def test_writes_on_read_endpoints_are_405_problems(
     assert "GET" in response.headers["allow"]
 
 
-@pytest.mark.parametrize("slug", sorted(PROBLEM_TYPES))
-def test_every_problem_type_is_documented(client: TestClient, slug: str) -> None:
+@pytest.mark.parametrize(("slug", "problem"), sorted(PROBLEM_TYPES.items()))
+def test_every_problem_type_is_served_from_the_table(
+    client: TestClient, slug: str, problem: ProblemType
+) -> None:
     response = client.get(f"/problems/{slug}")
     assert response.status_code == 200
-    assert response.text.startswith(slug)
-    assert PROBLEM_TYPES[slug] in response.text
+    assert response.headers["content-type"].startswith("text/plain")
+    statuses = " or ".join(str(status) for status in problem.statuses)
+    assert response.text == (
+        f"{slug}\n\n{problem.title} (status {statuses})\n\n{problem.description}\n"
+    )
 
 
 def test_unknown_problem_type_is_404(client: TestClient) -> None:
@@ -113,3 +124,77 @@ def test_unexpected_error_is_a_500_problem_without_details() -> None:
     assert body["detail"] == "An unexpected error occurred."
     assert "secret" not in response.text
     assert "RuntimeError" not in response.text
+
+
+# The one table of problem types: read by the errors, the OpenAPI and the docs.
+
+APP = Path(app_package.__file__).resolve().parent
+REFERENCE = APP.parent / "docs" / "reference.md"
+# The only modules that may spell a problem's media type or `type` URI.
+PROBLEM_MODULES = {APP / "web" / "problems.py", APP / "routes" / "problems.py"}
+TABLE_STATUSES = {status for problem in PROBLEM_TYPES.values() for status in problem.statuses}
+
+
+def test_every_declared_error_response_is_a_status_of_the_table() -> None:
+    with TestClient(create_app()) as client:
+        document: dict[str, Any] = client.get("/v1/openapi.json").json()
+    declared = 0
+    for path, item in document["paths"].items():
+        for method, operation in item.items():
+            for code, response in operation["responses"].items():
+                if code[0] not in "45":
+                    continue
+                declared += 1
+                assert int(code) in TABLE_STATUSES, (method, path, code)
+                # Each declared response describes the table's types served with its status.
+                named = re.findall(r"^`([a-z-]+)`: ", response["description"], re.M)
+                assert named, (method, path, code)
+                for slug in named:
+                    assert int(code) in PROBLEM_TYPES[slug].statuses, (method, path, code, slug)
+                    assert PROBLEM_TYPES[slug].description in response["description"]
+    assert declared
+
+
+def test_the_reference_lists_every_problem_type_as_the_table_has_it() -> None:
+    errors = REFERENCE.read_text(encoding="utf-8").split("\n## Errors\n")[1].split("\n## ")[0]
+    rows = re.findall(r"^\| `([a-z-]+)` \| (\d{3}) \| ([^|]+) \|", errors, re.M)
+    documented = {(slug, int(status), title.strip()) for slug, status, title in rows}
+    assert documented == {
+        (slug, status, problem.title)
+        for slug, problem in PROBLEM_TYPES.items()
+        for status in problem.statuses
+    }
+
+
+def _calls(tree: ast.AST, names: set[str]) -> list[ast.Call]:
+    return [
+        node
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and (getattr(node.func, "id", None) or getattr(node.func, "attr", None)) in names
+    ]
+
+
+@pytest.mark.parametrize(
+    "module", sorted(APP.rglob("*.py")), ids=lambda module: str(module.relative_to(APP))
+)
+def test_no_problem_is_built_by_hand(module: Path) -> None:
+    """A problem names a type of the table and takes its status and title from it: no module
+    passes a status or title, or spells the problem media type or a `/problems/` URI."""
+    tree = ast.parse(module.read_text(encoding="utf-8"))
+    for call in _calls(tree, {"ApiError", "input_error"}):
+        where = f"{module.name}:{call.lineno}"
+        assert call.args, where
+        slug = call.args[0]
+        assert not (isinstance(slug, ast.Constant) and isinstance(slug.value, int)), where
+        if isinstance(slug, ast.Constant):
+            assert slug.value in PROBLEM_TYPES, where
+        if module not in PROBLEM_MODULES:
+            keywords = {keyword.arg for keyword in call.keywords}
+            assert not keywords & {"status", "title"}, where
+    if module in PROBLEM_MODULES:
+        return
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            assert node.value != PROBLEM_MEDIA_TYPE, f"{module.name}:{node.lineno}"
+            assert not node.value.startswith("/problems/"), f"{module.name}:{node.lineno}"
