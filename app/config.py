@@ -61,7 +61,7 @@ class Settings(BaseSettings):
     otel_exporter_otlp_endpoint: str | None = None
     # `python -m app serve`: worker processes, and how long SIGTERM waits for requests in flight.
     workers: int = Field(1, ge=1)
-    graceful_shutdown_seconds: float = Field(30, gt=0)
+    graceful_shutdown_seconds: int = Field(30, ge=1)
 
     @field_validator("cors_origins", "database_replica_urls", mode="before")
     @classmethod

@@ -3,7 +3,11 @@ problem), the access line of every request, and structured logs from a real serv
 
 import json
 import logging
+import os
 import re
+import signal
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -12,11 +16,12 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
+from app.config import PROJECT_ROOT
 from app.write.auth import create_key
 from tests.conftest import migrate_and_seed
 from tests.databases import fresh_database
 from tests.helpers import WAFERS, assert_problem, etag_of
-from tests.servers import server_process
+from tests.servers import free_port, server_process, wait_until_serving
 
 GENERATED = re.compile(r"[0-9a-f]{32}")
 
@@ -263,3 +268,38 @@ def wait_for_text(log: Path, needle: str) -> list[str]:
     while needle not in log.read_text() and time.monotonic() < deadline:
         time.sleep(0.05)
     return log.read_text().splitlines()
+
+
+def test_the_serve_command_logs_every_line_as_json_supervisor_included(
+    seeded_url: str, tmp_path: Path
+) -> None:
+    port = free_port()
+    log = tmp_path / "serve.log"
+    env = {
+        **os.environ,
+        "DATABASE_URL": seeded_url,
+        "PORT": str(port),
+        "WORKERS": "2",
+        "LOG_FORMAT": "json",
+    }
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "app", "serve"],
+            cwd=PROJECT_ROOT,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        wait_until_serving(f"http://127.0.0.1:{port}", process, log)
+        response = httpx.get(f"http://127.0.0.1:{port}/v1/topics", headers={"X-Request-ID": "s-1"})
+        assert response.status_code == 200
+        wait_for_lines(log, {"s-1"})
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=30)
+    lines = [json.loads(line) for line in log.read_text().splitlines() if line.strip()]
+    messages = [line["message"] for line in lines]
+    assert any("parent process" in message for message in messages), messages
+    assert sum("Started server process" in message for message in messages) == 2
+    assert sum(line.get("request_id") == "s-1" for line in lines) == 1
