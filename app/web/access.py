@@ -75,12 +75,8 @@ class AccessMiddleware:
             if metrics is not None:
                 metrics.in_flight.dec()
                 metrics.observe_request(context.method, route, status, seconds)
-            access_log.info(
-                "%s %s %s",
-                context.method,
-                route,
-                status,
-                extra={
+            if access_log.isEnabledFor(logging.INFO):
+                fields = {
                     "request_id": context.request_id,
                     "method": context.method,
                     "route": route,
@@ -88,5 +84,11 @@ class AccessMiddleware:
                     "duration_ms": round(seconds * 1000, 3),
                     "bytes": sent,
                     "key": context.key,
-                },
-            )
+                }
+                # makeRecord and handle rather than info(): info() looks up the caller's source
+                # line in the stack, the dearest part of a log call, for a line that has none.
+                message = f"{context.method} {route} {status}"
+                record = access_log.makeRecord(
+                    ACCESS_LOGGER, logging.INFO, __file__, 0, message, (), None, extra=fields
+                )
+                access_log.handle(record)

@@ -82,9 +82,15 @@ class RequestFilter(logging.Filter):
         return True
 
 
+_second: list[Any] = [None, ""]  # the last second formatted, and its text
+
+
 def _timestamp(record: logging.LogRecord) -> str:
-    moment = datetime.fromtimestamp(record.created, UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    """ISO 8601 in UTC with milliseconds; the date and time of day formatted once a second."""
+    second = int(record.created)
+    if second != _second[0]:
+        _second[:] = [second, datetime.fromtimestamp(second, UTC).strftime("%Y-%m-%dT%H:%M:%S")]
+    return f"{_second[1]}.{int(record.created * 1000) % 1000:03d}Z"
 
 
 def _request_fields(record: logging.LogRecord) -> dict[str, Any]:
@@ -173,3 +179,5 @@ def configure_logging(log_format: LogFormat) -> None:
         logger.addHandler(handler)
     logging.getLogger(LOGGER).setLevel(logging.INFO)
     logging.getLogger("uvicorn.access").disabled = True
+    # No line shows the thread or process names: not looking them up makes each record cheaper.
+    logging.logThreads = logging.logMultiprocessing = logging.logProcesses = False
