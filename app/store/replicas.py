@@ -150,7 +150,12 @@ class ReplicaSet:
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            self.check()
+            try:
+                self.check()
+            except Exception:
+                # A bug in one round must not end the monitoring: the replicas would keep
+                # their last state for good.
+                logger.exception("replica check failed")
             self._stop.wait(self.check_interval)
 
     def check(self) -> None:
