@@ -1,7 +1,9 @@
 """`python -m app`: operator commands (`migrate`, `serve`, `keys`)."""
 
 import argparse
+import shutil
 import sys
+from pathlib import Path
 
 import uvicorn
 from sqlalchemy import select
@@ -11,6 +13,7 @@ from app.config import get_settings
 from app.store.engine import build_engine
 from app.store.migrate import upgrade
 from app.store.models import ApiKey
+from app.web.logs import uvicorn_log_config
 from app.write.auth import SCOPES, create_key, revoke_key
 
 
@@ -19,7 +22,7 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("migrate", help="migrate DATABASE_URL to the latest schema")
     serve = commands.add_parser("serve", help="serve the API (HOST and PORT from settings)")
-    serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument("--workers", type=int, default=None, help="default: WORKERS")
     add_commands(commands)
     args = parser.parse_args(argv)
     settings = get_settings()
@@ -28,19 +31,24 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "keys":
         return run_keys(args, settings.database_url)
+    if settings.metrics_enabled and settings.prometheus_multiproc_dir:
+        # The workers' metric files of a previous run would be added to this one's.
+        directory = Path(settings.prometheus_multiproc_dir)
+        shutil.rmtree(directory, ignore_errors=True)
+        directory.mkdir(parents=True)
     uvicorn.run(
         "app.main:app",
         host=settings.host,
         port=settings.port,
-        workers=args.workers,
+        workers=args.workers or settings.workers,
         server_header=False,
         access_log=False,
+        log_config=uvicorn_log_config(settings.log_format),
+        # On SIGTERM: stop accepting, let requests in flight finish (at most this long), then
+        # close the pools (app.main's lifespan).
+        timeout_graceful_shutdown=settings.graceful_shutdown_seconds,
     )
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
 
 
 def add_commands(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
@@ -77,3 +85,7 @@ def run_keys(args: argparse.Namespace, database_url: str) -> int:
     finally:
         engine.dispose()
     return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

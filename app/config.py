@@ -2,9 +2,9 @@
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal, Self
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -41,13 +41,44 @@ class Settings(BaseSettings):
     rate_limit_writes_per_minute: float = Field(60, gt=0)
     rate_limit_expensive_reads_per_minute: float = Field(120, gt=0)
     rate_limit_burst: int = Field(20, ge=1)
+    # PostgreSQL read replicas (comma-separated URLs), fed by the primary's streaming
+    # replication; reads go to a healthy one (app/store/replicas.py).
+    database_replica_urls: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    # A replica further behind than this (the age of the oldest change it lacks) serves no reads.
+    replica_max_lag_seconds: float = Field(5, gt=0)
+    replica_check_interval_seconds: float = Field(1, gt=0)
+    # The share of reads (0 to 1) the primary keeps although a healthy replica could serve them.
+    primary_read_share: float = Field(0, ge=0, le=1)
+    # One line per record on stderr: "text" for a terminal, "json" for a log pipeline.
+    log_format: Literal["text", "json"] = "text"
+    # GET /metrics in the Prometheus text format; with a token, only for `Bearer <token>`.
+    metrics_enabled: bool = False
+    metrics_token: str | None = None
+    # prometheus-client's own variable: a directory where the workers of one machine keep their
+    # metrics, so that /metrics (answered by any worker) adds them all up.
+    prometheus_multiproc_dir: str | None = None
+    # OpenTelemetry spans (the `tracing` install extra) go to this OTLP/HTTP collector.
+    otel_exporter_otlp_endpoint: str | None = None
+    # `python -m app serve`: worker processes, and how long SIGTERM waits for requests in flight.
+    workers: int = Field(1, ge=1)
+    graceful_shutdown_seconds: int = Field(30, ge=1)
 
-    @field_validator("cors_origins", mode="before")
+    @field_validator("cors_origins", "database_replica_urls", mode="before")
     @classmethod
-    def split_origins(cls, value: object) -> object:
+    def split_commas(cls, value: object) -> object:
         if isinstance(value, str):
-            return [origin.strip() for origin in value.split(",") if origin.strip()]
+            return [item.strip() for item in value.split(",") if item.strip()]
         return value
+
+    @model_validator(mode="after")
+    def replicas_are_postgresql(self) -> Self:
+        urls = [self.database_url, *self.database_replica_urls]
+        if self.database_replica_urls and not all(u.startswith("postgresql") for u in urls):
+            raise ValueError(
+                "DATABASE_REPLICA_URLS needs PostgreSQL, for the primary and every replica "
+                "(SQLite has no replicas)"
+            )
+        return self
 
 
 @lru_cache

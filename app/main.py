@@ -1,5 +1,9 @@
 """Builds the ASGI application: the /v1 API, probes, offline docs, CORS and error handling."""
 
+import logging
+import os
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI
@@ -8,14 +12,20 @@ from fastapi_offline import FastAPIOffline
 from starlette.staticfiles import StaticFiles
 
 from app.config import PROJECT_ROOT, Settings, get_settings
-from app.routes import API_PREFIX, OPENAPI_TAGS, api_router, health, problems
+from app.routes import API_PREFIX, OPENAPI_TAGS, api_router, health, metrics, problems
+from app.store.engine import Databases
+from app.web.access import AccessMiddleware
 from app.web.cors import ProblemCORSMiddleware
 from app.web.deprecation import install_deprecations
 from app.web.guards import BodySizeLimitMiddleware, HeadAsGetMiddleware, StrictUrlMiddleware
+from app.web.logs import LOGGER, configure_logging
+from app.web.metrics import Metrics
 from app.web.openapi import customize_openapi
 from app.web.problems import install_error_handlers
 from app.web.ratelimit import RateLimitMiddleware, write_buckets
+from app.web.read_routing import ReadRoutingMiddleware
 from app.web.security import SecurityHeadersMiddleware
+from app.web.tracing import tracing_middleware
 
 DESCRIPTION = """
 Structured claims and statistics taken from published articles: who said what, where,
@@ -45,8 +55,37 @@ def operation_id(route: APIRoute) -> str:
     return route.name
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def build_metrics(settings: Settings, databases: Databases) -> Metrics | None:
+    if not settings.metrics_enabled:
+        return None
+    # prometheus-client reads its variable itself, when it is imported: a value that only the
+    # settings (a .env file) hold would leave each worker counting alone.
+    directory = settings.prometheus_multiproc_dir
+    if directory != os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        raise RuntimeError("PROMETHEUS_MULTIPROC_DIR must be set in the environment itself")
+    return Metrics(databases, directory)
+
+
+def lifespan_of(databases: Databases, metrics: Metrics | None) -> Callable[[FastAPI], Any]:
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        databases.start()
+        yield
+        # uvicorn gets here on SIGTERM once the requests in flight have been answered.
+        databases.close()
+        if metrics is not None:
+            metrics.process_exiting()
+        logging.getLogger(LOGGER).info("shutdown: connection pools closed")
+
+    return lifespan
+
+
+def create_app(settings: Settings | None = None, span_exporter: Any = None) -> FastAPI:
+    """The app. `span_exporter` replaces the OTLP exporter when tracing is on (tests)."""
     settings = settings or get_settings()
+    configure_logging(settings.log_format)
+    databases = Databases(settings)
+    metrics_registry = build_metrics(settings, databases)
     app: FastAPI = FastAPIOffline(
         title="claimbase",
         version="1.0.0",
@@ -57,10 +96,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         static_url="/static/docs",
         # Swagger UI would otherwise send the document's URL to an online validator.
         swagger_ui_parameters={"validatorUrl": None},
+        lifespan=lifespan_of(databases, metrics_registry),
     )
+    app.state.settings = settings
+    app.state.databases = databases
+    app.state.metrics = metrics_registry
     app.include_router(api_router)
     app.include_router(health.router)
     app.include_router(problems.router)
+    if metrics_registry is not None:
+        app.include_router(metrics.router)
     if settings.explorer_enabled:
         app.mount(EXPLORER_PATH, explorer(), name="explorer")
     install_error_handlers(app)
@@ -68,6 +113,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Reads only unless CORS_ALLOW_WRITES: a browser page should not spend an editor's key.
     # The API takes no cookies, so credentials are never allowed cross-origin.
     write_methods = ["POST", "PATCH", "DELETE"] if settings.cors_allow_writes else []
+    # Innermost: it may run a read a second time, after everything outside it let it through.
+    app.add_middleware(
+        ReadRoutingMiddleware, databases=databases, api_prefix=API_PREFIX, metrics=metrics_registry
+    )
     app.add_middleware(
         ProblemCORSMiddleware,
         allow_origins=settings.cors_origins,
@@ -76,6 +125,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         allow_headers=[
             "Authorization",
             "If-None-Match",
+            "Claimbase-Min-Change",
+            "X-Request-ID",
             *(["If-Match", "Idempotency-Key", "Content-Type"] if write_methods else []),
         ],
         allow_credentials=False,
@@ -87,16 +138,24 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             "Deprecation",
             "Sunset",
             "Retry-After",
+            "Claimbase-Change",
+            "X-Request-ID",
         ],
     )
-    app.add_middleware(RateLimitMiddleware, settings=settings)
+    app.add_middleware(RateLimitMiddleware, settings=settings, metrics=metrics_registry)
     app.state.write_buckets = write_buckets(settings)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(StrictUrlMiddleware)
     app.add_middleware(HeadAsGetMiddleware)
-    # Outside Starlette's ServerErrorMiddleware too, so even a 500 carries the headers.
+    # Outside Starlette's ServerErrorMiddleware too, so even a 500 carries the headers, its
+    # request id and its access line; spans (when tracing is on) cover all the rest.
     build_stack = app.build_middleware_stack
-    app.build_middleware_stack = lambda: SecurityHeadersMiddleware(build_stack())  # type: ignore[method-assign]
+    traced = tracing_middleware(settings, databases, span_exporter)
+
+    def outer_stack() -> Any:
+        return AccessMiddleware(traced(SecurityHeadersMiddleware(build_stack())), metrics_registry)
+
+    app.build_middleware_stack = outer_stack  # type: ignore[method-assign]
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:

@@ -28,6 +28,7 @@ from app.write.auth import create_key
 from seed.bundle import read_bundle
 from seed.load import write_bundle
 from tests.support.databases import BACKENDS, fresh_database, require_backend
+from tests.support.pgcluster import Replication, replicated_cluster
 from tests.support.servers import server_process
 
 
@@ -168,3 +169,12 @@ def seeded_url(empty_database: str) -> str:
     engine = migrate_and_seed(empty_database)
     engine.dispose()
     return empty_database
+
+
+@pytest.fixture(scope="session")
+def replication() -> Iterator[Replication]:
+    """A PostgreSQL primary, migrated and seeded, and a streaming replica of it that has
+    replayed everything (tests/pgcluster.py); tests that stop the replica start it again."""
+    with replicated_cluster() as replication:
+        migrate_and_seed(replication.primary.url).dispose()
+        yield replication

@@ -1,5 +1,6 @@
 """docker-compose.yml and Dockerfile: no Docker engine runs here, so check that they parse
-and agree with the settings the app reads."""
+and agree with the settings the app reads, and that the replica is a streaming copy of the
+primary that the API is pointed at."""
 
 import shlex
 from pathlib import Path
@@ -41,7 +42,8 @@ def test_db_is_postgres_15_with_a_healthcheck(compose: dict[str, Any]) -> None:
 
 def test_api_waits_for_a_healthy_db_and_points_at_it(compose: dict[str, Any]) -> None:
     api = compose["services"]["api"]
-    assert api["depends_on"] == {"db": {"condition": "service_healthy"}}
+    healthy = {"condition": "service_healthy"}
+    assert api["depends_on"] == {"db": healthy, "db-replica": healthy}
     url = make_url(api["environment"]["DATABASE_URL"])
     assert url.drivername == "postgresql+psycopg"
     assert url.host == "db"
@@ -78,3 +80,64 @@ def test_dockerfile_command_migrates_seeds_then_serves() -> None:
     env = next(line for line in dockerfile() if line.startswith("ENV "))
     assert "HOST=0.0.0.0" in env
     assert "PORT=8000" in env
+
+
+def api_settings(compose: dict[str, Any]) -> Settings:
+    environment = compose["services"]["api"]["environment"]
+    return Settings(**{name.lower(): value for name, value in environment.items()})
+
+
+def test_the_api_reads_from_the_replica_with_the_primary_s_credentials(
+    compose: dict[str, Any],
+) -> None:
+    settings = api_settings(compose)
+    primary = make_url(settings.database_url)
+    (replica_url,) = settings.database_replica_urls
+    replica = make_url(replica_url)
+    assert replica.host == "db-replica"
+    assert (replica.drivername, replica.username, replica.password, replica.database) == (
+        primary.drivername,
+        primary.username,
+        primary.password,
+        primary.database,
+    )
+
+
+def test_the_replica_is_a_streaming_copy_of_the_primary(compose: dict[str, Any]) -> None:
+    services = compose["services"]
+    db, replica = services["db"], services["db-replica"]
+    assert replica["image"] == db["image"]
+    assert replica["depends_on"] == {"db": {"condition": "service_healthy"}}
+    assert "pg_isready" in " ".join(replica["healthcheck"]["test"])
+    script = " ".join(replica["entrypoint"])
+    backup = shlex.split(script[script.index("pg_basebackup") :].split("&&")[0])
+    with_values = ("-h", "-p", "-U", "-D", "-X")
+    options = {flag: backup[n + 1] for n, flag in enumerate(backup) if flag in with_values}
+    assert options["-h"] == "db"
+    assert options["-U"] == db["environment"]["POSTGRES_USER"]
+    assert options["-X"] == "stream"
+    assert "-R" in backup  # standby.signal and primary_conninfo: it follows the primary
+    assert replica["environment"]["PGPASSWORD"] == db["environment"]["POSTGRES_PASSWORD"]
+    assert replica["user"] == "postgres"  # PostgreSQL refuses to run as root
+
+
+def test_the_primary_accepts_the_replica_s_replication_connection(compose: dict[str, Any]) -> None:
+    db = compose["services"]["db"]
+    assert "wal_level=replica" in db["command"]
+    (init,) = [volume for volume in db["volumes"] if "docker-entrypoint-initdb.d" in volume]
+    script = PROJECT_ROOT / init.split(":")[0]
+    assert script.is_file()
+    assert script.stat().st_mode & 0o111, "the image runs only executable .sh scripts"
+    assert "host replication ${POSTGRES_USER} all scram-sha-256" in script.read_text()
+
+
+def test_metrics_and_shutdown_fit_several_workers(compose: dict[str, Any]) -> None:
+    api = compose["services"]["api"]
+    settings = api_settings(compose)
+    assert settings.workers >= 2
+    assert settings.metrics_enabled
+    assert settings.metrics_token, "metrics behind a token"
+    assert settings.prometheus_multiproc_dir, "one sum over the workers"
+    assert settings.log_format == "json"
+    grace = int(api["stop_grace_period"].removesuffix("s"))
+    assert grace > settings.graceful_shutdown_seconds

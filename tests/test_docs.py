@@ -24,8 +24,15 @@ OPERATIONS = DOCS / "operations.md"
 RESULTS = PROJECT_ROOT / "bench" / "RESULTS.md"
 LINKING_PAGES = [README, *sorted(DOCS.glob("*.md")), PROJECT_ROOT / "seed" / "README.md", RESULTS]
 BASE_URL = "http://127.0.0.1:8000"
-# Defaults that depend on the machine or are secrets: the table describes them in words.
-DESCRIBED_DEFAULTS = {"database_url", "cursor_secret"}
+# Defaults that depend on the machine, are secrets or are unset: the table says so in words.
+DESCRIBED_DEFAULTS = {
+    "database_url",
+    "cursor_secret",
+    "database_replica_urls",
+    "metrics_token",
+    "prometheus_multiproc_dir",
+    "otel_exporter_otlp_endpoint",
+}
 
 
 def read(path: Path) -> str:

@@ -289,9 +289,26 @@ def summary_params(resource: Resource, groups: list[str]) -> type[RecordScope]:
     return model
 
 
+class ReplicaHealth(BaseModel):
+    """A read replica as its monitor last found it."""
+
+    name: str = Field(examples=["replica-1"], description="By position in DATABASE_REPLICA_URLS.")
+    healthy: bool = Field(description="It serves reads: it answers, and lags within the bound.")
+    reachable: bool
+    change_head: int = Field(description="The newest change id it has replayed.")
+    lag_seconds: float | None = Field(
+        description="How long ago the oldest change it has not replayed was written (0: none); "
+        "null when unknown."
+    )
+    error: str | None = None
+
+
 class Health(BaseModel):
     status: str = Field(examples=["ok"])
     detail: str | None = None
+    replicas: list[ReplicaHealth] | None = Field(
+        None, description="Each read replica, when DATABASE_REPLICA_URLS names any."
+    )
 
 
 class VersionRead(BaseModel):

@@ -19,7 +19,14 @@ from app.resources.schemas import VersionPage
 from app.store.engine import SessionDep
 from app.store.models import Change, utc_now
 from app.store.temporal import CURRENT, tables_at
-from app.web.conditional import IMMUTABLE, conditional, match, record_etag, validators
+from app.web.conditional import (
+    IMMUTABLE,
+    NEWEST_CHANGE,
+    conditional,
+    match,
+    record_etag,
+    validators,
+)
 from app.web.problems import ApiError, conflict, not_found
 from app.web.responses import (
     GET_ERRORS,
@@ -49,6 +56,8 @@ from app.write.versioning import (
 )
 
 VERSION_FIELDS = ("version", "operation", "at", "author", "reason", "changed_fields")
+# The change a write committed, for reading it back from a replica (app/web/read_routing.py).
+CHANGE_HEADER = "Claimbase-Change"
 IfMatch = Annotated[
     str | None,
     Header(description="The ETag of the version you read (required): a stale one is 412."),
@@ -103,6 +112,14 @@ def written(
     response = json_response(resource.documents(session, CURRENT, [row], set())[0], status)
     etag = record_etag(resource.name, row["id"], row["version"])
     response.headers.update(validators(etag, row["updated_at"], "no-store"))
+    return with_change(session, response)
+
+
+def with_change(session: Session, response: Response) -> Response:
+    """`Claimbase-Change`: the newest change id, read inside the write's transaction. Writers
+    take turns (the write lock), so it is the change this write committed, or, for a write
+    that changed nothing, the state it found."""
+    response.headers[CHANGE_HEADER] = str(session.execute(NEWEST_CHANGE).scalar() or 0)
     return response
 
 
@@ -289,7 +306,8 @@ def resource_router(resource: Resource, collection: APIRouter | None = None) -> 
         except StaleVersionError:
             check_if_match(resource, current_row(session, resource, record_id), "")
         retracted = find_row(session, CURRENT, resource, record_id)
-        return json_response(resource.documents(session, CURRENT, [retracted], set())[0])
+        document = resource.documents(session, CURRENT, [retracted], set())[0]
+        return with_change(session, json_response(document))
 
     # The derived models are only known now: the endpoints' annotations are set here, where
     # FastAPI reads them. The path names the id after the resource (`claim_id`).

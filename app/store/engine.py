@@ -4,7 +4,7 @@ import os
 import sqlite3
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
-from functools import lru_cache
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -16,7 +16,8 @@ from sqlalchemy.exc import DBAPIError, DisconnectionError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
-from app.config import get_settings
+from app.config import Settings, get_settings
+from app.store.replicas import ReadRoute, Replica, ReplicaSet, change_head, read_route
 
 # Stable constraint names on every database, so migrations can address them by name.
 NAMING_CONVENTION = {
@@ -27,9 +28,13 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 READ_METHODS = ("GET", "HEAD", "OPTIONS")
-# The read pool (get_read_engine): one connection in use at a time, a few spare.
+# The read pools (see Databases): one connection in use at a time, a few spare.
 READ_POOL_SIZE = 2
 READ_POOL_OVERFLOW = 4
+# Seconds to wait for a replica to accept a connection: one that does not is skipped, and the
+# request path must never wait long on one.
+REPLICA_CONNECT_TIMEOUT = 2
+PRIMARY = "primary"
 # Execution option marking a connection that will write (see `on_begin`).
 WRITE_OPTION = "claimbase_write"
 
@@ -118,40 +123,40 @@ def _sqlite_engine(
 
 
 def build_engine(
-    url: str, *, pool_size: int = 5, max_overflow: int = 5, create_missing: bool = True
+    url: str,
+    *,
+    pool_size: int = 5,
+    max_overflow: int = 5,
+    create_missing: bool = True,
+    connect_timeout: int | None = None,
 ) -> Engine:
-    """An engine for `url`; `create_missing=False` refuses to create a missing SQLite file."""
+    """An engine for `url`; `create_missing=False` refuses to create a missing SQLite file.
+
+    Bound parameters are kept out of error messages (`hide_parameters`): an error is logged,
+    and its parameters may hold a key's hash or a record's text."""
     parsed = make_url(url)
     pool = {"pool_size": pool_size, "max_overflow": max_overflow}
     if parsed.get_backend_name() == "sqlite":
-        return _sqlite_engine(parsed.database, url, create_missing, pool)
-    engine = create_engine(url, pool_pre_ping=True, **pool)
+        engine = _sqlite_engine(parsed.database, url, create_missing, pool)
+        engine.hide_parameters = True
+        return engine
+    connect_args = {}
+    if connect_timeout is not None and "connect_timeout" not in parsed.query:
+        connect_args["connect_timeout"] = connect_timeout
+    engine = create_engine(
+        url, pool_pre_ping=True, hide_parameters=True, connect_args=connect_args, **pool
+    )
     _configure_postgresql(engine)
     return engine
 
 
-@lru_cache
 def get_engine() -> Engine:
-    """The pool that threads draw on: writes (and any sync endpoint)."""
+    """A new engine on DATABASE_URL with the write pool's size, for tools outside the app."""
     settings = get_settings()
     return build_engine(
         settings.database_url,
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_max_overflow,
-        create_missing=False,
-    )
-
-
-@lru_cache
-def get_read_engine() -> Engine:
-    """The event loop's own pool, for reads. Were it shared with the threads, a read could
-    wait on the loop for a connection that only the loop can give back (a write's commit runs
-    there): every request would stall until the pool's timeout. The loop runs one read at a
-    time and gives its connection back before the response is sent, so few are needed."""
-    return build_engine(
-        get_settings().database_url,
-        pool_size=READ_POOL_SIZE,
-        max_overflow=READ_POOL_OVERFLOW,
         create_missing=False,
     )
 
@@ -164,21 +169,143 @@ def session_factory(engine: Engine, *, write: bool = False) -> sessionmaker[Sess
     return sessionmaker(bind=bind, expire_on_commit=False)
 
 
-@lru_cache
-def _session_factory(write: bool) -> sessionmaker[Session]:
-    return session_factory(get_engine() if write else get_read_engine(), write=write)
+@dataclass(frozen=True)
+class Pool:
+    """One connection pool, as the metrics name it."""
+
+    database: str  # primary, replica-1, ...
+    role: str  # write, read
+    engine: Engine
+    capacity: int
+
+
+class Databases:
+    """The database connections of one app: the primary's two pools, and its read replicas.
+
+    The write pool is the threads': writes (and any sync endpoint). The read pool is the event
+    loop's own. Were it shared with the threads, a read could wait on the loop for a connection
+    that only the loop can give back (a write's commit runs there): every request would stall
+    until the pool's timeout. The loop runs one read at a time and gives its connection back
+    before the response is sent, so few are needed. Each replica has a read pool of the same
+    size; its monitor (app/store/replicas.py) borrows a connection of it for each check.
+
+    Engines connect lazily: building this touches no database."""
+
+    def __init__(self, settings: Settings) -> None:
+        url = settings.database_url
+        self.write_engine = build_engine(
+            url,
+            pool_size=settings.db_pool_size,
+            max_overflow=settings.db_max_overflow,
+            create_missing=False,
+        )
+        self.read_engine = build_engine(
+            url, pool_size=READ_POOL_SIZE, max_overflow=READ_POOL_OVERFLOW, create_missing=False
+        )
+        replicas = [
+            Replica(
+                f"replica-{number}",
+                build_engine(
+                    replica_url,
+                    pool_size=READ_POOL_SIZE,
+                    max_overflow=READ_POOL_OVERFLOW,
+                    create_missing=False,
+                    connect_timeout=REPLICA_CONNECT_TIMEOUT,
+                ),
+                settings.replica_max_lag_seconds,
+            )
+            for number, replica_url in enumerate(settings.database_replica_urls, start=1)
+        ]
+        self.replicas = ReplicaSet(
+            self.write_engine,
+            replicas,
+            settings.replica_check_interval_seconds,
+            settings.primary_read_share,
+        )
+        self.write_sessions = session_factory(self.write_engine, write=True)
+        self.read_sessions = session_factory(self.read_engine)
+        self._replica_sessions = {
+            replica.name: session_factory(replica.engine) for replica in replicas
+        }
+        self._pools = [
+            Pool(
+                PRIMARY,
+                "write",
+                self.write_engine,
+                settings.db_pool_size + settings.db_max_overflow,
+            ),
+            Pool(PRIMARY, "read", self.read_engine, READ_POOL_SIZE + READ_POOL_OVERFLOW),
+            *(
+                Pool(replica.name, "read", replica.engine, READ_POOL_SIZE + READ_POOL_OVERFLOW)
+                for replica in replicas
+            ),
+        ]
+
+    def pools(self) -> list[Pool]:
+        return list(self._pools)
+
+    def start(self) -> None:
+        self.replicas.start()
+
+    def close(self) -> None:
+        """Stops the monitor and closes every pooled connection."""
+        self.replicas.stop()
+        for pool in self._pools:
+            pool.engine.dispose()
+
+    def read_session(self, route: ReadRoute | None) -> Session:
+        """A session on the database that should serve this read: a healthy replica that has
+        the change the client asked for (Claimbase-Min-Change), else the primary. The session
+        is connected already, so a replica that went down since its last check is noticed
+        here (the pool pings each connection it hands out) and the primary serves instead."""
+        if route is None or not self.replicas.replicas:
+            return self.read_sessions()
+        if route.primary_only:
+            return self._on_primary(route, "replica-failed")
+        if self.replicas.primary_takes_it():
+            return self._on_primary(route, "primary-share")
+        known, unknown = self.replicas.candidates(route.min_change)
+        if not known and not unknown:
+            return self._on_primary(route, "no-healthy-replica")
+        replica = self.replicas.pick(known or unknown)
+        session = self._replica_sessions[replica.name]()
+        try:
+            connection = session.connection()
+            # Its last check predates the change asked for: ask the replica itself.
+            replayed = bool(known) or change_head(connection) >= route.min_change
+        except SQLAlchemyError as error:
+            session.close()
+            if not is_unavailable(error):
+                raise
+            replica.mark_down("a request could not reach it")
+            return self._on_primary(route, "replica-failed")
+        if not replayed:
+            session.close()
+            return self._on_primary(route, "not-replayed")
+        route.replica, route.database, route.reason = replica, replica.name, "replica"
+        return session
+
+    def _on_primary(self, route: ReadRoute, reason: str) -> Session:
+        route.replica, route.database, route.reason = None, PRIMARY, reason
+        return self.read_sessions()
+
+
+@contextmanager
+def committing(session: Session) -> Iterator[Session]:
+    """Commits `session` when the request succeeds, rolls it back when it fails."""
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
 
 
 @contextmanager
 def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
     """A session that commits when the request succeeds and rolls back when it fails."""
-    with factory() as session:
-        try:
-            yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
+    with factory() as session, committing(session):
+        yield session
 
 
 async def get_session(request: Request) -> AsyncIterator[Session]:
@@ -186,11 +313,19 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
     when the endpoint returns (SessionDep's scope), before the response is sent: a write is
     committed before its client hears of it, and a slow client holds no connection.
 
+    Writes go to the primary. Reads go where `Databases.read_session` sends them: a replica
+    only for the API's reads (app.web.read_routing sets their route), the primary otherwise.
+
     Async on purpose: read endpoints are `async def` too and run their (sub-millisecond,
     index-driven) statements on the event loop. A thread hand-off per dependency and endpoint
     cost more than the queries themselves and, under concurrency, made the threads fight over
     the GIL (bench/RESULTS.md). Write endpoints stay sync: they may wait for a lock."""
-    with session_scope(_session_factory(request.method not in READ_METHODS)) as session:
+    databases: Databases = request.app.state.databases
+    if request.method not in READ_METHODS:
+        with session_scope(databases.write_sessions) as session:
+            yield session
+        return
+    with databases.read_session(read_route.get()) as session, committing(session):
         yield session
 
 

@@ -20,6 +20,8 @@ from app.web.problems import (
 )
 
 JSON_MEDIA_TYPES = ("application/json", "application/merge-patch+json")
+# Where Starlette and FastAPI put the route they matched in a request's scope.
+ROUTING_KEYS = ("route", "fastapi")
 LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
@@ -209,4 +211,12 @@ class HeadAsGetMiddleware:
                 message = {"type": "http.response.body", "body": b""}
             await send(message)
 
-        await self.app({**scope, "method": "GET"}, receive, without_body)
+        # A copy: the server reads the method from its own scope (a HEAD has no body). What the
+        # router matched is handed back for the access line and metrics (app.web.logs).
+        as_get = {**scope, "method": "GET"}
+        try:
+            await self.app(as_get, receive, without_body)
+        finally:
+            for key in ROUTING_KEYS:
+                if key in as_get:
+                    scope[key] = as_get[key]

@@ -15,6 +15,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.store.engine import is_unavailable
+from app.store.replicas import read_route
+from app.web.logs import current_request_id
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 logger = logging.getLogger("claimbase")
@@ -177,6 +179,11 @@ class Problem(BaseModel):
     detail: str = Field(examples=["limit: Input should be less than or equal to 500"])
     instance: str = Field(examples=["/v1/claims?limit=1000"])
     errors: list[ProblemError] | None = None
+    request_id: str = Field(
+        examples=["3f2b6c1e9a0d4b7c8e5f1a2b3c4d5e6f"],
+        description="The request's id, as in its X-Request-ID response header: quote it when "
+        "reporting a problem.",
+    )
 
 
 class ApiError(Exception):
@@ -251,6 +258,7 @@ def error_response(request: Request, error: ApiError) -> Response:
     }
     if error.errors is not None:
         body["errors"] = [item.model_dump() for item in error.errors]
+    body["request_id"] = current_request_id()
     body.update(error.extensions)
     return Response(
         orjson.dumps(body), error.status, headers=error.headers, media_type=PROBLEM_MEDIA_TYPE
@@ -312,6 +320,12 @@ def _internal_error(request: Request) -> Response:
 async def handle_database_error(request: Request, exc: Exception) -> Response:
     """A lost or refused connection is a 503 to retry; any other database error is a bug."""
     assert isinstance(exc, SQLAlchemyError)
+    route = read_route.get()
+    if route is not None and route.replica is not None and is_unavailable(exc):
+        # The replica serving this read failed: app.web.read_routing runs it again on the
+        # primary, and this 503 is never sent.
+        route.replica.mark_down("it failed during a request")
+        route.primary_only = True
     if is_unavailable(exc):
         logger.warning("database unavailable: %s", exc.__class__.__name__)
         return await handle_api_error(request, unavailable("The database cannot be reached."))

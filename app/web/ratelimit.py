@@ -19,6 +19,7 @@ from fastapi import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.config import Settings
+from app.web.metrics import Metrics
 from app.web.problems import ApiError, error_response
 
 # Beyond this page size a list read is "expensive" (the default page is 50).
@@ -94,14 +95,18 @@ def limit_writes(request: Request, key_name: str | None) -> None:
     subject = f"key:{key_name}" if key_name else f"address:{client_address(request)}"
     wait = buckets.take(subject)
     if wait > 0:
+        metrics: Metrics | None = getattr(request.app.state, "metrics", None)
+        if metrics is not None:
+            metrics.rate_limited.labels("writes").inc()
         raise too_many_requests(wait)
 
 
 class RateLimitMiddleware:
     """Expensive reads, per client address (writes: see `limit_writes`)."""
 
-    def __init__(self, app: ASGIApp, settings: Settings) -> None:
+    def __init__(self, app: ASGIApp, settings: Settings, metrics: Metrics | None = None) -> None:
         self.app = app
+        self.metrics = metrics
         self.api_prefix = "/v1/"
         self.reads = TokenBuckets(
             settings.rate_limit_expensive_reads_per_minute, settings.rate_limit_burst
@@ -115,6 +120,8 @@ class RateLimitMiddleware:
         request = Request(scope)
         wait = self._wait(request)
         if wait > 0:
+            if self.metrics is not None:
+                self.metrics.rate_limited.labels("expensive-reads").inc()
             await error_response(request, too_many_requests(wait))(scope, receive, send)
             return
         await self.app(scope, receive, send)

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from app.config import get_settings
 from app.store.engine import SessionDep
 from app.store.models import ApiKey, utc_now
+from app.web.logs import note_api_key
 from app.web.problems import ApiError
 from app.web.ratelimit import limit_writes
 
@@ -84,6 +85,7 @@ def authenticate(session: Session, token: str | None, scope: str) -> Caller:
             f"The key {key.name!r} has the {key.scope!r} scope; this needs {scope!r}.",
             headers=_challenge(scope, "insufficient_scope"),
         )
+    note_api_key(key.name)
     return Caller(key.name, key.scope)
 
 

@@ -16,7 +16,14 @@ from sqlalchemy.orm import Session
 from app.store.models import IdempotencyKey, utc_now
 from app.web.problems import ApiError
 
-REPLAYED_HEADERS = ("content-type", "etag", "location", "last-modified", "cache-control")
+REPLAYED_HEADERS = (
+    "content-type",
+    "etag",
+    "location",
+    "last-modified",
+    "cache-control",
+    "claimbase-change",
+)
 
 
 def request_hash(request: Request, body: BaseModel) -> str:

@@ -38,7 +38,8 @@ def served_names(resource: Resource) -> list[str]:
 
 def list_parameters(resource: Resource) -> dict[str, dict[str, Any]]:
     operation = openapi()["paths"][f"/v1/{resource.plural}"]["get"]
-    return {parameter["name"]: parameter for parameter in operation["parameters"]}
+    parameters = operation["parameters"]
+    return {parameter["name"]: parameter for parameter in parameters if parameter["in"] == "query"}
 
 
 def first_record_id(client: TestClient, resource: Resource) -> str:

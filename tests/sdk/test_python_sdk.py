@@ -186,3 +186,26 @@ def test_authenticated_write_with_if_match(
         client=reader, statistic_id=WRITE_TARGET, body=patch, if_match=updated.headers["etag"]
     )
     typed_problem(sdk, anonymous, 401, "unauthorized")
+
+
+def test_read_your_write_with_the_change_token(
+    sdk: SimpleNamespace, writable_server: WritableServer
+) -> None:
+    """The pattern for deployments with read replicas: a write answers with Claimbase-Change,
+    and a read that sends it back as Claimbase-Min-Change sees that write."""
+    reader = sdk.clients.Client(base_url=writable_server.url, timeout=httpx.Timeout(10))
+    editor = sdk.clients.AuthenticatedClient(
+        base_url=writable_server.url, token=writable_server.write_key, timeout=httpx.Timeout(10)
+    )
+    etag = sdk.get_statistic.sync_detailed(client=reader, statistic_id=WRITE_TARGET).headers["etag"]
+    patch = sdk.models.StatisticPatch(reason="Read back by the SDK tour", value=7_700_000)
+    updated = sdk.update_statistic.sync_detailed(
+        client=editor, statistic_id=WRITE_TARGET, body=patch, if_match=etag
+    )
+    assert updated.status_code == 200, updated.content
+    change = int(updated.headers["claimbase-change"])
+    read = sdk.get_statistic.sync_detailed(
+        client=reader, statistic_id=WRITE_TARGET, claimbase_min_change=change
+    )
+    assert read.status_code == 200
+    assert (read.parsed.value, read.parsed.version) == (7_700_000, updated.parsed.version)

@@ -24,6 +24,7 @@ TOUR = [
     "bad parameter is a typed problem",
     "list statistics in a value range",
     "authenticated write with If-Match",
+    "read your write with Claimbase-Min-Change",
 ]
 
 

@@ -149,6 +149,27 @@ const STEPS: Record<string, () => Promise<void>> = {
     const unauthorized: Problem | undefined = anonymous.error;
     strictEqual(unauthorized?.type, "/problems/unauthorized");
   },
+
+  "read your write with Claimbase-Min-Change": async () => {
+    // With read replicas, a plain read may lag: send the write's change id back to read it.
+    const path = { statistic_id: WRITE_TARGET };
+    const read = await getStatistic({ client: writable, path });
+    const etag = read.response.headers.get("etag");
+    ok(etag !== null);
+    const body: StatisticPatch = { reason: "Read back by the SDK tour", value: 7700000 };
+    const updated = await updateStatistic({
+      client: writable, auth: writeKey, path, body, headers: { "if-match": etag },
+    });
+    strictEqual(updated.response.status, 200, JSON.stringify(updated.error));
+    const change = Number(updated.response.headers.get("claimbase-change"));
+    ok(Number.isInteger(change) && change > 0);
+    const mine = await getStatistic({
+      client: writable, path, headers: { "Claimbase-Min-Change": change },
+    });
+    strictEqual(mine.response.status, 200);
+    strictEqual(mine.data?.value, 7700000);
+    strictEqual(mine.data?.version, updated.data?.version);
+  },
 };
 
 async function main(): Promise<number> {

@@ -46,6 +46,7 @@ def assert_problem(
     assert body["title"]
     assert body["detail"]
     assert body["instance"].startswith("/")
+    assert body["request_id"] == response.headers["x-request-id"]
     assert "Traceback" not in response.text
     if parameter is not None:
         assert parameter in [error["name"] for error in body["errors"]], body

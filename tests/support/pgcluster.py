@@ -1,5 +1,9 @@
 """A throwaway PostgreSQL cluster that a test owns: initdb in a temp dir, started and stopped
-with pg_ctl on a free port. pg_ctl refuses to run as root, so as root it runs as `postgres`."""
+with pg_ctl on a free port. pg_ctl refuses to run as root, so as root it runs as `postgres`.
+
+`replicated_cluster` adds a streaming replica: `pg_basebackup -R -X stream` of the primary into a
+second directory, started on another port (initdb's pg_hba.conf already trusts replication
+connections from 127.0.0.1)."""
 
 import contextlib
 import glob
@@ -58,29 +62,68 @@ class Cluster:
         self._pg_ctl("-w", "-m", "fast", "stop")
 
 
-@contextmanager
-def throwaway_cluster() -> Iterator[Cluster]:
+def _server_binaries() -> Path:
     binaries = postgres_bin()
     if binaries is None:
         if os.environ.get("CI"):
-            pytest.fail("CI must run the PostgreSQL fault tests, but pg_ctl is not installed")
+            pytest.fail("CI must run the PostgreSQL cluster tests, but pg_ctl is not installed")
         pytest.skip("PostgreSQL server binaries (initdb, pg_ctl) are not installed")
+    return binaries
+
+
+@contextmanager
+def _cluster_directory() -> Iterator[tuple[Path, Path]]:
+    """A new root for one cluster, and its (empty) data directory, both reachable by the
+    cluster owner; removed afterwards."""
     root = Path(tempfile.mkdtemp(prefix="claimbase-pg-"))
     root.chmod(0o777)  # the cluster owner (postgres) must reach it
     data = root / "data"
     if os.geteuid() == 0:
-        data.mkdir()
+        data.mkdir(mode=0o700)
         shutil.chown(data, "postgres", "postgres")
-    initdb = [str(binaries / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres", "-N"]
-    subprocess.run(_as_cluster_owner(initdb), check=True, capture_output=True, timeout=120)
-    cluster = Cluster(binaries, data, root / "postgres.log", free_port())
-    if os.geteuid() == 0:
-        cluster.log.touch()
-        shutil.chown(cluster.log, "postgres", "postgres")
+        (root / "postgres.log").touch()
+        shutil.chown(root / "postgres.log", "postgres", "postgres")
+    try:
+        yield root, data
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+@contextmanager
+def _running(cluster: Cluster) -> Iterator[Cluster]:
     cluster.start()
     try:
         yield cluster
     finally:
         with contextlib.suppress(subprocess.CalledProcessError):  # already stopped
             cluster.stop()
-        shutil.rmtree(root, ignore_errors=True)
+
+
+@contextmanager
+def throwaway_cluster() -> Iterator[Cluster]:
+    binaries = _server_binaries()
+    with _cluster_directory() as (root, data):
+        initdb = [str(binaries / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres", "-N"]
+        subprocess.run(_as_cluster_owner(initdb), check=True, capture_output=True, timeout=120)
+        with _running(Cluster(binaries, data, root / "postgres.log", free_port())) as cluster:
+            yield cluster
+
+
+@dataclass
+class Replication:
+    primary: Cluster
+    replica: Cluster
+
+
+@contextmanager
+def replicated_cluster() -> Iterator[Replication]:
+    """A primary and a streaming replica of it, each a throwaway cluster on its own port."""
+    with throwaway_cluster() as primary, _cluster_directory() as (root, data):
+        backup = [
+            str(primary.bin / "pg_basebackup"), "-h", "127.0.0.1", "-p", str(primary.port),
+            "-U", "postgres", "-D", str(data), "-R", "-X", "stream", "--no-sync",
+        ]  # fmt: skip
+        subprocess.run(_as_cluster_owner(backup), check=True, capture_output=True, timeout=120)
+        replica = Cluster(primary.bin, data, root / "postgres.log", free_port())
+        with _running(replica):
+            yield Replication(primary, replica)

@@ -88,7 +88,14 @@ def test_no_fastapi_422_left(document: dict[str, Any]) -> None:
             assert declared["content"] == {"application/problem+json": {"schema": PROBLEM_REF}}
             assert declared["description"] != "Validation Error", (path, method)
     problem = document["components"]["schemas"]["Problem"]
-    assert set(problem["required"]) == {"type", "title", "status", "detail", "instance"}
+    assert set(problem["required"]) == {
+        "type",
+        "title",
+        "status",
+        "detail",
+        "instance",
+        "request_id",
+    }
 
 
 def test_tags_and_descriptions(document: dict[str, Any]) -> None:
@@ -109,7 +116,10 @@ def test_list_parameters_are_documented_as_query(document: dict[str, Any]) -> No
         "limit", "cursor", "count", "sort", "include", "indicator", "entity", "unit",
         "speaker", "source", "topic", "period", "value_gte", "value_gt", "value_lte", "value_lt",
     }  # fmt: skip
-    assert {parameter["in"] for parameter in parameters} == {"query"}
+    # Every filter is a query parameter; the one header is the read-your-writes token.
+    headers = {parameter["name"] for parameter in parameters if parameter["in"] != "query"}
+    assert headers == {"Claimbase-Min-Change"}
+    assert {parameter["in"] for parameter in parameters} == {"query", "header"}
 
 
 EXTERNAL_URL = re.compile(r"https?://(?!testserver[/:\"'])[^\s\"'<>]+")
