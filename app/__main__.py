@@ -39,10 +39,6 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-if __name__ == "__main__":
-    sys.exit(main())
-
-
 def add_commands(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
     keys = commands.add_parser("keys", help="manage API keys").add_subparsers(
         dest="action", required=True
@@ -77,3 +73,7 @@ def run_keys(args: argparse.Namespace, database_url: str) -> int:
     finally:
         engine.dispose()
     return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

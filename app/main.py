@@ -2,16 +2,22 @@
 
 from typing import Any
 
-from fastapi import FastAPI
+import orjson
+from fastapi import FastAPI, Request, Response
 from fastapi.routing import APIRoute
 from fastapi_offline import FastAPIOffline
 from starlette.staticfiles import StaticFiles
 
 from app.config import PROJECT_ROOT, Settings, get_settings
+from app.resources import LIST_FILTERS
 from app.routes import API_PREFIX, OPENAPI_TAGS, api_router, health, problems
+from app.web.compression import GzipMiddleware
+from app.web.conditional import CURRENT, content_etag, not_modified, validators
 from app.web.cors import ProblemCORSMiddleware
 from app.web.deprecation import install_deprecations
 from app.web.guards import BodySizeLimitMiddleware, HeadAsGetMiddleware, StrictUrlMiddleware
+from app.web.hosts import TrustedHostMiddleware
+from app.web.methods import OptionsMiddleware
 from app.web.openapi import customize_openapi
 from app.web.problems import install_error_handlers
 from app.web.ratelimit import RateLimitMiddleware, write_buckets
@@ -32,12 +38,37 @@ Every record is versioned: `?as_of=` reads the past, `/versions` lists a record'
 
 
 EXPLORER_PATH = "/explorer"
+STATIC_PATH = "/static/docs"
 EXPLORER_DIRECTORY = PROJECT_ROOT / "examples" / "explorer"
 
 
 def explorer() -> StaticFiles:
     """examples/explorer as static files: index.html at /explorer/, its modules beside it."""
     return StaticFiles(directory=EXPLORER_DIRECTORY, html=True)
+
+
+def serve_openapi_with_validators(app: FastAPI) -> None:
+    """/v1/openapi.json as bytes made once, with an ETag, `no-cache` and 304s (FastAPI's own
+    route serializes the document on every request and sends no validator)."""
+    path = app.openapi_url
+    app.router.routes[:] = [
+        route for route in app.router.routes if getattr(route, "path", None) != path
+    ]
+    served: list[tuple[bytes, str]] = []
+
+    async def openapi_document(request: Request) -> Response:
+        if not served:
+            body = orjson.dumps(app.openapi())
+            served.append((body, content_etag(body)))
+        body, etag = served[0]
+        unchanged = not_modified(request, etag)
+        if unchanged is not None:
+            return unchanged
+        response = Response(body, media_type="application/json")
+        response.headers.update(validators(etag, None, CURRENT))
+        return response
+
+    app.add_route(str(path), openapi_document, include_in_schema=False)
 
 
 def operation_id(route: APIRoute) -> str:
@@ -54,7 +85,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_tags=OPENAPI_TAGS,
         openapi_url=f"{API_PREFIX}/openapi.json",
         generate_unique_id_function=operation_id,
-        static_url="/static/docs",
+        static_url=STATIC_PATH,
         # Swagger UI would otherwise send the document's URL to an online validator.
         swagger_ui_parameters={"validatorUrl": None},
     )
@@ -65,6 +96,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.mount(EXPLORER_PATH, explorer(), name="explorer")
     install_error_handlers(app)
     install_deprecations(app)
+    # Innermost first: each add_middleware wraps everything added before it.
+    app.add_middleware(OptionsMiddleware, routes=lambda: app.router.routes)
+    app.add_middleware(RateLimitMiddleware, settings=settings)
+    app.state.write_buckets = write_buckets(settings)
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(StrictUrlMiddleware, repeatable=LIST_FILTERS)
+    app.add_middleware(TrustedHostMiddleware, trusted=settings.trusted_hosts)
+    # Outside the guards, so that their problems are readable cross-origin too.
     # Reads only unless CORS_ALLOW_WRITES: a browser page should not spend an editor's key.
     # The API takes no cookies, so credentials are never allowed cross-origin.
     write_methods = ["POST", "PATCH", "DELETE"] if settings.cors_allow_writes else []
@@ -76,6 +115,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         allow_headers=[
             "Authorization",
             "If-None-Match",
+            "If-Modified-Since",
             *(["If-Match", "Idempotency-Key", "Content-Type"] if write_methods else []),
         ],
         allow_credentials=False,
@@ -87,16 +127,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             "Deprecation",
             "Sunset",
             "Retry-After",
+            "Allow",
         ],
     )
-    app.add_middleware(RateLimitMiddleware, settings=settings)
-    app.state.write_buckets = write_buckets(settings)
-    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
-    app.add_middleware(StrictUrlMiddleware)
-    app.add_middleware(HeadAsGetMiddleware)
-    # Outside Starlette's ServerErrorMiddleware too, so even a 500 carries the headers.
+    # Outside Starlette's ServerErrorMiddleware too, so even a 500 carries the headers; gzip
+    # outside them (the CSP of a page is computed from its uncompressed body), and HEAD outside
+    # gzip, so a HEAD reports the Content-Encoding and Content-Length a GET gets.
     build_stack = app.build_middleware_stack
-    app.build_middleware_stack = lambda: SecurityHeadersMiddleware(build_stack())  # type: ignore[method-assign]
+    app.build_middleware_stack = lambda: HeadAsGetMiddleware(  # type: ignore[method-assign]
+        GzipMiddleware(
+            SecurityHeadersMiddleware(build_stack()),
+            cached_prefixes=(STATIC_PATH, EXPLORER_PATH),
+        )
+    )
+    serve_openapi_with_validators(app)
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:

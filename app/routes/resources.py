@@ -19,8 +19,16 @@ from app.resources.schemas import VersionPage
 from app.store.engine import SessionDep
 from app.store.models import Change, utc_now
 from app.store.temporal import CURRENT, tables_at
-from app.web.conditional import IMMUTABLE, conditional, match, record_etag, validators
-from app.web.problems import ApiError, conflict, not_found
+from app.web.conditional import (
+    IMMUTABLE,
+    conditional,
+    match,
+    record_etag,
+    validators,
+    well_formed,
+)
+from app.web.negotiation import JSON_ONLY_DEPENDENCY
+from app.web.problems import ApiError, conflict, invalid_parameter, not_found
 from app.web.responses import (
     GET_ERRORS,
     LIST_RESPONSES,
@@ -87,6 +95,13 @@ def check_if_match(resource: Resource, row: RowMapping, if_match: str | None) ->
             "precondition-required",
             "Precondition required",
             f"Send If-Match: {etag} (the ETag of the version you read).",
+        )
+    if if_match and not well_formed(if_match):
+        raise invalid_parameter(
+            "if-match",
+            f"must be ETags in double quotes, as sent in the ETag header (If-Match: {etag}), "
+            "or `*`",
+            "header",
         )
     if not match(if_match, etag):
         raise ApiError(
@@ -356,5 +371,7 @@ def resource_router(resource: Resource, collection: APIRouter | None = None) -> 
             response_model=model,
             responses=errors,
             openapi_extra=extras.get(method),
+            # Lists negotiate their formats themselves; everything else answers JSON only.
+            dependencies=[] if endpoint is list_all else [JSON_ONLY_DEPENDENCY],
         )
     return router

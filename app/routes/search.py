@@ -25,9 +25,10 @@ from app.resources import CLAIM, SCHEMAS, SOURCE, SPEAKER, STATISTIC
 from app.resources.kernel import Resource
 from app.store.engine import SessionDep
 from app.store.temporal import CURRENT
+from app.web.negotiation import JSON_ONLY_DEPENDENCY
 from app.web.responses import LIST_ERRORS, json_response
 
-router = APIRouter(tags=["search"])
+router = APIRouter(tags=["search"], dependencies=[JSON_ONLY_DEPENDENCY])
 
 
 @dataclass(frozen=True)

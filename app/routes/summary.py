@@ -7,9 +7,10 @@ from fastapi import APIRouter, Query, Response
 from app.query.summary import SummaryParams, summarize
 from app.resources.schemas import StatisticSummary
 from app.store.engine import SessionDep
+from app.web.negotiation import JSON_ONLY_DEPENDENCY
 from app.web.responses import LIST_ERRORS, json_response
 
-router = APIRouter(tags=["statistics"])
+router = APIRouter(tags=["statistics"], dependencies=[JSON_ONLY_DEPENDENCY])
 
 
 @router.get("/statistics/summary", response_model=StatisticSummary, responses=LIST_ERRORS)

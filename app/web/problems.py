@@ -1,5 +1,6 @@
 """One error shape for the whole API: RFC 9457 problem details, from one set of handlers."""
 
+import difflib
 import logging
 from typing import Any
 
@@ -11,7 +12,9 @@ from pydantic import BaseModel, Field
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from app.query.grammar import PATTERN_MESSAGES
 from app.store.engine import is_unavailable
+from app.web.methods import allow_header
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 logger = logging.getLogger("claimbase")
@@ -41,6 +44,9 @@ PROBLEM_TYPES: dict[str, str] = {
     "body. Use a new key for a new request.",
     "method-not-allowed": "The resource exists but does not support this HTTP method.",
     "not-acceptable": "The API cannot produce any of the media types the Accept header asks for.",
+    "uri-too-long": "The request target (path and query) is longer than the API reads (8192 "
+    "bytes).",
+    "invalid-host": "The Host header names a host this deployment does not serve (TRUSTED_HOSTS).",
     "payload-too-large": "The request body is larger than the documented limit "
     "(MAX_BODY_BYTES, 1 MiB by default).",
     "unsupported-media-type": "The request body must be sent as application/json (or the "
@@ -180,14 +186,61 @@ def _describe_location(loc: tuple[int | str, ...]) -> tuple[str, str]:
     return location, name
 
 
+def query_parameter_names(route: Any) -> list[str]:
+    """The query parameters an operation takes (its parameter models' fields)."""
+    dependant = getattr(route, "dependant", None)
+    names: list[str] = []
+    pending = [dependant] if dependant is not None else []
+    while pending:
+        current = pending.pop()
+        pending.extend(current.dependencies)
+        for field in current.query_params:
+            model = field.field_info.annotation
+            if isinstance(model, type) and issubclass(model, BaseModel):
+                names += [info.alias or name for name, info in model.model_fields.items()]
+            else:
+                names.append(field.alias)
+    return sorted(set(names))
+
+
+def unknown_parameter(name: str, valid: list[str]) -> str:
+    """`Unknown parameter`, with the closest valid name and the whole list."""
+    if not valid:
+        return "Unknown parameter: this operation takes no query parameters"
+    by_case = [candidate for candidate in valid if candidate.lower() == name.lower()]
+    close = by_case or difflib.get_close_matches(name.lower(), valid, n=1, cutoff=0.6)
+    guess = f"; did you mean `{close[0]}`?" if close else ""
+    return f"Unknown parameter{guess} Valid parameters: {', '.join(valid)}"
+
+
+def _message(error: Any, location: str, valid: list[str], name: str) -> str:
+    """What a person reads about one invalid input: allowed values rather than a regular
+    expression, characters rather than items, the valid names for an unknown one."""
+    kind = error.get("type")
+    context = error.get("ctx") or {}
+    if kind == "extra_forbidden":
+        return unknown_parameter(name, valid) if location == "query" else "Unknown field"
+    if kind == "string_pattern_mismatch" and context.get("pattern") in PATTERN_MESSAGES:
+        return PATTERN_MESSAGES[context["pattern"]]
+    if kind in ("too_short", "too_long") and isinstance(error.get("input"), str):
+        # A constraint on `Text | None` is checked after the text validator, as a length
+        # of anything: pydantic then counts "items".
+        actual = context.get("actual_length", len(error["input"]))
+        if kind == "too_short":
+            least = context.get("min_length", 1)
+            return f"must be at least {least} character{'s' * (least != 1)}, not {actual}"
+        return f"must be at most {context.get('max_length')} characters, not {actual}"
+    message = str(error.get("msg", "Invalid value"))
+    return message.removeprefix("Value error, ") if kind == "value_error" else message
+
+
 async def handle_validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
+    valid = query_parameter_names(request.scope.get("route"))
     errors = []
     for error in exc.errors():
         location, name = _describe_location(tuple(error.get("loc", ())))
-        message = str(error.get("msg", "Invalid value"))
-        if error.get("type") == "extra_forbidden":
-            message = "Unknown parameter" if location != "body" else "Unknown field"
+        message = _message(error, location, valid, name)
         errors.append(ProblemError(location=location, name=name, message=message))
     in_body = any(error.location == "body" for error in errors)
     status, slug, title = (
@@ -203,6 +256,7 @@ _HTTP_SLUGS = {
     404: ("not-found", "Not found"),
     405: ("method-not-allowed", "Method not allowed"),
     406: ("not-acceptable", "Not acceptable"),
+    414: ("uri-too-long", "URI too long"),
     413: ("payload-too-large", "Payload too large"),
     415: ("unsupported-media-type", "Unsupported media type"),
     429: ("too-many-requests", "Too many requests"),
@@ -213,11 +267,14 @@ async def handle_http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     slug, title = _HTTP_SLUGS.get(exc.status_code, ("internal-error", "Error"))
     detail = exc.detail if isinstance(exc.detail, str) else title
+    headers = dict(exc.headers or {})
     if exc.status_code == 404 and detail == "Not Found":
         detail = f"Nothing is served at {request.url.path}."
-    return problem_response(
-        request, exc.status_code, slug, title, detail, headers=dict(exc.headers or {})
-    )
+    if exc.status_code == 405:
+        # Starlette names the methods of the first route on the path; a path has several.
+        headers["Allow"] = allow_header(request.app.router.routes, request.scope)
+        detail = f"{request.url.path} supports {headers['Allow']}, not {request.method}."
+    return problem_response(request, exc.status_code, slug, title, detail, headers=headers)
 
 
 def _internal_error(request: Request) -> Response:

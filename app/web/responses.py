@@ -20,7 +20,11 @@ NOT_MODIFIED: dict[int | str, dict[str, Any]] = {
     304: {"description": "Not modified: If-None-Match names the current ETag (no body)."},
 }
 PARAMETER_ERRORS: dict[int | str, dict[str, Any]] = {
-    400: _problem("A parameter is unknown or malformed, or the cursor is not for this query."),
+    400: _problem(
+        "A parameter is unknown, malformed or given twice, or the cursor is not for this query."
+    ),
+    406: _problem("None of the media types in Accept can be produced."),
+    414: _problem("The URL (path and query) is longer than 8192 bytes."),
 }
 READ_ERRORS: dict[int | str, dict[str, Any]] = {
     **PARAMETER_ERRORS,
@@ -46,7 +50,6 @@ LIST_RESPONSES: dict[int | str, dict[str, Any]] = {
     },
     **NOT_MODIFIED,
     **LIST_ERRORS,
-    406: _problem("None of the media types in Accept can be produced."),
 }
 NOT_FOUND: dict[int | str, dict[str, Any]] = {404: _problem("No record has this id.")}
 GET_ERRORS: dict[int | str, dict[str, Any]] = {**NOT_MODIFIED, **READ_ERRORS, **NOT_FOUND}
