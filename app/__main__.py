@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from app.config import get_settings
+from app.serving import UVICORN_OPTIONS
 from app.store.engine import build_engine
 from app.store.migrate import upgrade
 from app.store.models import ApiKey
@@ -33,8 +34,8 @@ def main(argv: list[str] | None = None) -> int:
         host=settings.host,
         port=settings.port,
         workers=args.workers,
-        server_header=False,
         access_log=False,
+        **UVICORN_OPTIONS,
     )
     return 0
 

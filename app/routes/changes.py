@@ -30,8 +30,10 @@ async def list_changes(
     exactly, retractions included.
     """
     after = 0
-    name, given = ("since", params.since) if params.since is not None else ("cursor", params.cursor)
-    if params.since is not None and params.cursor is not None:
+    # Read without the DeprecationWarning pydantic gives code that reads a deprecated field.
+    since: str | None = params.model_dump(include={"since"})["since"]
+    name, given = ("since", since) if since is not None else ("cursor", params.cursor)
+    if since is not None and params.cursor is not None:
         raise invalid_parameter("since", "the deprecated name of `cursor`: send `cursor` only")
     if given is not None:
         (position,) = decode_cursor(given, FEED, 1, name)
@@ -62,6 +64,6 @@ async def list_changes(
         # The next page's URL names the cursor `cursor`, whichever name this one used.
         url = request.url.remove_query_params("since")
         response.headers["Link"] = next_link(url, cursor)
-    if params.since is not None:
+    if since is not None:
         announce_parameter(response, "list_changes", "since")
     return conditional(request, response)
