@@ -9,6 +9,7 @@ cacheable for long.
 
 import hashlib
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime, parsedate_to_datetime
 from functools import lru_cache
@@ -24,8 +25,8 @@ from app.store.migrate import head_revision
 from app.store.models import Change
 
 CURRENT = "no-cache"
-IMMUTABLE = "public, max-age=31536000, immutable"
-PAST = "public, max-age=86400"
+IMMUTABLE = "max-age=31536000, immutable"
+PAST = "max-age=86400"
 # A write's time is taken inside its transaction, so the last moments may still fill in.
 SETTLED_AFTER = timedelta(minutes=1)
 # The newest change id, which names the data's state (state_etag). Built once; the table, not
@@ -181,3 +182,20 @@ def state_etag(session: Session, request: Request, media: str) -> str:
     newest = session.execute(NEWEST_CHANGE).scalar()
     key = f"{_deployment()}\n{newest}\n{media}\n{request.url}"
     return f'"{hashlib.sha256(key.encode()).hexdigest()[:32]}"'
+
+
+def state_validated(
+    request: Request,
+    session: Session,
+    build: Callable[[], Response],
+    cache_control: str = CURRENT,
+) -> Response:
+    """A JSON answer computed from the data (search, the summary), tagged by the data's state
+    and the request like a list: a current client's copy costs one indexed lookup (a 304)."""
+    etag = state_etag(session, request, "json")
+    unchanged = not_modified(request, etag, cache_control=cache_control)
+    if unchanged is not None:
+        return unchanged
+    response = build()
+    response.headers.update(validators(etag, None, cache_control))
+    return response
