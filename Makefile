@@ -12,7 +12,7 @@ NODE_PROJECT := tests/sdk
 NODE_STAMP := $(NODE_PROJECT)/node_modules/.installed
 NPM := $(shell command -v npm 2>/dev/null)
 
-.PHONY: help install node migrate seed run test lint fmt lock snapshot clean fuzz audit load
+.PHONY: help install node migrate seed run key test lint fmt lock snapshot clean fuzz audit load
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -49,7 +49,11 @@ seed: migrate ## Load seed/data into DATABASE_URL (idempotent)
 	$(BIN)/python -m seed
 
 run: seed ## Set up everything and serve on $(HOST):$(PORT)
-	$(BIN)/uvicorn app.main:app --host $(HOST) --port $(PORT) --no-server-header
+	HOST=$(HOST) PORT=$(PORT) $(BIN)/python -m app serve
+
+key: migrate ## Create an API key and print it once: make key NAME=alice [SCOPE=write|read]
+	@test -n "$(NAME)" || { echo "make key NAME=<who writes with it> [SCOPE=write|read]" >&2; exit 2; }
+	@$(BIN)/python -m app keys create --name "$(NAME)" --scope $(or $(SCOPE),write)
 
 test: install node lint ## Lint, type-check and run the whole test suite
 	$(BIN)/pytest

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from app.config import get_settings
+from app.serving import UVICORN_OPTIONS
 from app.store.engine import build_engine
 from app.store.migrate import upgrade
 from app.store.models import ApiKey
@@ -41,12 +42,12 @@ def main(argv: list[str] | None = None) -> int:
         host=settings.host,
         port=settings.port,
         workers=args.workers or settings.workers,
-        server_header=False,
         access_log=False,
         log_config=uvicorn_log_config(settings.log_format),
         # On SIGTERM: stop accepting, let requests in flight finish (at most this long), then
         # close the pools (app.main's lifespan).
         timeout_graceful_shutdown=settings.graceful_shutdown_seconds,
+        **UVICORN_OPTIONS,
     )
     return 0
 

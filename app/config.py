@@ -19,6 +19,12 @@ class Settings(BaseSettings):
     port: int = 8000
     # Comma-separated origins; "*" allows any origin (reads only, never with credentials).
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=lambda: ["*"])
+    # Comma-separated host names the API answers for (the Host header, port aside); others are
+    # a 400 problem, since links are built from it. `*.example.org` matches subdomains; `*`
+    # trusts any Host (only behind a proxy that checks it).
+    trusted_hosts: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: ["localhost", "127.0.0.1", "::1"]
+    )
     # Signs pagination cursors so a tampered cursor is refused instead of silently misread.
     # Every worker behind one load balancer must share it: set it in production.
     cursor_secret: str = "claimbase-development-cursor-secret"
@@ -63,7 +69,7 @@ class Settings(BaseSettings):
     workers: int = Field(1, ge=1)
     graceful_shutdown_seconds: int = Field(30, ge=1)
 
-    @field_validator("cors_origins", "database_replica_urls", mode="before")
+    @field_validator("cors_origins", "database_replica_urls", "trusted_hosts", mode="before")
     @classmethod
     def split_commas(cls, value: object) -> object:
         if isinstance(value, str):

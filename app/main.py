@@ -6,19 +6,25 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import FastAPI
+import orjson
+from fastapi import FastAPI, Request, Response
 from fastapi.routing import APIRoute
 from fastapi_offline import FastAPIOffline
 from starlette.staticfiles import StaticFiles
 
 from app.config import PROJECT_ROOT, Settings, get_settings
+from app.resources import LIST_FILTERS
 from app.routes import API_PREFIX, OPENAPI_TAGS, api_router, health, metrics, problems
 from app.store.engine import Databases
 from app.web.access import AccessMiddleware
+from app.web.compression import GzipMiddleware
+from app.web.conditional import CURRENT, content_etag, not_modified, validators
 from app.web.cors import ProblemCORSMiddleware
 from app.web.deprecation import install_deprecations
 from app.web.guards import BodySizeLimitMiddleware, HeadAsGetMiddleware, StrictUrlMiddleware
+from app.web.hosts import TrustedHostMiddleware
 from app.web.logs import LOGGER, configure_logging
+from app.web.methods import OptionsMiddleware
 from app.web.metrics import Metrics
 from app.web.openapi import customize_openapi
 from app.web.problems import install_error_handlers
@@ -42,12 +48,37 @@ Every record is versioned: `?as_of=` reads the past, `/versions` lists a record'
 
 
 EXPLORER_PATH = "/explorer"
+STATIC_PATH = "/static/docs"
 EXPLORER_DIRECTORY = PROJECT_ROOT / "examples" / "explorer"
 
 
 def explorer() -> StaticFiles:
     """examples/explorer as static files: index.html at /explorer/, its modules beside it."""
     return StaticFiles(directory=EXPLORER_DIRECTORY, html=True)
+
+
+def serve_openapi_with_validators(app: FastAPI) -> None:
+    """/v1/openapi.json as bytes made once, with an ETag, `no-cache` and 304s (FastAPI's own
+    route serializes the document on every request and sends no validator)."""
+    path = app.openapi_url
+    app.router.routes[:] = [
+        route for route in app.router.routes if getattr(route, "path", None) != path
+    ]
+    served: list[tuple[bytes, str]] = []
+
+    async def openapi_document(request: Request) -> Response:
+        if not served:
+            body = orjson.dumps(app.openapi())
+            served.append((body, content_etag(body)))
+        body, etag = served[0]
+        unchanged = not_modified(request, etag)
+        if unchanged is not None:
+            return unchanged
+        response = Response(body, media_type="application/json")
+        response.headers.update(validators(etag, None, CURRENT))
+        return response
+
+    app.add_route(str(path), openapi_document, include_in_schema=False)
 
 
 def operation_id(route: APIRoute) -> str:
@@ -93,7 +124,7 @@ def create_app(settings: Settings | None = None, span_exporter: Any = None) -> F
         openapi_tags=OPENAPI_TAGS,
         openapi_url=f"{API_PREFIX}/openapi.json",
         generate_unique_id_function=operation_id,
-        static_url="/static/docs",
+        static_url=STATIC_PATH,
         # Swagger UI would otherwise send the document's URL to an online validator.
         swagger_ui_parameters={"validatorUrl": None},
         lifespan=lifespan_of(databases, metrics_registry),
@@ -110,13 +141,21 @@ def create_app(settings: Settings | None = None, span_exporter: Any = None) -> F
         app.mount(EXPLORER_PATH, explorer(), name="explorer")
     install_error_handlers(app)
     install_deprecations(app)
-    # Reads only unless CORS_ALLOW_WRITES: a browser page should not spend an editor's key.
-    # The API takes no cookies, so credentials are never allowed cross-origin.
-    write_methods = ["POST", "PATCH", "DELETE"] if settings.cors_allow_writes else []
+    # Innermost first: each add_middleware wraps everything added before it.
     # Innermost: it may run a read a second time, after everything outside it let it through.
     app.add_middleware(
         ReadRoutingMiddleware, databases=databases, api_prefix=API_PREFIX, metrics=metrics_registry
     )
+    app.add_middleware(OptionsMiddleware, routes=lambda: app.router.routes)
+    app.add_middleware(RateLimitMiddleware, settings=settings, metrics=metrics_registry)
+    app.state.write_buckets = write_buckets(settings)
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(StrictUrlMiddleware, repeatable=LIST_FILTERS)
+    app.add_middleware(TrustedHostMiddleware, trusted=settings.trusted_hosts)
+    # Outside the guards, so that their problems are readable cross-origin too.
+    # Reads only unless CORS_ALLOW_WRITES: a browser page should not spend an editor's key.
+    # The API takes no cookies, so credentials are never allowed cross-origin.
+    write_methods = ["POST", "PATCH", "DELETE"] if settings.cors_allow_writes else []
     app.add_middleware(
         ProblemCORSMiddleware,
         allow_origins=settings.cors_origins,
@@ -125,6 +164,7 @@ def create_app(settings: Settings | None = None, span_exporter: Any = None) -> F
         allow_headers=[
             "Authorization",
             "If-None-Match",
+            "If-Modified-Since",
             "Claimbase-Min-Change",
             "X-Request-ID",
             *(["If-Match", "Idempotency-Key", "Content-Type"] if write_methods else []),
@@ -138,24 +178,28 @@ def create_app(settings: Settings | None = None, span_exporter: Any = None) -> F
             "Deprecation",
             "Sunset",
             "Retry-After",
+            "Allow",
             "Claimbase-Change",
             "X-Request-ID",
         ],
     )
-    app.add_middleware(RateLimitMiddleware, settings=settings, metrics=metrics_registry)
-    app.state.write_buckets = write_buckets(settings)
-    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
-    app.add_middleware(StrictUrlMiddleware)
-    app.add_middleware(HeadAsGetMiddleware)
     # Outside Starlette's ServerErrorMiddleware too, so even a 500 carries the headers, its
-    # request id and its access line; spans (when tracing is on) cover all the rest.
+    # request id and its access line (the bytes it counts are the ones sent, compressed or
+    # not); spans (when tracing is on) cover all the rest. Gzip outside the security headers
+    # (the CSP of a page is computed from its uncompressed body), and HEAD outside gzip, so a
+    # HEAD reports the Content-Encoding and Content-Length a GET gets.
     build_stack = app.build_middleware_stack
     traced = tracing_middleware(settings, databases, span_exporter)
 
     def outer_stack() -> Any:
-        return AccessMiddleware(traced(SecurityHeadersMiddleware(build_stack())), metrics_registry)
+        compressed = GzipMiddleware(
+            SecurityHeadersMiddleware(build_stack()),
+            cached_prefixes=(STATIC_PATH, EXPLORER_PATH),
+        )
+        return AccessMiddleware(traced(HeadAsGetMiddleware(compressed)), metrics_registry)
 
     app.build_middleware_stack = outer_stack  # type: ignore[method-assign]
+    serve_openapi_with_validators(app)
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:

@@ -19,6 +19,8 @@ from sqlalchemy.orm import Session
 # The shared test app serves thousands of requests from one address; rate limiting has its
 # own tests (tests/web/test_security.py) on apps built with tight limits.
 os.environ.setdefault("RATE_LIMIT_ENABLED", "false")
+# TestClient sends `Host: testserver`; live servers are called by 127.0.0.1 (a default).
+os.environ.setdefault("TRUSTED_HOSTS", "testserver,localhost,127.0.0.1,::1")
 
 from app.config import Settings
 from app.main import app, create_app

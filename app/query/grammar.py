@@ -50,22 +50,48 @@ RFC_3339 = re.compile(
 )
 
 
+# A `+` sent unencoded in a query string arrives as a space: `...T12:00:00 02:00`.
+UNENCODED_PLUS = re.compile(r"(.*[0-9]) ([0-9]{2}:[0-9]{2})")
+
+
 def _rfc_3339(value: object) -> object:
     # Lax mode would also read a Unix timestamp as a moment; the contract is RFC 3339.
     if isinstance(value, str) and not RFC_3339.fullmatch(value):
+        plus = UNENCODED_PLUS.fullmatch(value)
+        if plus is not None and RFC_3339.fullmatch(f"{plus[1]}+{plus[2]}"):
+            raise ValueError(
+                "the offset's `+` arrived as a space, as an unencoded `+` in a URL does: "
+                f"send it as `%2B` ({plus[1]}%2B{plus[2]})"
+            )
         raise ValueError("must be an RFC 3339 time with an offset, e.g. 2024-05-20T12:00:00Z")
     return value
+
+
+# What a person is told when a value does not match a pattern, by pattern (the problem
+# handler names the allowed values rather than showing the regular expression).
+PATTERN_MESSAGES: dict[str, str] = {}
+
+
+def _quoted(names: list[str]) -> str:
+    return ", ".join(f"`{name}`" for name in names)
 
 
 def one_of_list(names: list[str]) -> str:
     """A pattern for a comma-separated list drawn from `names`."""
     choice = "|".join(re.escape(name) for name in names)
-    return rf"^({choice})(,({choice}))*$"
+    pattern = rf"^({choice})(,({choice}))*$"
+    PATTERN_MESSAGES[pattern] = f"must be one or more of {_quoted(names)}, comma-separated"
+    return pattern
 
 
 def sort_pattern(names: list[str]) -> str:
     choice = "|".join(re.escape(name) for name in names)
-    return rf"^-?({choice})(,-?({choice}))*$"
+    pattern = rf"^-?({choice})(,-?({choice}))*$"
+    PATTERN_MESSAGES[pattern] = (
+        f"must be fields from {_quoted(names)}, comma-separated, each at most once and "
+        "prefixed with `-` for descending"
+    )
+    return pattern
 
 
 class ListParams(BaseModel):
@@ -128,6 +154,11 @@ class NoParams(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+CODE_WORDS = "letters, digits and `_ . : -`, starting with a letter or digit"
+PATTERN_MESSAGES[rf"^{CODE}$"] = f"must be an id: {CODE_WORDS}"
+PATTERN_MESSAGES[rf"^{CODE}(,{CODE})*$"] = f"must be ids ({CODE_WORDS}), comma-separated"
+PATTERN_MESSAGES[r"^-?version$"] = "must be `version` or `-version`"
+
 RECORD_ID: dict[str, Any] = {
     "pattern": rf"^{CODE}$",
     "max_length": 128,
@@ -151,11 +182,18 @@ class ChangeListParams(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    since: Text | None = Field(
+    cursor: Text | None = Field(
         None,
         max_length=200,
         description="Opaque: the `next_cursor` of a previous response; omit to start from "
         "the beginning.",
+    )
+    since: Text | None = Field(
+        None,
+        max_length=200,
+        deprecated=True,
+        description="Deprecated: the old name of `cursor`, answered with `Deprecation` and "
+        "`Sunset` headers until its sunset.",
     )
     limit: PageSize = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description="Changes per page.")
 

@@ -179,13 +179,14 @@ def list_records(
     media = negotiate(request.headers.get("accept"), params.format)
     t = tables_at(params.as_of)
     listed = list_query(session, t, params, resource)
-    if media in {"csv", "ndjson"}:
-        return _export(session, params, media, listed)
     cache_control = cache_control_as_of(params.as_of)
+    # Pages and exports alike: known from the state and the request before anything is read.
     etag = state_etag(session, request, media)
     unchanged = not_modified(request, etag, cache_control=cache_control, vary="Accept")
     if unchanged is not None:
         return unchanged
+    if media in {"csv", "ndjson"}:
+        return _export(session, media, listed, validators(etag, None, cache_control))
     page = listed.page(session, params.limit, counted=params.count)
     if media == "jsonld":
         linked = LinkedData(f"{request.base_url}v1/")
@@ -207,7 +208,7 @@ def list_records(
     return response
 
 
-def _export(session: Session, params: RecordListParams, media: str, listed: ListQuery) -> Response:
+def _export(session: Session, media: str, listed: ListQuery, validated: dict[str, str]) -> Response:
     """The whole collection streamed in batches of `EXPORT_BATCH_ROWS` whatever `limit` says;
     the first batch is read now, so that a database that fails is still a problem response
     rather than a broken stream.
@@ -225,7 +226,7 @@ def _export(session: Session, params: RecordListParams, media: str, listed: List
         lines = ndjson_export(
             listed.documents(exporting, [row._mapping for row in rows], set()) for rows in read
         )
-    headers = {"Vary": "Accept", "Cache-Control": cache_control_as_of(params.as_of)}
+    headers = {"Vary": "Accept", **validated}
     if media == "csv":
         headers["Content-Disposition"] = f'attachment; filename="{resource.plural}.csv"'
     media_type = MEDIA_TYPES[media] + ("; charset=utf-8" if media == "csv" else "")
@@ -295,11 +296,13 @@ def document_response(
         if not include
         else content_etag(bytes(response.body))
     )
+    # Embedded records change on their own (and leave when retracted), so only the bare
+    # record has a Last-Modified that If-Modified-Since can trust.
     return conditional(
         request,
         response,
         etag=etag,
-        last_modified=row["updated_at"],
+        last_modified=None if include else row["updated_at"],
         cache_control=cache_control,
     )
 

@@ -1,6 +1,7 @@
 """The resources, each described once in a module of its own (`claim`, `statistic`, ...); the
 kernel (`kernel`, `schemas`) derives everything else from those descriptions."""
 
+from app.query.filters import ANY_OF
 from app.resources.claim import CLAIM
 from app.resources.kernel import Resource
 from app.resources.schemas import ResourceSchemas, derive
@@ -14,5 +15,22 @@ RESOURCES: dict[str, Resource] = {
     resource.name: resource for resource in (CLAIM, STATISTIC, SPEAKER, SOURCE, TOPIC)
 }
 SCHEMAS: dict[str, ResourceSchemas] = derive(list(RESOURCES.values()))
+# The filters that take a comma-separated list (any of the values), wherever they appear: such
+# a parameter may also be repeated, `kind=a&kind=b` being `kind=a,b` (app/web/guards.py).
+LIST_FILTERS: frozenset[str] = frozenset(
+    name
+    for resource in RESOURCES.values()
+    for name, (_, info) in resource.filter_parameters().items()
+    if ANY_OF in (info.description or "")
+)
 
-__all__ = ["CLAIM", "RESOURCES", "SCHEMAS", "SOURCE", "SPEAKER", "STATISTIC", "TOPIC"]
+__all__ = [
+    "CLAIM",
+    "LIST_FILTERS",
+    "RESOURCES",
+    "SCHEMAS",
+    "SOURCE",
+    "SPEAKER",
+    "STATISTIC",
+    "TOPIC",
+]

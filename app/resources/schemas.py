@@ -336,6 +336,6 @@ class ChangeRead(VersionRead):
 class ChangePage(BaseModel):
     data: list[ChangeRead]
     next_cursor: str = Field(
-        description="Pass as `since` to continue after the last change here; always present "
+        description="Pass as `cursor` to continue after the last change here; always present "
         "(a feed has no end: poll with it later)."
     )

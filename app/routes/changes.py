@@ -11,9 +11,12 @@ from app.resources.schemas import ChangePage
 from app.store.engine import SessionDep
 from app.store.models import Change
 from app.web.conditional import conditional
+from app.web.deprecation import announce_parameter
+from app.web.negotiation import JSON_ONLY_DEPENDENCY
+from app.web.problems import invalid_parameter
 from app.web.responses import LIST_ERRORS, NOT_MODIFIED, json_response
 
-router = APIRouter(tags=["changes"])
+router = APIRouter(tags=["changes"], dependencies=[JSON_ONLY_DEPENDENCY])
 FEED = "changes"
 
 
@@ -27,10 +30,15 @@ async def list_changes(
     exactly, retractions included.
     """
     after = 0
-    if params.since is not None:
-        (position,) = decode_cursor(params.since, FEED, 1, "since")
+    # Read without the DeprecationWarning pydantic gives code that reads a deprecated field.
+    since: str | None = params.model_dump(include={"since"})["since"]
+    name, given = ("since", since) if since is not None else ("cursor", params.cursor)
+    if since is not None and params.cursor is not None:
+        raise invalid_parameter("since", "the deprecated name of `cursor`: send `cursor` only")
+    if given is not None:
+        (position,) = decode_cursor(given, FEED, 1, name)
         if not isinstance(position, int):
-            raise invalid_cursor("not a change feed cursor", "since")
+            raise invalid_cursor("not a change feed cursor", name)
         after = position
     changes = list(
         session.execute(
@@ -53,5 +61,9 @@ async def list_changes(
     ]
     response = json_response({"data": data, "next_cursor": cursor})
     if len(changes) == params.limit:
-        response.headers["Link"] = next_link(request.url, cursor, "since")
+        # The next page's URL names the cursor `cursor`, whichever name this one used.
+        url = request.url.remove_query_params("since")
+        response.headers["Link"] = next_link(url, cursor)
+    if since is not None:
+        announce_parameter(response, "list_changes", "since")
     return conditional(request, response)

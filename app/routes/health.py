@@ -10,16 +10,25 @@ from app.query.grammar import NoParams
 from app.resources.schemas import Health
 from app.store.engine import Databases, SessionDep
 from app.store.migrate import current_revision, head_revision
+from app.web.negotiation import JSON_ONLY_DEPENDENCY
 from app.web.problems import logger, unavailable
 from app.web.responses import PARAMETER_ERRORS, READ_ERRORS, json_response
 
-router = APIRouter(tags=["health"])
+
+def probe_response(extra: dict[str, object] | None = None) -> Response:
+    """A probe's answer is about this moment only: no cache may keep it."""
+    response = json_response({"status": "ok", "detail": None, **(extra or {})})
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+router = APIRouter(tags=["health"], dependencies=[JSON_ONLY_DEPENDENCY])
 
 
 @router.get("/healthz", response_model=Health, responses=PARAMETER_ERRORS)
 async def healthz(_params: Annotated[NoParams, Query()]) -> Response:
     """The process is alive (it does not touch the database)."""
-    return json_response({"status": "ok", "detail": None})
+    return probe_response()
 
 
 @router.get("/readyz", response_model=Health, responses=READ_ERRORS)
@@ -40,18 +49,16 @@ async def readyz(
     head = head_revision()
     if current != head:
         raise unavailable(f"The database is at migration {current}, not {head}.")
-    body: dict[str, object] = {"status": "ok", "detail": None}
     databases: Databases = request.app.state.databases
-    if databases.replicas.replicas:
-        body["replicas"] = [
-            {
-                "name": replica.name,
-                "healthy": replica.state.healthy,
-                "reachable": replica.state.reachable,
-                "change_head": replica.state.head,
-                "lag_seconds": replica.state.lag_seconds,
-                "error": replica.state.error,
-            }
-            for replica in databases.replicas.replicas
-        ]
-    return json_response(body)
+    replicas = [
+        {
+            "name": replica.name,
+            "healthy": replica.state.healthy,
+            "reachable": replica.state.reachable,
+            "change_head": replica.state.head,
+            "lag_seconds": replica.state.lag_seconds,
+            "error": replica.state.error,
+        }
+        for replica in databases.replicas.replicas
+    ]
+    return probe_response({"replicas": replicas} if replicas else {})

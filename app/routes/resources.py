@@ -26,8 +26,10 @@ from app.web.conditional import (
     match,
     record_etag,
     validators,
+    well_formed,
 )
-from app.web.problems import ApiError, conflict, not_found
+from app.web.negotiation import JSON_ONLY_DEPENDENCY
+from app.web.problems import ApiError, conflict, invalid_parameter, not_found
 from app.web.responses import (
     GET_ERRORS,
     LIST_RESPONSES,
@@ -94,6 +96,13 @@ def check_if_match(resource: Resource, row: RowMapping, if_match: str | None) ->
         raise ApiError(
             "precondition-required",
             f"Send If-Match: {etag} (the ETag of the version you read).",
+        )
+    if if_match and not well_formed(if_match):
+        raise invalid_parameter(
+            "if-match",
+            f"must be ETags in double quotes, as sent in the ETag header (If-Match: {etag}), "
+            "or `*`",
+            "header",
         )
     if not match(if_match, etag):
         raise ApiError(
@@ -368,5 +377,7 @@ def resource_router(resource: Resource, collection: APIRouter | None = None) -> 
             response_model=model,
             responses=errors,
             openapi_extra=extras.get(method),
+            # Lists negotiate their formats themselves; everything else answers JSON only.
+            dependencies=[] if endpoint is list_all else [JSON_ONLY_DEPENDENCY],
         )
     return router

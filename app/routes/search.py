@@ -4,7 +4,7 @@ by name and title."""
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, create_model
 from sqlalchemy import RowMapping
 from sqlalchemy.orm import Session
@@ -25,9 +25,11 @@ from app.resources import CLAIM, SCHEMAS, SOURCE, SPEAKER, STATISTIC
 from app.resources.kernel import Resource
 from app.store.engine import SessionDep
 from app.store.temporal import CURRENT
-from app.web.responses import LIST_ERRORS, json_response
+from app.web.conditional import state_validated
+from app.web.negotiation import JSON_ONLY_DEPENDENCY
+from app.web.responses import LIST_ERRORS, NOT_MODIFIED, json_response
 
-router = APIRouter(tags=["search"])
+router = APIRouter(tags=["search"], dependencies=[JSON_ONLY_DEPENDENCY])
 
 
 @dataclass(frozen=True)
@@ -93,10 +95,18 @@ def _found(
     return list(session.execute(query.limit(limit)).mappings())
 
 
-@router.get("/search", response_model=SearchResults, responses=LIST_ERRORS)
-async def search(session: SessionDep, params: Annotated[SearchParams, Query()]) -> Response:
+@router.get("/search", response_model=SearchResults, responses={**NOT_MODIFIED, **LIST_ERRORS})
+async def search(
+    request: Request, session: SessionDep, params: Annotated[SearchParams, Query()]
+) -> Response:
     """Search claims, statistics, speakers and sources at once; the first `limit` of each."""
     query = parse_query(params.q)
+    return state_validated(
+        request, session, lambda: json_response(_results(session, params, query))
+    )
+
+
+def _results(session: Session, params: SearchParams, query: SearchQuery) -> dict[str, Any]:
     results: dict[str, Any] = {}
     for searched in SEARCHED:
         resource = searched.resource
@@ -106,4 +116,4 @@ async def search(session: SessionDep, params: Annotated[SearchParams, Query()]) 
             for document in documents:
                 document["snippet"] = snippet(document["text"], query)
         results[resource.plural] = documents
-    return json_response(results)
+    return results

@@ -2,20 +2,31 @@
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response
 
 from app.query.summary import SummaryParams, summarize
 from app.resources.schemas import StatisticSummary
 from app.store.engine import SessionDep
-from app.web.responses import LIST_ERRORS, json_response
+from app.web.conditional import cache_control_as_of, state_validated
+from app.web.negotiation import JSON_ONLY_DEPENDENCY
+from app.web.responses import LIST_ERRORS, NOT_MODIFIED, json_response
 
-router = APIRouter(tags=["statistics"])
+router = APIRouter(tags=["statistics"], dependencies=[JSON_ONLY_DEPENDENCY])
 
 
-@router.get("/statistics/summary", response_model=StatisticSummary, responses=LIST_ERRORS)
-async def summarize_statistics(session: SessionDep, params: Any) -> Response:
+@router.get(
+    "/statistics/summary",
+    response_model=StatisticSummary,
+    responses={**NOT_MODIFIED, **LIST_ERRORS},
+)
+async def summarize_statistics(request: Request, session: SessionDep, params: Any) -> Response:
     """Count, min, max and latest value per group, under the filters of list_statistics."""
-    return json_response({"data": summarize(session, params)})
+    return state_validated(
+        request,
+        session,
+        lambda: json_response({"data": summarize(session, params)}),
+        cache_control_as_of(params.as_of),
+    )
 
 
 summarize_statistics.__annotations__["params"] = Annotated[SummaryParams, Query()]

@@ -1,13 +1,17 @@
 """Conditional requests and caching: strong ETags, Last-Modified, 304, and Cache-Control.
 
-Current reads are `no-cache`: any cache may keep them but must revalidate (a cheap 304), since
-a correction can land at any moment. A version (`/versions/{n}`) never changes, and neither
-does the past once it is past, so those are cacheable for long.
+If-Modified-Since is honoured where Last-Modified is sent (records and versions);
+If-None-Match wins over it. Current reads are `no-cache`: any cache may keep them but must
+revalidate (a cheap 304), since a correction can land at any moment. A version
+(`/versions/{n}`) never changes, and neither does the past once it is past, so those are
+cacheable for long.
 """
 
 import hashlib
+import re
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from email.utils import format_datetime
+from email.utils import format_datetime, parsedate_to_datetime
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
@@ -21,8 +25,8 @@ from app.store.migrate import head_revision
 from app.store.models import Change
 
 CURRENT = "no-cache"
-IMMUTABLE = "public, max-age=31536000, immutable"
-PAST = "public, max-age=86400"
+IMMUTABLE = "max-age=31536000, immutable"
+PAST = "max-age=86400"
 # A write's time is taken inside its transaction, so the last moments may still fill in.
 SETTLED_AFTER = timedelta(minutes=1)
 # The newest change id, which names the data's state (state_etag). Built once; the table, not
@@ -57,6 +61,17 @@ def none_match(header: str | None, etag: str) -> bool:
     return "*" in tags or etag in [tag.removeprefix("W/") for tag in tags]
 
 
+# RFC 9110 8.8.3: `*`, or entity-tags (`"..."`, weak `W/"..."`) separated by commas.
+_TAG = r'(W/)?"[\x21\x23-\x7e\x80-\xff]*"'
+ENTITY_TAGS = re.compile(rf"\s*(\*|{_TAG}(\s*,\s*{_TAG})*)\s*")
+
+
+def well_formed(header: str) -> bool:
+    """Whether an If-Match (or If-None-Match) is `*` or a list of quoted entity-tags; an
+    unquoted `claim-nqpf-21-v2` is not one, and must not be read as a stale version."""
+    return ENTITY_TAGS.fullmatch(header) is not None
+
+
 def match(header: str, etag: str) -> bool:
     """If-Match uses the strong comparison: a weak tag never matches."""
     tags = _tags(header)
@@ -74,6 +89,31 @@ def validators(etag: str, last_modified: datetime | None, cache_control: str) ->
     return headers
 
 
+def unmodified_since(header: str | None, last_modified: datetime | None) -> bool:
+    """If-Modified-Since (RFC 9110 13.1.3): true when the representation has not changed since
+    the date, at Last-Modified's one-second resolution; an unreadable date is ignored."""
+    if header is None or last_modified is None:
+        return False
+    try:
+        since = parsedate_to_datetime(header)
+    except (TypeError, ValueError):
+        return False
+    if since.tzinfo is None:
+        return False
+    return last_modified.replace(microsecond=0) <= since
+
+
+def settled_last_modified(moment: datetime | None, cache_control: str) -> datetime | None:
+    """The Last-Modified to send, or None. It has one-second resolution, and a write's time is
+    taken before it commits, so a version made in the same second as (or committing just
+    after) a read could share its date, and a client asking If-Modified-Since would keep the
+    older one. A current record's date is therefore sent once it is SETTLED_AFTER old; a
+    version or the settled past never changes, and always has it. ETags are exact always."""
+    if moment is None or cache_control != CURRENT:
+        return moment
+    return moment if moment < datetime.now(UTC) - SETTLED_AFTER else None
+
+
 def not_modified(
     request: Request,
     etag: str,
@@ -82,8 +122,14 @@ def not_modified(
     cache_control: str = CURRENT,
     vary: str | None = None,
 ) -> Response | None:
-    """The 304 (no body) when If-None-Match names `etag`: the client's copy is current."""
-    if not none_match(request.headers.get("if-none-match"), etag):
+    """The 304 (no body) when the client's copy is current: If-None-Match names `etag`, or,
+    without If-None-Match (which wins when both are sent), If-Modified-Since is not before
+    `last_modified`."""
+    if_none_match = request.headers.get("if-none-match")
+    if if_none_match is not None:
+        if not none_match(if_none_match, etag):
+            return None
+    elif not unmodified_since(request.headers.get("if-modified-since"), last_modified):
         return None
     # A 304 carries what a 200 would have varied on, so caches key it alike.
     headers = validators(etag, last_modified, cache_control)
@@ -102,6 +148,7 @@ def conditional(
 ) -> Response:
     """Adds validators; answers 304 without a body when the client's copy is current."""
     etag = etag or content_etag(bytes(response.body))
+    last_modified = settled_last_modified(last_modified, cache_control)
     unchanged = not_modified(
         request,
         etag,
@@ -135,3 +182,20 @@ def state_etag(session: Session, request: Request, media: str) -> str:
     newest = session.execute(NEWEST_CHANGE).scalar()
     key = f"{_deployment()}\n{newest}\n{media}\n{request.url}"
     return f'"{hashlib.sha256(key.encode()).hexdigest()[:32]}"'
+
+
+def state_validated(
+    request: Request,
+    session: Session,
+    build: Callable[[], Response],
+    cache_control: str = CURRENT,
+) -> Response:
+    """A JSON answer computed from the data (search, the summary), tagged by the data's state
+    and the request like a list: a current client's copy costs one indexed lookup (a 304)."""
+    etag = state_etag(session, request, "json")
+    unchanged = not_modified(request, etag, cache_control=cache_control)
+    if unchanged is not None:
+        return unchanged
+    response = build()
+    response.headers.update(validators(etag, None, cache_control))
+    return response

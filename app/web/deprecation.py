@@ -21,8 +21,15 @@ class Deprecation:
     link: str | None = None  # where the replacement is documented
 
 
-# operation id -> its deprecation. Empty today: nothing in /v1 is deprecated.
+# operation id -> its deprecation. Empty today: no /v1 operation is deprecated.
 DEPRECATED: dict[str, Deprecation] = {}
+# (operation id, query parameter) -> its deprecation: a renamed parameter keeps working under
+# its old name until its sunset, and a request that uses it gets the headers. The OpenAPI
+# marks the parameter `deprecated` (its field says `deprecated=True`).
+DEPRECATED_PARAMETERS: dict[tuple[str, str], Deprecation] = {
+    # The change feed took its cursor as `since`; every list takes `cursor`.
+    ("list_changes", "since"): Deprecation(date(2026, 12, 7), date(2027, 6, 30)),
+}
 
 
 def _midnight_utc(day: date) -> int:
@@ -39,6 +46,13 @@ def deprecation_headers(deprecation: Deprecation) -> dict[str, str]:
     if deprecation.link is not None:
         headers["Link"] = f'<{deprecation.link}>; rel="deprecation"'
     return headers
+
+
+def announce_parameter(response: Response, operation: str, parameter: str) -> None:
+    """The deprecation headers of a deprecated parameter the request used."""
+    for name, value in deprecation_headers(DEPRECATED_PARAMETERS[(operation, parameter)]).items():
+        existing = response.headers.get(name)
+        response.headers[name] = f"{existing}, {value}" if name == "Link" and existing else value
 
 
 def install_deprecations(app: FastAPI, registry: dict[str, Deprecation] = DEPRECATED) -> None:

@@ -1,10 +1,12 @@
-"""Guards in front of every route: URLs must be valid UTF-8, bodies must fit a size limit (413);
+"""Guards in front of every route: URLs must be short enough and valid UTF-8, with each
+parameter once (list filters may repeat), bodies must fit a size limit (413);
 and one strict JSON reader (415, not UTF-8, not JSON, too deep) for the write endpoints."""
 
 import json
 import re
+from collections import Counter
 from typing import Any
-from urllib.parse import unquote_to_bytes
+from urllib.parse import unquote_plus, unquote_to_bytes
 
 import orjson
 from fastapi import Request
@@ -13,6 +15,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from app.config import get_settings
 from app.web.problems import (
     ApiError,
+    ProblemError,
     error_response,
     invalid_body,
     invalid_parameter,
@@ -93,22 +96,105 @@ def _is_utf8(raw: bytes) -> bool:
     return True
 
 
-class StrictUrlMiddleware:
-    """Refuses a path or query that percent-decodes to invalid UTF-8 (e.g. %FF, or %ED%A0%80,
-    a lone surrogate), which would otherwise reach the routes as U+FFFD replacement text."""
+# Longer request targets are a 414 from the app. uvicorn's own parser gives up far beyond it
+# (64 KiB: app/serving.py), so every URL of a plausible length gets a problem+json answer.
+MAX_URL_BYTES = 8192
 
-    def __init__(self, app: ASGIApp) -> None:
+
+def too_long(limit: int) -> ApiError:
+    return ApiError(
+        "uri-too-long",
+        f"The request target (path and query) is longer than {limit} bytes. Send fewer or "
+        "shorter parameters.",
+    )
+
+
+def repeated_parameters(
+    query: bytes, repeatable: frozenset[str]
+) -> tuple[bytes, list[tuple[str, int]]]:
+    """The query with each repeated list filter joined into one comma-separated value
+    (`kind=a&kind=b` is `kind=a,b`), and every other parameter given more than once (with how
+    many times); the query is returned unchanged unless a list filter was repeated."""
+    if b"&" not in query:
+        return query, []
+    segments = [segment for segment in query.split(b"&") if segment]
+    names = [unquote_plus(segment.partition(b"=")[0].decode("latin-1")) for segment in segments]
+    counts = Counter(names)
+    refused = [(name, count) for name, count in counts.items() if count > 1]
+    if not refused:
+        return query, []
+    joined = [name for name, _ in refused if name in repeatable]
+    if not joined:
+        return query, refused
+    values: dict[str, list[bytes]] = {}
+    order: list[tuple[str, bytes]] = []
+    for name, segment in zip(names, segments, strict=True):
+        if name in joined:
+            if name not in values:
+                values[name] = []
+                order.append((name, segment.partition(b"=")[0]))
+            values[name].append(segment.partition(b"=")[2])
+        else:
+            order.append((name, segment))
+    rebuilt = [
+        raw + b"=" + b",".join(values[name]) if name in values else raw for name, raw in order
+    ]
+    return b"&".join(rebuilt), [(name, count) for name, count in refused if name not in joined]
+
+
+def _repeated_error(refused: list[tuple[str, int]]) -> ApiError:
+    errors = [
+        ProblemError(
+            location="query",
+            name=name,
+            message=f"given {count} times; send it once (a list as one comma-separated value)",
+        )
+        for name, count in refused
+    ]
+    detail = "; ".join(f"{error.name}: {error.message}" for error in errors)
+    return ApiError("invalid-parameter", detail, errors=errors)
+
+
+class StrictUrlMiddleware:
+    """Guards the request target before any route sees it: longer than `max_url_bytes` is a
+    414; a path or query that percent-decodes to invalid UTF-8 (e.g. %FF, or %ED%A0%80, a lone
+    surrogate), which would otherwise reach the routes as U+FFFD replacement text, is a 400;
+    a parameter given twice is a 400, except a list filter (`repeatable`), whose values are
+    joined as one comma-separated list."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        repeatable: frozenset[str] = frozenset(),
+        max_url_bytes: int = MAX_URL_BYTES,
+    ) -> None:
         self.app = app
+        self.repeatable = repeatable
+        self.max_url_bytes = max_url_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            raw_path: bytes = scope.get("raw_path") or scope["path"].encode()
-            for part, raw in (("path", raw_path), ("query", scope.get("query_string", b""))):
-                if not _is_utf8(raw):
-                    message = "percent-encoded bytes are not valid UTF-8"
-                    error = invalid_parameter(part, message, part)
-                    await error_response(Request(scope), error)(scope, receive, send)
-                    return
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        raw_path: bytes = scope.get("raw_path") or scope["path"].encode()
+        query: bytes = scope.get("query_string", b"")
+        error: ApiError | None = None
+        if len(raw_path) + len(query) + 1 > self.max_url_bytes:
+            # The problem names the path only: echoing a huge query would amplify it.
+            scope = {**scope, "query_string": b""}
+            error = too_long(self.max_url_bytes)
+        for part, raw in (("path", raw_path), ("query", query)):
+            if error is None and not _is_utf8(raw):
+                error = invalid_parameter(part, "percent-encoded bytes are not valid UTF-8", part)
+        if error is None:
+            rewritten, refused = repeated_parameters(query, self.repeatable)
+            if refused:
+                error = _repeated_error(refused)
+            elif rewritten is not query:
+                scope = {**scope, "query_string": rewritten}
+        if error is not None:
+            await error_response(Request(scope), error)(scope, receive, send)
+            return
         await self.app(scope, receive, send)
 
 

@@ -4,6 +4,8 @@ for."""
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from fastapi import Depends, Request
+
 from app.web.problems import ApiError
 
 MEDIA_TYPES = {
@@ -56,17 +58,16 @@ def parse_accept(header: str) -> list[MediaRange]:
     return ranges
 
 
-def negotiate(accept: str | None, format_param: str | None) -> str:
-    """The format to answer with: `format` wins, then the best-rated type of Accept
-    (most specific range decides a type's quality; ties go to the one listed first)."""
-    if format_param is not None:
-        return format_param
+def best_of(accept: str | None, offered: dict[str, str]) -> str | None:
+    """The name of the offered media type that `accept` rates best (most specific range
+    decides a type's quality; ties go to the type listed first, then the one offered first);
+    None when it allows none of them. No Accept (or an empty one) takes the first offered."""
     if accept is None or not accept.strip():
-        return "json"
+        return next(iter(offered))
     ranges = parse_accept(accept)
     best: tuple[float, int, int] | None = None
     chosen = None
-    for name, media_type in MEDIA_TYPES.items():
+    for name, media_type in offered.items():
         matching = [(r.specificity(media_type), r) for r in ranges]
         matching = [(specificity, r) for specificity, r in matching if specificity >= 0]
         if not matching:
@@ -75,10 +76,37 @@ def negotiate(accept: str | None, format_param: str | None) -> str:
         rank = (decisive.quality, specificity, -decisive.position)
         if decisive.quality > 0 and (best is None or rank > best):
             best, chosen = rank, name
-    if chosen is None:
-        raise ApiError(
-            "not-acceptable",
-            f"Lists are served as {', '.join(MEDIA_TYPES.values())}; the Accept header "
-            f"{accept!r} allows none of them. `?format=` selects one explicitly.",
-        )
     return chosen
+
+
+def not_acceptable(accept: str | None, offered: dict[str, str], hint: str = "") -> ApiError:
+    return ApiError(
+        "not-acceptable",
+        f"This operation answers in {', '.join(offered.values())}; the Accept header "
+        f"{accept!r} allows none of them.{hint}",
+    )
+
+
+def negotiate(accept: str | None, format_param: str | None) -> str:
+    """A list's format: `format` wins, then the best-rated type of Accept."""
+    if format_param is not None:
+        return format_param
+    chosen = best_of(accept, MEDIA_TYPES)
+    if chosen is None:
+        raise not_acceptable(accept, MEDIA_TYPES, " `?format=` selects one explicitly.")
+    return chosen
+
+
+JSON_ONLY = {"json": MEDIA_TYPES["json"]}
+
+
+async def accepts_json(request: Request) -> None:
+    """The one rule for every operation that answers only in JSON (records, versions, the
+    feed, search, the summary, probes, writes), as for lists: an Accept that allows no JSON
+    is a 406. (Problems are application/problem+json whatever Accept says.)"""
+    accept = request.headers.get("accept")
+    if accept is not None and best_of(accept, JSON_ONLY) is None:
+        raise not_acceptable(accept, JSON_ONLY)
+
+
+JSON_ONLY_DEPENDENCY = Depends(accepts_json)

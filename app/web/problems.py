@@ -1,6 +1,7 @@
 """One error shape for the whole API: RFC 9457 problem details, each of a type in one table
 (its status, title and meaning), built and served by one set of handlers."""
 
+import difflib
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -14,9 +15,11 @@ from pydantic import BaseModel, Field
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from app.query.grammar import PATTERN_MESSAGES
 from app.store.engine import is_unavailable
 from app.store.replicas import read_route
 from app.web.logs import current_request_id
+from app.web.methods import allow_header
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 logger = logging.getLogger("claimbase")
@@ -113,6 +116,17 @@ PROBLEM_TYPES: dict[str, ProblemType] = {
         "Precondition failed",
         "`If-Match` does not name the record's current version: someone changed it since you "
         "read it. GET it again, re-apply your change, retry.",
+    ),
+    "uri-too-long": ProblemType(
+        414,
+        "URI too long",
+        "The request target (path and query) is longer than the API reads (8192 bytes). Send "
+        "fewer or shorter parameters.",
+    ),
+    "invalid-host": ProblemType(
+        400,
+        "Invalid host",
+        "The Host header names a host this deployment does not serve (TRUSTED_HOSTS).",
     ),
     "payload-too-large": ProblemType(
         413,
@@ -276,14 +290,61 @@ def _describe_location(loc: tuple[int | str, ...]) -> tuple[str, str]:
     return location, name
 
 
+def query_parameter_names(route: Any) -> list[str]:
+    """The query parameters an operation takes (its parameter models' fields)."""
+    dependant = getattr(route, "dependant", None)
+    names: list[str] = []
+    pending = [dependant] if dependant is not None else []
+    while pending:
+        current = pending.pop()
+        pending.extend(current.dependencies)
+        for field in current.query_params:
+            model = field.field_info.annotation
+            if isinstance(model, type) and issubclass(model, BaseModel):
+                names += [info.alias or name for name, info in model.model_fields.items()]
+            else:
+                names.append(field.alias)
+    return sorted(set(names))
+
+
+def unknown_parameter(name: str, valid: list[str]) -> str:
+    """`Unknown parameter`, with the closest valid name and the whole list."""
+    if not valid:
+        return "Unknown parameter: this operation takes no query parameters"
+    by_case = [candidate for candidate in valid if candidate.lower() == name.lower()]
+    close = by_case or difflib.get_close_matches(name.lower(), valid, n=1, cutoff=0.6)
+    guess = f"; did you mean `{close[0]}`?" if close else ""
+    return f"Unknown parameter{guess} Valid parameters: {', '.join(valid)}"
+
+
+def _message(error: Any, location: str, valid: list[str], name: str) -> str:
+    """What a person reads about one invalid input: allowed values rather than a regular
+    expression, characters rather than items, the valid names for an unknown one."""
+    kind = error.get("type")
+    context = error.get("ctx") or {}
+    if kind == "extra_forbidden":
+        return unknown_parameter(name, valid) if location == "query" else "Unknown field"
+    if kind == "string_pattern_mismatch" and context.get("pattern") in PATTERN_MESSAGES:
+        return PATTERN_MESSAGES[context["pattern"]]
+    if kind in ("too_short", "too_long") and isinstance(error.get("input"), str):
+        # A constraint on `Text | None` is checked after the text validator, as a length
+        # of anything: pydantic then counts "items".
+        actual = context.get("actual_length", len(error["input"]))
+        if kind == "too_short":
+            least = context.get("min_length", 1)
+            return f"must be at least {least} character{'s' * (least != 1)}, not {actual}"
+        return f"must be at most {context.get('max_length')} characters, not {actual}"
+    message = str(error.get("msg", "Invalid value"))
+    return message.removeprefix("Value error, ") if kind == "value_error" else message
+
+
 async def handle_validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
+    valid = query_parameter_names(request.scope.get("route"))
     errors = []
     for error in exc.errors():
         location, name = _describe_location(tuple(error.get("loc", ())))
-        message = str(error.get("msg", "Invalid value"))
-        if error.get("type") == "extra_forbidden":
-            message = "Unknown parameter" if location != "body" else "Unknown field"
+        message = _message(error, location, valid, name)
         errors.append(ProblemError(location=location, name=name, message=message))
     in_body = any(error.location == "body" for error in errors)
     slug = "invalid-body" if in_body else "invalid-parameter"
@@ -305,10 +366,14 @@ async def handle_http_error(request: Request, exc: Exception) -> Response:
         # No type says what this status means here: raising it was a bug of ours.
         return _internal_error(request)
     detail = exc.detail if isinstance(exc.detail, str) else PROBLEM_TYPES[slug].title
+    headers = dict(exc.headers or {})
     if exc.status_code == 404 and detail == "Not Found":
         detail = f"Nothing is served at {request.url.path}."
-    error = ApiError(slug, detail, headers=dict(exc.headers or {}))
-    return error_response(request, error)
+    if exc.status_code == 405:
+        # Starlette names the methods of the first route on the path; a path has several.
+        headers["Allow"] = allow_header(request.app.router.routes, request.scope)
+        detail = f"{request.url.path} supports {headers['Allow']}, not {request.method}."
+    return error_response(request, ApiError(slug, detail, headers=headers))
 
 
 def _internal_error(request: Request) -> Response:

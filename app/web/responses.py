@@ -29,12 +29,13 @@ def problems(*slugs: str) -> dict[int | str, dict[str, Any]]:
 NOT_MODIFIED: dict[int | str, dict[str, Any]] = {
     304: {"description": "Not modified: If-None-Match names the current ETag (no body)."},
 }
+# What any operation may answer before it runs: a bad parameter, an Accept it cannot serve,
+# a URL longer than the app reads.
+ANY_REQUEST = ("invalid-parameter", "not-acceptable", "uri-too-long")
 # The slugs are listed in the order their statuses have always had in the OpenAPI document.
-PARAMETER_ERRORS = problems("invalid-parameter")
-READ_ERRORS = problems("invalid-parameter", "service-unavailable")
-LIST_ERRORS = problems(
-    "invalid-parameter", "invalid-cursor", "service-unavailable", "too-many-requests"
-)
+PARAMETER_ERRORS = problems(*ANY_REQUEST)
+READ_ERRORS = problems(*ANY_REQUEST, "service-unavailable")
+LIST_ERRORS = problems(*ANY_REQUEST, "invalid-cursor", "service-unavailable", "too-many-requests")
 # The 200 of every list in its other formats, and the 406 when none is acceptable.
 LIST_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {
@@ -53,11 +54,11 @@ LIST_RESPONSES: dict[int | str, dict[str, Any]] = {
 # A record's versions are pages: their cursor may be refused.
 GET_ERRORS = {
     **NOT_MODIFIED,
-    **problems("invalid-parameter", "invalid-cursor", "service-unavailable", "not-found"),
+    **problems(*ANY_REQUEST, "invalid-cursor", "service-unavailable", "not-found"),
 }
 # A write never answers 304: it has no If-None-Match.
 WRITE_ERRORS = problems(
-    "invalid-parameter",
+    *ANY_REQUEST,
     "service-unavailable",
     "too-many-requests",
     "not-found",

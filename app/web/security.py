@@ -1,4 +1,5 @@
-"""Response headers every answer carries: no sniffing, no referrer, a CSP, no caching of errors.
+"""Response headers every answer carries: no sniffing, no referrer, a CSP, no caching of errors
+and a Cache-Control on everything else.
 
 HTML pages (the offline /docs and /redoc) get a CSP allowing only this origin's assets and the
 exact inline scripts of the page, by hash, so no injected script can run.
@@ -59,6 +60,10 @@ class SecurityHeadersMiddleware:
                     headers[name] = value
                 if message["status"] >= 400:
                     headers["Cache-Control"] = "no-store"
+                else:
+                    # Every answer states a policy: whatever says none (the docs pages, their
+                    # assets, which carry ETag and Last-Modified) may be kept but revalidated.
+                    headers.setdefault("Cache-Control", "no-cache")
                 if headers.get("content-type", "").startswith("text/html"):
                     start = message  # the policy needs the body's inline scripts: hold it
                     return

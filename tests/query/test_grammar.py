@@ -117,7 +117,13 @@ CLAIM_SORTS = pattern("^-?(id|kind|position|relevance)(,-?(id|kind|position|rele
         ),
         # moments: RFC 3339 with an offset; days: YYYY-MM-DD that exist
         ("claims", "as_of=2024-05-20T12:00:00", "value_error", MOMENT),
-        ("claims", "as_of=2024-05-20T12:00:00+02:00", "value_error", MOMENT),  # + is a space
+        (  # an unencoded + is a space
+            "claims",
+            "as_of=2024-05-20T12:00:00+02:00",
+            "value_error",
+            "Value error, the offset's `+` arrived as a space, as an unencoded `+` in a URL "
+            "does: send it as `%2B` (2024-05-20T12:00:00%2B02:00)",
+        ),
         ("claims", "as_of=2024-05-20", "value_error", MOMENT),
         ("claims", "as_of=1716206400", "value_error", MOMENT),
         ("claims", "published_after=2024-05-20T00:00:00", "value_error", DAY),

@@ -121,7 +121,7 @@ def test_synthetic_records_are_created_versions_in_the_change_feed(empty_databas
                 assert (change["operation"], change["version"]) == ("create", 1), change
                 assert change["author"] == "synthetic"
                 created.setdefault(change["resource"], set()).add(change["id"])
-            url = f"/v1/changes?limit=100&since={page['next_cursor']}"
+            url = f"/v1/changes?limit=100&cursor={page['next_cursor']}"
         for name, ids in expected.items():
             assert created[name] == ids, name
         claim = client.get("/v1/claims/claim-00000001")

@@ -96,13 +96,13 @@ def walk_changes(client: TestClient, since: str | None = None) -> list[dict[str,
     changes: list[dict[str, Any]] = []
     params: dict[str, Any] = {"limit": 500}
     if since is not None:
-        params["since"] = since
+        params["cursor"] = since
     while True:
         body = client.get("/v1/changes", params=params).json()
         changes.extend(body["data"])
         if len(body["data"]) < params["limit"]:
             return changes
-        params["since"] = body["next_cursor"]
+        params["cursor"] = body["next_cursor"]
 
 
 def add_records(session: Session) -> None:

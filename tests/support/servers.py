@@ -18,6 +18,7 @@ import uvicorn
 from fastapi import FastAPI
 
 from app.config import PROJECT_ROOT
+from app.serving import UVICORN_OPTIONS, cli_arguments
 
 HOST = "127.0.0.1"
 STARTUP_SECONDS = 30.0
@@ -64,12 +65,13 @@ def server_process(
     log: Path | None = None,
     options: Sequence[str] = (),
 ) -> Iterator[Server]:
-    """`uvicorn app.main:app` in a child process, as `make run` starts it (plus uvicorn's
-    `options`); its output goes to `log` when given (and is shown if it fails to start)."""
+    """`uvicorn app.main:app` in a child process, with the options `make run` starts it with
+    (app/serving.py), plus uvicorn's `options`; its output goes to `log` when given (and is
+    shown if it fails to start)."""
     port = free_port()
     command = [
         sys.executable, "-m", "uvicorn", "app.main:app", "--host", HOST,
-        "--port", str(port), "--no-server-header", "--no-access-log",
+        "--port", str(port), *cli_arguments(), "--no-access-log",
         "--workers", str(workers), *options,
     ]  # fmt: skip
     child_env = {**os.environ, "DATABASE_URL": database_url, **(env or {})}
@@ -98,7 +100,7 @@ def server_process(
 def server_thread(app: FastAPI) -> Iterator[Server]:
     """Uvicorn serving `app` in this process, so tests can look at the app's engine pool."""
     port = free_port()
-    config = uvicorn.Config(app, host=HOST, port=port, log_level="warning", server_header=False)
+    config = uvicorn.Config(app, host=HOST, port=port, log_level="warning", **UVICORN_OPTIONS)
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

@@ -47,10 +47,10 @@ def test_every_response_carries_the_security_headers(client: TestClient, url: st
     assert response.headers["referrer-policy"] == "no-referrer"
     assert "content-security-policy" in response.headers
     assert "server" not in response.headers
-    if response.status_code >= 400:
+    if response.status_code >= 400 or url in ("/healthz", "/readyz"):
         assert response.headers["cache-control"] == "no-store"
     else:
-        assert "no-store" not in response.headers.get("cache-control", "")
+        assert "no-store" not in response.headers["cache-control"]
 
 
 def _directives(policy: str) -> dict[str, list[str]]:
@@ -86,12 +86,13 @@ def test_uvicorn_is_started_without_a_server_header_everywhere() -> None:
     assert PROJECT_ROOT / "Dockerfile" in launchers
     for path in launchers:
         source = path.read_text()
-        # `python -m app serve` starts uvicorn with server_header=False (checked below).
-        if "python -m app serve" in source:
+        # `python -m app serve` starts uvicorn with app/serving.py's options (checked below);
+        # the tests' servers (and so bench/load.py) with their command-line form.
+        if "python -m app serve" in source or "server_process" in source:
             continue
-        assert "uvicorn" in source, path
-        assert "--no-server-header" in source or "server_header=False" in source, path
-    assert "server_header=False" in (PROJECT_ROOT / "app" / "__main__.py").read_text()
+        assert "cli_arguments()" in source or "UVICORN_OPTIONS" in source, path
+    assert "UVICORN_OPTIONS" in (PROJECT_ROOT / "app" / "__main__.py").read_text()
+    assert '"server_header": False' in (PROJECT_ROOT / "app" / "serving.py").read_text()
 
 
 # -- errors tell nothing about the internals --------------------------------------------------
@@ -354,7 +355,11 @@ def test_request_values_reach_sql_only_as_bound_parameters(
         sent = list(_hostile(operation))
         # The seed has a single speaker and source; /v1/search is grouped, with no cursor.
         # (The change feed's `since` cursor holds a sequence number, not a record id.)
-        if first.get("next_cursor") is not None and "cursor" in operation.names:
+        if (
+            first.get("next_cursor") is not None
+            and "cursor" in operation.names
+            and operation.operation_id != "list_changes"
+        ):
             sent.append(("cursor", first["next_cursor"], first["data"][-1]["id"]))
         for name, value, evidence in sent:
             statements.clear()

@@ -72,20 +72,20 @@ def test_an_empty_page_still_returns_a_cursor_to_poll_with(client: TestClient) -
     everything = walk_changes(client)
     body = client.get("/v1/changes", params={"limit": 500}).json()
     assert len(everything) < 500
-    tail = client.get("/v1/changes", params={"since": body["next_cursor"]}).json()
+    tail = client.get("/v1/changes", params={"cursor": body["next_cursor"]}).json()
     assert tail == {"data": [], "next_cursor": body["next_cursor"]}
 
 
-@pytest.mark.parametrize("since", ["nonsense", "eyJ4IjoxfQ.AAAA"])
-def test_bad_since_is_400(client: TestClient, since: str) -> None:
-    assert_problem(
-        client.get("/v1/changes", params={"since": since}), 400, "invalid-cursor", "since"
-    )
+@pytest.mark.parametrize("name", ["cursor", "since"])  # since: its deprecated old name
+@pytest.mark.parametrize("value", ["nonsense", "eyJ4IjoxfQ.AAAA"])
+def test_bad_feed_cursor_is_400(client: TestClient, name: str, value: str) -> None:
+    assert_problem(client.get("/v1/changes", params={name: value}), 400, "invalid-cursor", name)
 
 
-def test_a_list_cursor_is_not_a_feed_cursor(client: TestClient) -> None:
+@pytest.mark.parametrize("name", ["cursor", "since"])
+def test_a_list_cursor_is_not_a_feed_cursor(client: TestClient, name: str) -> None:
     cursor = client.get("/v1/claims?limit=1").json()["next_cursor"]
-    assert_problem(client.get("/v1/changes", params={"since": cursor}), 400, "invalid-cursor")
+    assert_problem(client.get("/v1/changes", params={name: cursor}), 400, "invalid-cursor")
 
 
 def row_of(resource: str, document: dict[str, Any]) -> dict[str, Any]:
