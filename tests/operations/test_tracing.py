@@ -13,7 +13,7 @@ from opentelemetry.trace import SpanKind, StatusCode
 from app.config import Settings
 from app.main import create_app
 from app.web.access import AccessMiddleware
-from app.web.security import SecurityHeadersMiddleware
+from app.web.guards import HeadAsGetMiddleware
 from app.web.tracing import TracingMiddleware
 from tests.conftest import OwnedDatabase
 from tests.support.helpers import WAFERS
@@ -26,7 +26,8 @@ ENDPOINT = "http://127.0.0.1:4318"
 def test_tracing_is_off_without_an_endpoint(owned_database: OwnedDatabase) -> None:
     stack = create_app(Settings(database_url=owned_database.url)).build_middleware_stack()
     assert isinstance(stack, AccessMiddleware)
-    assert isinstance(stack.app, SecurityHeadersMiddleware)
+    # No tracing layer: the access line wraps the rest of the stack directly.
+    assert isinstance(stack.app, HeadAsGetMiddleware)
 
 
 def test_an_endpoint_turns_on_the_otlp_exporter(owned_database: OwnedDatabase) -> None:
