@@ -33,6 +33,15 @@ class ClaimKind(StrEnum):
     author_statement = "author_statement"
 
 
+class Modality(StrEnum):
+    """How a source states a figure: as fact, hedged, forecast, or as a possibility."""
+
+    asserted = "asserted"  # stated as fact: "has already reached 7.6 million pieces"
+    approximate = "approximate"  # a hedged quantity: "about", "roughly", "nearly"
+    projected = "projected"  # a forecast or target: "is expected to reach 30 percent by 2035"
+    possible = "possible"  # something that may happen: "maybe in the years ahead"
+
+
 def one_of(column: str, enumeration: type[StrEnum]) -> CheckConstraint:
     """The database's own check that `column` holds a member of `enumeration` (the one
     definition the API's enums and write bodies are made from too)."""
