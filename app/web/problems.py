@@ -3,7 +3,7 @@
 
 import difflib
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -254,6 +254,14 @@ def not_found(resource: str, record_id: str) -> ApiError:
 
 def conflict(detail: str) -> ApiError:
     return ApiError("conflict", detail)
+
+
+def invalid_fields(messages: Mapping[str, str]) -> ApiError:
+    """A 422 naming several body fields at once: a figure's `value` and the `display` it must
+    agree with."""
+    errors = [ProblemError(location="body", name=n, message=m) for n, m in messages.items()]
+    detail = "; ".join(f"{error.name}: {error.message}" for error in errors)
+    return ApiError("invalid-body", detail, errors=errors)
 
 
 def unavailable(detail: str) -> ApiError:
