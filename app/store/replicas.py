@@ -17,7 +17,6 @@ import itertools
 import logging
 import random
 import threading
-import time
 from collections.abc import Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
@@ -201,11 +200,3 @@ class ReplicaSet:
             at = at.replace(tzinfo=UTC)
         lag: float = (datetime.now(UTC) - at).total_seconds()
         return max(0.0, lag)
-
-    def wait_for_first_check(self, seconds: float) -> None:
-        """For tests and benchmarks: until every replica has been checked once."""
-        deadline = time.monotonic() + seconds
-        while any(not replica.state.checked for replica in self.replicas):
-            if time.monotonic() > deadline:
-                return
-            time.sleep(0.02)

@@ -2,6 +2,7 @@
 the write lock, so they are surely in flight when the signal comes), new connections are
 refused, the connection pools are closed, and the process exits cleanly."""
 
+import re
 import signal
 import socket
 import threading
@@ -50,6 +51,13 @@ def refuses_connections(base_url: str) -> bool:
     return False
 
 
+def in_flight(base_url: str) -> float:
+    scraped = httpx.get(f"{base_url}/metrics", timeout=10).text
+    found = re.search(r"^claimbase_http_requests_in_flight (\S+)$", scraped, re.M)
+    assert found, scraped
+    return float(found.group(1))
+
+
 def test_sigterm_lets_requests_in_flight_finish(seeded_url: str, tmp_path: Path) -> None:
     engine = build_engine(seeded_url)
     with engine.begin() as connection:
@@ -65,14 +73,19 @@ def test_sigterm_lets_requests_in_flight_finish(seeded_url: str, tmp_path: Path)
             timeout=30,
         )
 
-    with server_process(seeded_url, env={"LOG_FORMAT": "text"}, log=log) as server:
+    env = {"LOG_FORMAT": "text", "METRICS_ENABLED": "true"}
+    with server_process(seeded_url, env=env, log=log) as server:
         base = server.base_url
         assert server.process is not None
         with write_lock_held(seeded_url):
             writers = [threading.Thread(target=write, args=(figure,)) for figure in FIGURES]
             for writer in writers:
                 writer.start()
-            time.sleep(1.0)  # the writes have arrived and wait for the lock
+            # Both writes are inside the app, waiting for the lock (the scrape is the third).
+            deadline = time.monotonic() + 30
+            while in_flight(base) < len(FIGURES) + 1:
+                assert time.monotonic() < deadline, "the writes never arrived"
+                time.sleep(0.05)
             assert answers == {}, "the writes should still be waiting"
             server.process.send_signal(signal.SIGTERM)
             deadline = time.monotonic() + 5
