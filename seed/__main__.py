@@ -1,4 +1,5 @@
 """`python -m seed`: migrate the database named by DATABASE_URL, then load `seed/data/`;
+`python -m seed draft ARTICLE.txt`: draft a seed source file from an article (docs/drafting.md);
 `python -m seed synthetic --claims N`: the same, with a generated corpus of N claims."""
 
 import argparse
@@ -9,6 +10,7 @@ from pathlib import Path
 from app.config import get_settings
 from app.store.engine import build_engine
 from app.store.migrate import upgrade
+from seed import drafts
 from seed.bundle import DATA_DIR, SeedError, read_bundle
 from seed.load import load_synthetic, write_bundle
 
@@ -20,6 +22,19 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--database-url", default=None, help="overrides DATABASE_URL for this run")
     commands = parser.add_subparsers(dest="command")
+    draft = commands.add_parser(
+        "draft",
+        help="draft a seed source file (TOML) from an article's plain text, for review",
+    )
+    draft.add_argument("article", type=Path, help="the article's text file (UTF-8)")
+    draft.add_argument("--source-id", default=None, help="the source id (default: the file name)")
+    draft.add_argument("--out", type=Path, default=None, help="write here (default: stdout)")
+    draft.add_argument(
+        "--no-author-statements",
+        dest="author_statements",
+        action="store_false",
+        help="leave out the publication's own statements",
+    )
     synthetic = commands.add_parser(
         "synthetic",
         help="load a deterministic synthetic corpus (for benchmarks) into a database",
@@ -32,6 +47,8 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.command == "draft":
+        return drafts.run(args.article, args.source_id, args.out, args.author_statements)
     url = args.database_url or get_settings().database_url
     if args.command == "synthetic":
         return _synthetic(url, args.claims, args.seed)
