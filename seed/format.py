@@ -8,6 +8,7 @@ from app.resources import CLAIM, SOURCE, SPEAKER, STATISTIC, TOPIC
 from app.resources.claim import check_speaker_kind
 from app.resources.schemas import fields_model
 from app.resources.statistic import PeriodFields
+from app.store.models import Modality
 from app.write.validation import Strict
 
 # The seed names references its own way: a claim's `speaker`, a figure's `claim`, and a
@@ -39,6 +40,9 @@ class ClaimEntry(fields_model(CLAIM, "ClaimFields", exclude=REFERENCES)):  # typ
 
 class StatisticEntry(fields_model(STATISTIC, "StatisticFields", exclude=REFERENCES)):  # type: ignore[misc]
     claim: str
+    # Required here (the API defaults it to asserted): every figure of a seed file says how
+    # its source states it.
+    modality: Modality
 
 
 class SourceFile(Strict):

@@ -1,39 +1,54 @@
 """Writes a validated bundle in one transaction, as versions authored by `seed`: new records
-are created, records whose seed entry changed get a new version, the rest are left alone.
+are created, records whose seed entry changed get a new version, the rest are left alone; and
+sources, claims and statistics the files no longer hold are retracted, with a reason.
 
 Each record remembers the hash of the seed entry it was last loaded from (`seed_hash`), so a
 record corrected through the API keeps its correction until its seed entry itself changes, and
-a retracted record stays retracted.
+a record retracted through the API stays retracted (one the seed retracted comes back when its
+entry does).
 """
 
 import hashlib
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
 import orjson
-from sqlalchemy import Connection, Engine, Table, func, select, update
+from sqlalchemy import Connection, Engine, RowMapping, Table, func, select, tuple_, update
 
 from app.store.engine import WRITE_OPTION
-from app.store.models import Change, Claim, Source, Statistic, Topic, claim_topic, utc_now
+from app.store.models import (
+    Change,
+    ChangeOperation,
+    Claim,
+    Source,
+    Statistic,
+    Topic,
+    claim_topic,
+    utc_now,
+)
 from app.store.temporal import RESOURCE_TABLES
 from app.write.versioning import (
     changed_fields,
     chunks,
     insert_new_records,
+    retract_record,
     topics_of,
     update_record,
 )
 from seed.background import generated_batches
 from seed.bulk import derived_structures_rebuilt_after, prepare_connection
-from seed.bundle import Row, SeedBundle, SeedError
+from seed.bundle import Problem, Row, SeedBundle, SeedError
+from seed.progress import Progress
 from seed.synthetic import ORIGIN, Generator, record_id
 
 AUTHOR = "seed"
 CREATE_REASON = "loaded from the seed files"
 UPDATE_REASON = "the seed file changed"
+REMOVED_REASON = "removed from the seed files"
+RESTORED_REASON = "back in the seed files"
 SYNTHETIC_AUTHOR = "synthetic"
 SYNTHETIC_REASON = "synthetic corpus for benchmarks"
 
@@ -43,6 +58,7 @@ class TableReport:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
+    retracted: int = 0
 
 
 def seed_hash(row: Row, topics: list[str] | None = None) -> str:
@@ -76,6 +92,7 @@ def _load(
     report = TableReport()
     table = RESOURCE_TABLES[resource][0]
     existing = _existing(connection, table, [row["id"] for row in rows])
+    restorable = _retracted_by_seed(connection, resource, existing.values())
     fresh: list[Row] = []
     links: list[Row] = []
     for row in rows:
@@ -85,6 +102,19 @@ def _load(
         if current is None:
             fresh.append({**row, "seed_hash": digest})
             links += [{"claim_id": row["id"], "topic_id": t} for t in wanted_topics or []]
+            continue
+        if current["id"] in restorable:
+            values = {**row, "seed_hash": digest, "retracted_at": None}
+            update_record(
+                connection,
+                resource,
+                current,
+                values,
+                author=AUTHOR,
+                reason=RESTORED_REASON,
+                topics=wanted_topics,
+            )
+            report.updated += 1
             continue
         if current["seed_hash"] == digest or current["retracted_at"] is not None:
             report.unchanged += 1
@@ -113,6 +143,72 @@ def _load(
     return report
 
 
+def _retracted_by_seed(
+    connection: Connection, resource: str, rows: Iterable[Mapping[str, Any]]
+) -> set[str]:
+    """The retracted records among `rows` whose retraction was the seed's (their entries had
+    left the files): such a record comes back when its entry does."""
+    retracted = [row for row in rows if row["retracted_at"] is not None]
+    found: set[str] = set()
+    for chunk in chunks(retracted):
+        keys = [(row["id"], row["version"]) for row in chunk]
+        query = select(Change.record_id).where(
+            Change.resource == resource,
+            tuple_(Change.record_id, Change.version).in_(keys),
+            Change.operation == ChangeOperation.retract.value,
+            Change.author == AUTHOR,
+        )
+        found.update(connection.execute(query).scalars())
+    return found
+
+
+def _live(connection: Connection, resource: str, where: Any) -> list[RowMapping]:
+    table = RESOURCE_TABLES[resource][0]
+    query = select(table).where(table.c.retracted_at.is_(None), where).order_by(table.c.id)
+    return list(connection.execute(query).mappings())
+
+
+def _retract_removed(connection: Connection, bundle: SeedBundle) -> dict[str, int]:
+    """Sources, claims and statistics loaded from the seed files that the files no longer
+    hold are retracted by `seed`, with the reason. A removed source takes its live claims
+    along, and a removed claim its live figures, those added through the API too: they quote
+    words the API no longer serves. Speakers and topics stay (API records may name them).
+
+    Only the seeded sources' records are read (by index), whatever else the database holds."""
+    kept = {
+        "source": {row["id"] for row in bundle.sources},
+        "claim": {row["id"] for row in bundle.claims},
+        "statistic": {row["id"] for row in bundle.statistics},
+    }
+    sources = _live(connection, "source", RESOURCE_TABLES["source"][0].c.seed_hash.is_not(None))
+    reasons: dict[str, dict[str, str]] = {"source": {}, "claim": {}, "statistic": {}}
+    for row in sources:
+        if row["id"] not in kept["source"]:
+            reasons["source"][row["id"]] = REMOVED_REASON
+    for parent, child, key in (
+        ("source", "claim", "source_id"),
+        ("claim", "statistic", "claim_id"),
+    ):
+        parents = [row["id"] for row in sources] if parent == "source" else kept["claim"]
+        parents = sorted({*parents, *reasons[parent]})
+        column = RESOURCE_TABLES[child][0].c[key]
+        for chunk in chunks(parents):
+            for row in _live(connection, child, column.in_(chunk)):
+                if row[key] in reasons[parent]:
+                    why = reasons[parent][row[key]]
+                    reasons[child][row["id"]] = f"its {parent} {row[key]!r} is retracted: {why}"
+                elif row["seed_hash"] is not None and row["id"] not in kept[child]:
+                    reasons[child][row["id"]] = REMOVED_REASON
+    # Figures first, then claims, then sources: no live record ever names a retracted one.
+    for resource in ("statistic", "claim", "source"):
+        table = RESOURCE_TABLES[resource][0]
+        for chunk in chunks(sorted(reasons[resource])):
+            for row in connection.execute(select(table).where(table.c.id.in_(chunk))).mappings():
+                why = reasons[resource][row["id"]]
+                retract_record(connection, resource, row, author=AUTHOR, reason=why)
+    return {resource: len(reasons[resource]) for resource in reasons}
+
+
 def write_bundle(engine: Engine, bundle: SeedBundle) -> dict[str, TableReport]:
     """All or nothing: any failure rolls the whole load back."""
     now = utc_now()
@@ -124,13 +220,16 @@ def write_bundle(engine: Engine, bundle: SeedBundle) -> dict[str, TableReport]:
         engine.connect().execution_options(**{WRITE_OPTION: True}) as connection,
         connection.begin(),
     ):
-        return {
+        reports = {
             "sources": _load(connection, "source", bundle.sources, now),
             "speakers": _load(connection, "speaker", bundle.speakers, now),
             "topics": _load(connection, "topic", bundle.topics, now),
             "claims": _load(connection, "claim", bundle.claims, now, topics),
             "statistics": _load(connection, "statistic", bundle.statistics, now),
         }
+        for resource, count in _retract_removed(connection, bundle).items():
+            reports[f"{resource}s"].retracted = count
+        return reports
 
 
 def write_new_bundle(connection: Connection, bundle: SeedBundle) -> None:
@@ -166,10 +265,13 @@ BULK_TABLES: tuple[Table, ...] = (
 )
 
 
-def load_synthetic(engine: Engine, claims: int, seed: int) -> dict[str, int]:
+def load_synthetic(
+    engine: Engine, claims: int, seed: int, progress: Progress | None = None
+) -> dict[str, int]:
     """Streams a synthetic corpus into the database in one transaction: all or nothing.
 
     Memory stays flat at any size: a batch is generated, validated, written and dropped.
+    `progress` is told of every batch written, and of the phases after the last one.
     """
     generator = Generator(claims, seed)
     counts = {"speakers": 0, "topics": 0, "sources": 0, "claims": 0, "statistics": 0}
@@ -180,7 +282,7 @@ def load_synthetic(engine: Engine, claims: int, seed: int) -> dict[str, int]:
         with connection.begin():
             first_claim = select(Claim.id).where(Claim.id == record_id("claim", 1))
             if connection.execute(first_claim).first():
-                raise SeedError(ORIGIN, "claims", "a synthetic corpus is loaded already")
+                raise SeedError(Problem(ORIGIN, "claims", "a synthetic corpus is loaded already"))
             # Rebuilding what derives from the tables re-reads the rows already there: worth it
             # when the load at least doubles them (always, into an empty database).
             existing = connection.execute(select(func.count()).select_from(Claim)).scalar_one()
@@ -198,7 +300,13 @@ def load_synthetic(engine: Engine, claims: int, seed: int) -> dict[str, int]:
                     counts["sources"] += len(bundle.sources)
                     counts["claims"] += len(bundle.claims)
                     counts["statistics"] += len(bundle.statistics)
+                    if progress is not None:
+                        progress.advance(len(bundle.claims))
+                if progress is not None and in_bulk:
+                    progress.note("rebuilding the indexes and the search index")
             # Fresh statistics, so the planner knows how selective each index now is.
+            if progress is not None:
+                progress.note("updating the planner's statistics")
             connection.exec_driver_sql("ANALYZE")
         if connection.dialect.name == "postgresql":
             # Sets the visibility map, without which an index-only scan (a count on an

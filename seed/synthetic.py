@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from app.write.validation import find_span
-from seed.bundle import Ids, SeedBundle, add_source
+from seed.bundle import Findings, Ids, SeedBundle, add_source
 from seed.format import SourceFile
 from seed.vocabulary import (
     AFFILIATIONS,
@@ -60,7 +60,8 @@ def _display(value: float, unit: str, decimals: int) -> tuple[float, str]:
         suffix = " percent" if unit == "percent" else " percent of GDP"
         return value, text + suffix
     if unit in ("usd", "usd_bn"):
-        return value, f"${text}" + (" billion" if unit == "usd_bn" else "")
+        sign, digits = ("-", text[1:]) if text.startswith("-") else ("", text)
+        return value, f"{sign}${digits}" + (" billion" if unit == "usd_bn" else "")
     names = {"per_100k": "per 100,000 people", "usd_per_mwh": "dollars per MWh", "mt": "Mt"}
     return value, f"{text} {names.get(unit, unit)}"
 
@@ -96,10 +97,8 @@ class Generator:
         self.topic_ids = list(TOPICS)
         self.topic_cum = list(accumulate(weight for _name, weight in TOPICS.values()))
         self.ids = {kind: Ids(kind) for kind in ("speaker", "topic", "source", "claim")}
-        for speaker_id in self.speaker_ids:
-            self.ids["speaker"].add(ORIGIN, speaker_id)
-        for topic_id in TOPICS:
-            self.ids["topic"].add(ORIGIN, topic_id)
+        self.ids["speaker"].seen = dict.fromkeys(self.speaker_ids, ORIGIN)
+        self.ids["topic"].seen = dict.fromkeys(TOPICS, ORIGIN)
 
     def topics(self) -> list[dict[str, Any]]:
         return [{"id": topic_id, "name": name} for topic_id, (name, _w) in TOPICS.items()]
@@ -124,7 +123,9 @@ class Generator:
             start = self.claim_count
             while self.claim_count < self.claims and self.claim_count - start < BATCH_CLAIMS:
                 parsed, text = self._source()
-                add_source(ORIGIN, parsed, text, bundle, self.ids)
+                findings = Findings()
+                add_source(ORIGIN, parsed, text, bundle, self.ids, findings)
+                findings.check()
             yield bundle
 
     def _source(self) -> tuple[SourceFile, str]:
@@ -236,6 +237,9 @@ class Generator:
                 value, display = _display(
                     rng.uniform(indicator.low, indicator.high), indicator.unit, indicator.decimals
                 )
+                # One figure in ten is hedged, as in real reporting ("about 4.2 percent").
+                hedged = rng.random() < 0.1
+                display = f"about {display}" if hedged else display
                 period = _period(rng)
                 verb = rng.choice(VERBS_UP if rng.random() < 0.55 else VERBS_DOWN)
                 sentences.append(
@@ -248,6 +252,7 @@ class Generator:
                         "value": value,
                         "unit": indicator.unit,
                         "display": display,
+                        "modality": "approximate" if hedged else "asserted",
                         "period": period,
                     }
                 )

@@ -19,12 +19,16 @@ from app.resources.kernel import (
     Term,
     Through,
     Write,
+    enum_values,
 )
-from app.web.problems import invalid_body
+from app.store.models import Modality
+from app.web.problems import invalid_body, invalid_fields
+from app.write.figures import disagreements
 from app.write.validation import CODE, ID, SNAKE, SOURCE_EXAMPLE, Strict, Text, find_span
 
 # /v1/statistics/summary is the summary: a record with that id could never be read.
 RESERVED_IDS = {"summary"}
+MODALITIES = enum_values(Modality)
 
 
 class Period(BaseModel):
@@ -54,15 +58,20 @@ def _not_a_route(cls: Any, value: str) -> str:
 
 
 def _prepare(write: Write) -> None:
-    """The figure's span: where its `display` stands in its claim's text."""
-    claim = write.referenced["claim_id"]
-    offset = find_span(claim["text"], write.body["display"], None)
+    """The figure's span: where its `display` stands in its claim's text; and its value, unit
+    and modality as its display states them (a 422 naming each field that disagrees)."""
+    claim, body = write.referenced["claim_id"], write.body
+    offset = find_span(claim["text"], body["display"], None)
     if isinstance(offset, str):
         raise invalid_body(
             "display", offset.replace("source text", f"text of claim {claim['id']!r}")
         )
     start = claim["span_start"]
     write.prepared.values.update(span_start=start + offset[0], span_end=start + offset[1])
+    fields = {name: body[name] for name in ("value", "unit", "modality")}
+    problems = disagreements(body["display"], **fields)
+    if problems:
+        raise invalid_fields(problems)
 
 
 def _linked(linked: LinkedData, statistic: Document) -> Document:
@@ -128,6 +137,27 @@ STATISTIC = Resource(
                 ),
             ),
             term=Term("description"),
+        ),
+        Field(
+            "modality",
+            Modality,
+            description="How the source states the figure: `asserted` (as fact), `approximate` "
+            '(hedged: "about", "nearly"), `projected` (a forecast or target) or `possible` '
+            '("maybe"). Words in `display` that hedge cannot be `asserted`.',
+            examples=["asserted"],
+            filters=(
+                AnyOf("modality", "How the figure is stated.", "projected,possible", MODALITIES),
+            ),
+            facet=Facet("modality"),
+            write=(
+                Modality,
+                Constraints(
+                    Modality.asserted,
+                    description="How the source states the figure (default `asserted`); words "
+                    'in `display` that hedge ("about", "maybe") cannot be `asserted`.',
+                ),
+            ),
+            term=Term("measurementQualifier"),
         ),
         Field(
             "period",

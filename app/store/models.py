@@ -10,6 +10,7 @@ from sqlalchemy import (
     Column,
     Date,
     DateTime,
+    DefaultClause,
     Dialect,
     Float,
     ForeignKey,
@@ -195,6 +196,8 @@ class Statistic(Versioned, Base):
     value: Mapped[float] = mapped_column(Float)
     unit: Mapped[str] = mapped_column(String(ID_LENGTH))
     display: Mapped[str] = mapped_column(Text)
+    # Rows older than the column are `asserted` until the seed (or an edit) says otherwise.
+    modality: Mapped[str] = mapped_column(String(16), server_default=Modality.asserted.value)
     period_label: Mapped[str] = mapped_column(String(100))
     period_start: Mapped[date] = mapped_column(Date)
     period_end: Mapped[date] = mapped_column(Date)
@@ -202,9 +205,11 @@ class Statistic(Versioned, Base):
     span_end: Mapped[int] = mapped_column(Integer)
 
     __table_args__ = (
+        one_of("modality", Modality),
         CheckConstraint("period_end >= period_start", name="period"),
         CheckConstraint("span_start >= 0 AND span_end > span_start", name="span"),
         Index("ix_statistic_claim_id_id", "claim_id", "id"),
+        Index("ix_statistic_modality_id", "modality", "id"),
         Index("ix_statistic_indicator_value_id", "indicator", "value", "id"),
         Index("ix_statistic_indicator_id", "indicator", "id"),
         Index("ix_statistic_entity_id", "entity", "id"),
@@ -220,6 +225,11 @@ class Statistic(Versioned, Base):
 NOT_VERSIONED = {"seed_hash"}
 
 
+def _server_default(column: Column[Any]) -> Any:
+    default = column.server_default
+    return default.arg if isinstance(default, DefaultClause) else None
+
+
 def history_table(current: Table) -> Table:
     """The superseded versions of `current`: its columns, keyed by (id, version), plus the
     moment each stopped being current (`valid_to`); `updated_at` is when it became current."""
@@ -229,6 +239,8 @@ def history_table(current: Table) -> Table:
             column.type,
             nullable=column.nullable,
             primary_key=column.name in ("id", "version"),
+            # Superseded versions older than a column get its default too (the migration).
+            server_default=_server_default(column),
         )
         for column in current.columns
         if column.name not in NOT_VERSIONED

@@ -1,6 +1,7 @@
 """One error shape for the whole API: RFC 9457 problem details, from one set of handlers."""
 
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 import orjson
@@ -124,6 +125,14 @@ def invalid_body(name: str, message: str) -> ApiError:
         f"{name}: {message}",
         errors=[ProblemError(location="body", name=name, message=message)],
     )
+
+
+def invalid_fields(messages: Mapping[str, str]) -> ApiError:
+    """A 422 naming several body fields at once: a figure's `value` and the `display` it must
+    agree with."""
+    errors = [ProblemError(location="body", name=n, message=m) for n, m in messages.items()]
+    detail = "; ".join(f"{error.name}: {error.message}" for error in errors)
+    return ApiError(422, "invalid-body", "Invalid body", detail, errors=errors)
 
 
 def unavailable(detail: str) -> ApiError:

@@ -15,6 +15,7 @@ check records with `disagreements`; tools that draft records from text read disp
 
 import math
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
@@ -163,14 +164,8 @@ APPROXIMATE = _phrases(
 APPROXIMATE_BEFORE = _phrases(
     {"": "about | around | some", LOWER: "over | above", UPPER: "under | below"}
 )
-PROJECTED = set(_phrases({"": "projected | forecast | expected | anticipated | targeted | will"}))
-POSSIBLE = set(_phrases({"": "maybe | perhaps | possibly | potentially | could | might"}))
-HEDGES = (
-    (POSSIBLE, Modality.possible),
-    (PROJECTED, Modality.projected),
-    (set(APPROXIMATE), Modality.approximate),
-    (set(APPROXIMATE_BEFORE), Modality.approximate),
-)
+PROJECTED = _phrases({"": "projected | forecast | expected | anticipated | targeted | will"})
+POSSIBLE = _phrases({"": "maybe | perhaps | possibly | potentially | could | might"})
 
 NUMBER_FORMAT = re.compile(r"\d{1,3}(,\d{3})+(\.\d+)?|\d+(\.\d+)?|\.\d+")
 TOKEN = re.compile(
@@ -187,10 +182,38 @@ class Token:
     text: str
     start: int
     end: int
+    low: str  # the text in lowercase, what phrases are matched against
 
-    @property
-    def low(self) -> str:
-        return self.text.lower()
+
+class Phrases:
+    """Phrases of one or more words, found by their first word (a lookup per token)."""
+
+    def __init__(self, phrases: Iterable[tuple[str, ...]]) -> None:
+        self.by_first: dict[str, list[tuple[str, ...]]] = {}
+        for phrase in sorted(phrases, key=len, reverse=True):
+            self.by_first.setdefault(phrase[0], []).append(phrase)
+
+    def length_at(self, tokens: list["Token"], index: int) -> int:
+        """The length of the longest phrase that starts at `index` (0: none)."""
+        for phrase in self.by_first.get(tokens[index].low, ()):
+            words = tuple(token.low for token in tokens[index : index + len(phrase)])
+            if words == phrase:
+                return len(phrase)
+        return 0
+
+
+UNITS = Phrases(UNIT_PHRASES)
+HEDGES = (
+    (Phrases(POSSIBLE), Modality.possible),
+    (Phrases(PROJECTED), Modality.projected),
+    (Phrases(APPROXIMATE), Modality.approximate),
+    (Phrases(APPROXIMATE_BEFORE), Modality.approximate),
+)
+HEDGE_WORDS = {first for phrases, _modality in HEDGES for first in phrases.by_first}
+# From least to most uncertain: a display with two hedges gets the more uncertain.
+MODALITIES = list(Modality)
+# What may stand between a hedge and its number: "about a quarter", "about $5", "over -3".
+NUMBER_PREFIXES = {*CURRENCY_SIGNS, *CURRENCY_CODES, "-", "a", "an"}
 
 
 def _clean(display: str) -> str:
@@ -199,7 +222,10 @@ def _clean(display: str) -> str:
 
 
 def _tokens(text: str) -> list[Token]:
-    tokens = [Token(m.lastgroup or "", m.group(), m.start(), m.end()) for m in TOKEN.finditer(text)]
+    tokens = [
+        Token(m.lastgroup or "", m.group(), m.start(), m.end(), m.group().lower())
+        for m in TOKEN.finditer(text)
+    ]
     for token in tokens:
         if token.kind == "number" and not NUMBER_FORMAT.fullmatch(token.text):
             raise FigureError(
@@ -207,15 +233,6 @@ def _tokens(text: str) -> list[Token]:
                 "commas and write decimals with a point (1,234,567.8)"
             )
     return tokens
-
-
-def _phrase_at(tokens: list[Token], index: int, phrases: set[tuple[str, ...]]) -> int:
-    """The length of the longest of `phrases` that starts at `index` (0: none)."""
-    for length in sorted({len(p) for p in phrases}, reverse=True):
-        words = tuple(token.low for token in tokens[index : index + length])
-        if len(words) == length and words in phrases:
-            return length
-    return 0
 
 
 def _glued(first: Token, second: Token) -> bool:
@@ -453,7 +470,7 @@ def _known_unit(tokens: list[Token], amount: Amount, position: int) -> int:
     if token.text in UNIT_SYMBOLS and not (glued and token.text in CURRENCY_MULTIPLIERS):
         amount.unit, amount.unit_word = UNIT_SYMBOLS[token.text], token.text
         return position + 1
-    length = _phrase_at(tokens, position, set(UNIT_PHRASES))
+    length = UNITS.length_at(tokens, position)
     if not length:
         return 0
     words = tuple(t.low for t in tokens[position : position + length])
@@ -539,36 +556,39 @@ def _amounts(tokens: list[Token]) -> list[Amount]:
     return found
 
 
+def _hedge_at(tokens: list[Token], index: int, amount: Amount) -> tuple[int, Modality]:
+    """The hedge starting at `index`: its length in tokens (0: none) and its modality."""
+    before = amount.start  # where the number's own words start ("a", a currency, a sign)
+    while before > 0 and tokens[before - 1].low in NUMBER_PREFIXES:
+        before -= 1
+    for phrases, modality in HEDGES:
+        length = phrases.length_at(tokens, index)
+        words = tuple(t.low for t in tokens[index : index + length])
+        if words in APPROXIMATE_BEFORE and index + length != before:
+            continue
+        if words == ("+",) and index != amount.end:
+            continue  # a sign, not "40,000+"
+        if length:
+            return length, modality
+    return 0, Modality.asserted
+
+
 def _hedges(tokens: list[Token], amount: Amount) -> tuple[Modality, str | None, tuple[str, ...]]:
     """The modality the words themselves state, the hedging words, and notes on bounds."""
     hint, written_hedges, notes = Modality.asserted, [], []
-    before = amount.start  # where the number's own words start ("a", a currency, a sign)
-    while before > 0 and (
-        tokens[before - 1].text in (*CURRENCY_SIGNS, "-")
-        or tokens[before - 1].low in (*CURRENCY_CODES, "a", "an")
-    ):
-        before -= 1
-    order = list(Modality)
     index = 0
     while index < len(tokens):
-        length, found = 0, hint
-        for phrases, modality in HEDGES:
-            length = _phrase_at(tokens, index, phrases)
-            words = tuple(t.low for t in tokens[index : index + length])
-            if words in APPROXIMATE_BEFORE and index + length != before:
-                length = 0
-            if words == ("+",) and index != amount.end:
-                length = 0  # a sign, not "40,000+"
-            if length:
-                found = modality
-                break
+        length = 0
+        if tokens[index].low in HEDGE_WORDS:
+            length, modality = _hedge_at(tokens, index, amount)
         if not length:
             index += 1
             continue
-        if order.index(found) > order.index(hint):
-            hint = found
+        if MODALITIES.index(modality) > MODALITIES.index(hint):
+            hint = modality
         written = _written(tokens, index, index + length)
         written_hedges.append(written)
+        words = tuple(t.low for t in tokens[index : index + length])
         bound = APPROXIMATE.get(words) or APPROXIMATE_BEFORE.get(words)
         if bound:
             notes.append(f"{bound} ({written!r}), not an exact value")
@@ -613,6 +633,7 @@ def parse_figure(display: str) -> Figure:
     )
 
 
+@lru_cache(maxsize=1024)
 def unit_scale(unit: str) -> tuple[str, float]:
     """A unit slug as (base unit, factor): usd_bn is (usd, 1e9), mt (tonnes, 1e6)."""
     if unit in CONVERSIONS:
@@ -634,7 +655,9 @@ def _shown(number: float) -> str:
     return f"{number:.12g}"
 
 
-def disagreements(display: str, *, value: float, unit: str, modality: Modality) -> dict[str, str]:
+def disagreements(
+    display: str, *, value: float, unit: str, modality: Modality | str
+) -> dict[str, str]:
     """Where a record's `value`, `unit` and `modality` disagree with its `display`, as
     messages by field, each naming the other field (empty: they agree).
 
@@ -663,7 +686,7 @@ def disagreements(display: str, *, value: float, unit: str, modality: Modality) 
         problems.setdefault(
             "display", f"{display!r} states {_shown(stated)}{in_unit}, not `value` {_shown(value)}"
         )
-    if modality is Modality.asserted and figure.modality_hint is not Modality.asserted:
+    if Modality(modality) is Modality.asserted and figure.modality_hint is not Modality.asserted:
         problems["modality"] = (
             f"is 'asserted' but `display` ({display!r}) hedges it ({figure.qualifier!r}): "
             f"say {figure.modality_hint.value!r}"

@@ -26,17 +26,20 @@ class Strict(BaseModel):
 
 
 def find_span(source_text: str, text: str, occurrence: int | None) -> tuple[int, int] | str:
-    """The `[start, end)` of `text` in `source_text`, or why it cannot be placed."""
+    """The `[start, end)` of `text` in `source_text`, or why it cannot be placed (a message
+    for the field that holds `text`; callers name the source text)."""
     starts: list[int] = []
     position = source_text.find(text)
     while position != -1:
         starts.append(position)
         position = source_text.find(text, position + 1)
     if not starts:
-        return "text is not verbatim in the source text"
+        return "is not verbatim in the source text"
     if occurrence is None and len(starts) > 1:
-        return f"text occurs {len(starts)} times in the source; say which with `occurrence`"
+        return f"occurs {len(starts)} times in the source text; say which with `occurrence`"
     index = (occurrence or 1) - 1
     if index >= len(starts):
-        return f"occurrence {occurrence} asked but the text occurs {len(starts)} times"
+        return (
+            f"`occurrence` {occurrence} asked, but it occurs {len(starts)} times in the source text"
+        )
     return starts[index], starts[index] + len(text)

@@ -23,7 +23,7 @@ CSV_COLUMNS: dict[str, tuple[str, ...]] = {
         *META_COLUMNS,
     ),
     "statistics": (
-        "id", "indicator", "entity", "value", "unit", "display", "period_label",
+        "id", "indicator", "entity", "value", "unit", "display", "modality", "period_label",
         "period_start", "period_end", "span_start", "span_end", "claim_id", "speaker_id",
         "source_id", *META_COLUMNS,
     ),
@@ -293,6 +293,7 @@ def test_json_ld_statistics_expand_without_loss(client: TestClient) -> None:
         assert value(node, "value") == statistic["value"]
         assert value(node, "unitText") == statistic["unit"]
         assert value(node, "measuredProperty") == statistic["indicator"]
+        assert value(node, "measurementQualifier") == statistic["modality"]
         assert value(node, "observationAbout") == statistic["entity"]
         assert value(node, "observationDate") == statistic["period"]["end"]
         period = statistic["period"]

@@ -145,7 +145,7 @@ CLAIM_SORTS = pattern("^-?(id|kind|position|relevance)(,-?(id|kind|position|rele
             "statistics",
             "facets=kind",
             "string_pattern_mismatch",
-            pattern("^(indicator|entity|unit)(,(indicator|entity|unit))*$"),
+            pattern("^(indicator|entity|unit|modality)(,(indicator|entity|unit|modality))*$"),
         ),
         # sort allow-lists
         ("claims", "sort=name", "string_pattern_mismatch", CLAIM_SORTS),

@@ -1,10 +1,11 @@
 """Each resource's description, its served documents and its OpenAPI schema agree field for
 field; what is derived from a description (parameters, sorts, facets, CSV columns, the kind
-enumeration) is what the API serves; and no filter is forgotten by counts."""
+and modality enumerations) is what the API serves; and no filter is forgotten by counts."""
 
 import csv
 import io
 from datetime import date
+from enum import StrEnum
 from typing import Any
 
 import pytest
@@ -14,7 +15,7 @@ from sqlalchemy import CheckConstraint
 from app.main import app
 from app.resources import RESOURCES, SCHEMAS
 from app.resources.kernel import META, Resource
-from app.store.models import ClaimKind
+from app.store.models import ClaimKind, Modality
 from app.store.temporal import RESOURCE_TABLES
 
 DESCRIBED = list(RESOURCES.values())
@@ -126,20 +127,27 @@ def test_the_csv_header_is_the_described_fields_flattened(
     assert header == [*flattened, *META]
 
 
-def test_the_claim_kinds_have_one_definition() -> None:
-    kinds = [kind.value for kind in ClaimKind]
-    assert component("ClaimKind")["enum"] == kinds
+@pytest.mark.parametrize(
+    ("resource", "field", "enumeration"),
+    [("claim", "kind", ClaimKind), ("statistic", "modality", Modality)],
+)
+def test_an_enumeration_has_one_definition(
+    resource: str, field: str, enumeration: type[StrEnum]
+) -> None:
+    """The database's check, the OpenAPI enum and the filter's pattern are its members."""
+    members = [member.value for member in enumeration]
+    assert component(enumeration.__name__)["enum"] == members
     constraints = [
         constraint
-        for constraint in RESOURCE_TABLES["claim"][0].constraints
-        if isinstance(constraint, CheckConstraint) and str(constraint.name).endswith("kind")
+        for constraint in RESOURCE_TABLES[resource][0].constraints
+        if isinstance(constraint, CheckConstraint) and str(constraint.name).endswith(field)
     ]
     assert [str(c.sqltext) for c in constraints] == [
-        "kind IN (" + ", ".join(f"'{kind}'" for kind in kinds) + ")"
+        f"{field} IN (" + ", ".join(f"'{member}'" for member in members) + ")"
     ]
-    assert list_parameters(RESOURCES["claim"])["kind"]["schema"]["anyOf"][0]["pattern"] == (
-        "^(" + "|".join(kinds) + ")(,(" + "|".join(kinds) + "))*$"
-    )
+    pattern = "(" + "|".join(members) + ")"
+    parameter = list_parameters(RESOURCES[resource])[field]
+    assert parameter["schema"]["anyOf"][0]["pattern"] == f"^{pattern}(,{pattern})*$"
 
 
 def sample(name: str, spec: tuple[Any, Any]) -> str:

@@ -60,6 +60,7 @@ def test_statistic_document_shape(client: TestClient) -> None:
         "value": 5.2,
         "unit": "percent",
         "display": "5.2%",
+        "modality": "asserted",
         "period": {"label": "2023", "start": "2023-01-01", "end": "2023-12-31"},
         "claim_id": "nqpf-11",
         "speaker_id": DUNFORD,
@@ -68,7 +69,7 @@ def test_statistic_document_shape(client: TestClient) -> None:
         "retracted_at": None,
     }
     assert set(statistic) == {
-        "id", "indicator", "entity", "value", "unit", "display", "period", "span",
+        "id", "indicator", "entity", "value", "unit", "display", "modality", "period", "span",
         "claim_id", "speaker_id", "source_id", "version", "created_at", "updated_at",
         "retracted_at",
     }  # fmt: skip
@@ -116,6 +117,10 @@ FILTERS: list[tuple[str, Predicate, int]] = [
         -1,
     ),
     ("period=2023", lambda s, t: s["period"]["label"] == "2023", 1),
+    ("modality=possible", lambda s, t: s["modality"] == "possible", 1),
+    ("modality=asserted", lambda s, t: s["modality"] == "asserted", 6),
+    ("modality=approximate,projected", lambda s, t: False, 0),
+    ("modality=possible,projected&unit=nanometres", lambda s, t: s["modality"] == "possible", 1),
     (
         "period=2023,as%20of%202024-05-20",
         lambda s, t: s["period"]["label"] in {"2023", "as of 2024-05-20"},
@@ -210,6 +215,9 @@ def test_get_missing_statistic_is_404_problem(client: TestClient) -> None:
         ("/v1/statistics?unit=per%20cent", "unit"),
         ("/v1/statistics?period=%00", "period"),
         ("/v1/statistics?kind=direct_quote", "kind"),
+        ("/v1/statistics?modality=hedged", "modality"),
+        ("/v1/statistics?modality=Possible", "modality"),
+        ("/v1/statistics?modality=possible,", "modality"),
         ("/v1/statistics/chn-gdp-growth-2023?include=topics", "include"),
         ("/v1/statistics/chn-gdp-growth-2023?unit=percent", "unit"),
     ],

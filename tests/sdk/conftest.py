@@ -11,9 +11,10 @@ from tests.conftest import migrate_and_seed
 from tests.support.databases import fresh_database
 from tests.support.servers import server_process
 
-# The figure the write step corrects, and what it corrects it to.
+# The figure the write step corrects, and what it corrects (its value is bound to its words,
+# so the tour renames what it measures).
 WRITE_TARGET = "chn-monthly-wafer-capacity"
-CORRECTED_VALUE = 7_650_000
+CORRECTED_INDICATOR = "monthly_wafer_production_capacity"
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.sdk.conftest import CORRECTED_VALUE, WRITE_TARGET, WritableServer
+from tests.sdk.conftest import CORRECTED_INDICATOR, WRITE_TARGET, WritableServer
 from tests.sdk.generators import assert_no_warnings, run, write_spec
 
 GENERATOR = Path(sys.executable).parent / "openapi-python-client"
@@ -167,14 +167,19 @@ def test_authenticated_write_with_if_match(
     read = sdk.get_statistic.sync_detailed(client=reader, statistic_id=WRITE_TARGET)
     assert read.status_code == 200
     etag, before = read.headers["etag"], read.parsed
-    patch = sdk.models.StatisticPatch(reason="Corrected by the SDK tour", value=CORRECTED_VALUE)
+    patch = sdk.models.StatisticPatch(
+        reason="Corrected by the SDK tour", indicator=CORRECTED_INDICATOR
+    )
 
     updated = sdk.update_statistic.sync_detailed(
         client=editor, statistic_id=WRITE_TARGET, body=patch, if_match=etag
     )
     assert updated.status_code == 200, updated.content
     assert isinstance(updated.parsed, sdk.models.StatisticRead)
-    assert (updated.parsed.value, updated.parsed.version) == (CORRECTED_VALUE, before.version + 1)
+    assert (updated.parsed.indicator, updated.parsed.version) == (
+        CORRECTED_INDICATOR,
+        before.version + 1,
+    )
     assert updated.headers["etag"] != etag
 
     stale = sdk.update_statistic.sync_detailed(

@@ -124,13 +124,14 @@ const STEPS: Record<string, () => Promise<void>> = {
     strictEqual(read.response.status, 200);
     const etag = read.response.headers.get("etag");
     ok(read.data !== undefined && etag !== null);
-    const body: StatisticPatch = { reason: "Corrected by the SDK tour", value: 7650000 };
+    const indicator = "monthly_wafer_production_capacity";
+    const body: StatisticPatch = { reason: "Corrected by the SDK tour", indicator };
 
     const updated = await updateStatistic({
       client: writable, auth: writeKey, path, body, headers: { "if-match": etag },
     });
     strictEqual(updated.response.status, 200, JSON.stringify(updated.error));
-    strictEqual(updated.data?.value, 7650000);
+    strictEqual(updated.data?.indicator, indicator);
     strictEqual(updated.data?.version, read.data.version + 1);
     const fresh = updated.response.headers.get("etag");
     ok(fresh !== null && fresh !== etag);

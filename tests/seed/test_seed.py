@@ -5,6 +5,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tomllib
 from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
@@ -18,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from app.config import PROJECT_ROOT
 from app.store.engine import Base, build_engine
 from app.store.migrate import upgrade
+from app.write.figures import parse_figure
 from seed.bundle import DATA_DIR, SeedBundle, SeedError, read_bundle
 from seed.load import write_bundle
 from tests.support.helpers import DUNFORD, SOURCE_ID
@@ -31,33 +33,80 @@ ALL_CLAIMS = "/v1/claims?limit=500"
 
 
 @pytest.mark.parametrize(
-    ("statistic_id", "expected"),
+    ("statistic_id", "expected", "words"),
     [
         (
             "chn-gdp-growth-2023",
             {"indicator": "gdp_growth_rate", "entity": "CHN", "value": 5.2, "unit": "percent",
-             "display": "5.2%",
+             "display": "5.2%", "modality": "asserted",
              "period": {"label": "2023", "start": "2023-01-01", "end": "2023-12-31"}},
+            "China\u2019s 5.2% GDP growth in 2023 was a positive achievement",
         ),
         (
             "chn-monthly-wafer-capacity",
             {"entity": "CHN", "value": 7_600_000, "unit": "wafers_per_month",
-             "display": "7.6 million pieces"},
+             "display": "7.6 million pieces", "modality": "asserted"},
+            "China\u2019s monthly wafer production capacity has already reached 7.6 million pieces",
         ),
         (
             "chn-global-semiconductor-capacity-share",
-            {"entity": "CHN", "value": 25.7, "unit": "percent", "display": "25.7%"},
+            {"entity": "CHN", "value": 25.7, "unit": "percent", "display": "25.7%",
+             "modality": "asserted"},
+            "it accounts for 25.7% of global semiconductor capacity",
         ),
     ],
 )  # fmt: skip
-def test_headline_figures(client: TestClient, statistic_id: str, expected: dict[str, Any]) -> None:
+def test_headline_figures(
+    client: TestClient, statistic_id: str, expected: dict[str, Any], words: str
+) -> None:
+    """The three headline figures: their words in the article, and the values those say."""
     response = client.get(f"/v1/statistics/{statistic_id}?include=claim")
     assert response.status_code == 200
     statistic = response.json()
     assert statistic == {**statistic, **expected}
     assert statistic["speaker_id"] == DUNFORD
     assert statistic["source_id"] == SOURCE_ID
-    assert expected["display"] in statistic["claim"]["text"]
+    assert words in statistic["claim"]["text"]
+    assert words in ARTICLE
+    assert expected["display"] in words
+    figure = parse_figure(statistic["display"])
+    assert figure.value == statistic["value"]
+    assert ARTICLE[statistic["span"]["start"] : statistic["span"]["end"]] == statistic["display"]
+
+
+# Every figure of the article, and how the article states it (the words around the figure).
+MODALITIES: list[tuple[str, str, str]] = [
+    ("chn-gdp-growth-2023", "asserted", "China\u2019s 5.2% GDP growth in 2023 was"),
+    ("chn-world-trade-rank", "asserted", "China is the world\u2019s largest trading nation"),
+    ("chn-world-export-rank", "asserted", "and largest exporter"),
+    ("asml-restricted-process-node-7nm", "asserted", "systems, at the request of the US "
+     "government, used in the 7nm process"),
+    ("asml-restricted-process-node-5nm", "possible", "and maybe in the years ahead in the 5nm "
+     "process"),
+    ("chn-monthly-wafer-capacity", "asserted", "has already reached 7.6 million pieces"),
+    ("chn-global-semiconductor-capacity-share", "asserted", "it accounts for 25.7% of global"),
+]  # fmt: skip
+
+
+def test_every_figure_states_its_modality(client: TestClient) -> None:
+    statistics = client.get("/v1/statistics?limit=500").json()["data"]
+    assert {s["id"]: s["modality"] for s in statistics} == {
+        statistic_id: modality for statistic_id, modality, _words in MODALITIES
+    }
+    for statistic_id, _modality, words in MODALITIES:
+        statistic = next(s for s in statistics if s["id"] == statistic_id)
+        start = ARTICLE.index(words)
+        assert start <= statistic["span"]["start"] < start + len(words), statistic_id
+    hedged = client.get("/v1/statistics?modality=approximate,projected,possible").json()["data"]
+    assert [s["id"] for s in hedged] == ["asml-restricted-process-node-5nm"]
+
+
+def test_every_seed_figure_says_its_modality_in_the_file() -> None:
+    """Not left to a default: each [[statistics]] entry of the file has a `modality` line."""
+    raw = tomllib.loads((DATA_DIR / SOURCE_TOML).read_text(encoding="utf-8"))
+    assert [entry["modality"] for entry in raw["statistics"]] == [
+        modality for _id, modality, _words in MODALITIES
+    ]
 
 
 def quoted_passages() -> dict[str, int]:
@@ -216,7 +265,35 @@ BROKEN_SEEDS: list[tuple[str, Breakage, str, str, str]] = [
         lambda d: edit(d / SOURCE_TOML, NQPF_07, NQPF_07.replace("losing", "gaining")),
         SOURCE_TOML.name,
         "claim 'nqpf-07'",
-        "text is not verbatim in the source text",
+        "text: is not verbatim in the source text",
+    ),
+    (
+        "value not what the display says",
+        lambda d: edit(d / SOURCE_TOML, "value = 7600000", "value = 7650000"),
+        SOURCE_TOML.name,
+        "statistic 'chn-monthly-wafer-capacity'",
+        "value: is 7650000 but `display` ('7.6 million pieces') states 7600000",
+    ),
+    (
+        "display not in its claim",
+        lambda d: edit(d / SOURCE_TOML, 'display = "5.2%"', 'display = "5.3%"'),
+        SOURCE_TOML.name,
+        "statistic 'chn-gdp-growth-2023'",
+        "display: is not verbatim in the text of claim 'nqpf-11'",
+    ),
+    (
+        "modality left out",
+        lambda d: edit(d / SOURCE_TOML, 'modality = "possible"\n', ""),
+        SOURCE_TOML.name,
+        "statistic 'asml-restricted-process-node-5nm'",
+        "modality: Field required",
+    ),
+    (
+        "publication date not a date",
+        lambda d: edit(d / SOURCE_TOML, "published_on = 2024-05-20", 'published_on = "May 2024"'),
+        SOURCE_TOML.name,
+        f"source '{SOURCE_ID}'",
+        "published_on: Input should be a valid date",
     ),
     (
         "unknown topic",
@@ -229,8 +306,8 @@ BROKEN_SEEDS: list[tuple[str, Breakage, str, str, str]] = [
         "invalid TOML",
         lambda d: edit(d / "topics.toml", 'id = "trade"', 'id = trade"'),
         "topics.toml",
-        "file",
-        "is not valid TOML",
+        "topic",
+        "id: is not valid TOML",
     ),
     (
         "duplicated id",
@@ -243,7 +320,7 @@ BROKEN_SEEDS: list[tuple[str, Breakage, str, str, str]] = [
         "missing field",
         lambda d: edit(d / "speakers.toml", 'name = "Michael Dunford"\n', ""),
         "speakers.toml",
-        "speakers[0] 'michael-dunford'",
+        "speaker 'michael-dunford'",
         "name: Field required",
     ),
 ]
@@ -309,7 +386,7 @@ def test_seed_error_message_format(tmp_path: Path) -> None:
     with pytest.raises(SeedError) as error:
         read_bundle(data_dir)
     assert str(error.value) == (
-        f"{data_dir / SOURCE_TOML}: claim 'nqpf-07': text is not verbatim in the source text"
+        f"{data_dir / SOURCE_TOML}: claim 'nqpf-07': text: is not verbatim in the source text"
     )
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import Engine, create_engine, func, select
 from app.store.engine import build_engine
 from app.store.models import Claim, Source, Speaker, Statistic, claim_topic
 from seed.__main__ import main
-from seed.bundle import SeedBundle, SeedError
+from seed.bundle import Problem, SeedBundle, SeedError
 from seed.synthetic import ORIGIN, Generator
 from tests.conftest import app_on
 from tests.support.databases import dump_tables
@@ -190,7 +190,7 @@ def test_a_failed_bulk_load_leaves_the_database_as_before(
 
     def fails_after_one_batch(generator: Generator) -> Iterator[SeedBundle]:
         yield next(written(generator))
-        raise SeedError(ORIGIN, "claims", "the generator broke")
+        raise SeedError(Problem(ORIGIN, "claims", "the generator broke"))
 
     # The generator runs in a forked child, which inherits the patch; its error crosses back.
     monkeypatch.setattr(Generator, "batches", fails_after_one_batch)

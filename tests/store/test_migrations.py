@@ -2,22 +2,34 @@
 migrated schema is exactly the models (the full-text objects aside), records older than
 versioning get a create change, and the search index covers older rows."""
 
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Column, insert, inspect, select, text
+from sqlalchemy import Column, insert, inspect, select, text, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
 from app.store.engine import Base, build_engine
 from app.store.migrate import FTS_TABLES, downgrade, head_revision, include_object, upgrade
-from app.store.models import Claim, Source
+from app.store.models import (
+    Claim,
+    Source,
+    Speaker,
+    Statistic,
+    Topic,
+    claim_topic,
+    statistic_history,
+)
 from seed.bundle import read_bundle
+from seed.load import write_bundle
 from tests.support.helpers import SOURCE_ID
 
 INITIAL = "20261128_0001"
 BEFORE_SEARCH = "20261128_0002"
+BEFORE_MODALITY = "20261128_0006"
 
 INITIAL_TABLES = {"source", "speaker", "topic", "claim", "claim_topic", "statistic"}
 TABLES = INITIAL_TABLES | {
@@ -164,5 +176,45 @@ def test_the_index_covers_claims_written_before_it(empty_database: str, written_
                     )
                 ).all()
         assert len(found) == 1
+    finally:
+        engine.dispose()
+
+
+def test_figures_older_than_modality_are_asserted_until_the_seed_says(
+    empty_database: str,
+) -> None:
+    """20261206_0007 gives every figure, current and superseded, `asserted`; the next seed
+    sets each figure's real modality, in a new version only where it differs."""
+    upgrade(empty_database, BEFORE_MODALITY)
+    engine = build_engine(empty_database)
+    bundle = read_bundle()
+    older = [{k: v for k, v in row.items() if k != "modality"} for row in bundle.statistics]
+    now = datetime.now(UTC)
+    superseded = {**older[0], "version": 1, "created_at": now, "updated_at": now, "valid_to": now}
+    try:
+        with engine.begin() as connection:
+            connection.execute(insert(Source), bundle.sources)
+            connection.execute(insert(Speaker), bundle.speakers)
+            connection.execute(insert(Topic), bundle.topics)
+            connection.execute(insert(Claim), bundle.claims)
+            speakers = {claim["id"]: claim["speaker_id"] for claim in bundle.claims}
+            links = [
+                {**link, "speaker_id": speakers[link["claim_id"]]} for link in bundle.claim_topics
+            ]
+            connection.execute(insert(claim_topic), links)
+            connection.execute(insert(Statistic), [{**row, "version": 2} for row in older])
+            connection.execute(insert(statistic_history), [superseded])
+        upgrade(empty_database)
+        with engine.connect() as connection:
+            current = set(connection.execute(select(Statistic.modality)).scalars())
+            past = set(connection.execute(select(statistic_history.c.modality)).scalars())
+        assert current == past == {"asserted"}
+        write_bundle(engine, bundle)
+        with engine.connect() as connection:
+            rows = connection.execute(select(Statistic.id, Statistic.modality, Statistic.version))
+            changed = {(r.id, r.modality) for r in rows if r.version > 2}
+        assert changed == {("asml-restricted-process-node-5nm", "possible")}
+        with pytest.raises(IntegrityError), engine.begin() as connection:
+            connection.execute(update(Statistic).values(modality="likely"))
     finally:
         engine.dispose()

@@ -60,7 +60,7 @@ def test_list_etag_follows_its_content(client: TestClient, write_headers: dict[s
     assert client.get("/v1/statistics?limit=2").headers["etag"] != before
     client.patch(
         RECORD,
-        json={"value": 7_700_000, "reason": "r"},
+        json={"period": {"label": "May 2024"}, "reason": "r"},
         headers={**write_headers, "If-Match": etag_of(client, RECORD)},
     )
     assert client.get("/v1/statistics").headers["etag"] != before
@@ -125,23 +125,27 @@ def test_a_stale_writer_after_a_correction_gets_412(
     read = etag_of(client, RECORD)
     first = client.patch(
         RECORD,
-        json={"value": 7_700_000, "reason": "r"},
+        json={"period": {"label": "May 2024"}, "reason": "r"},
         headers={**write_headers, "If-Match": read},
     )
     assert first.status_code == 200
     assert first.headers["etag"] == f'"statistic-{WAFERS}-v2"'
     stale = client.patch(
-        RECORD, json={"value": 1.0, "reason": "r"}, headers={**write_headers, "If-Match": read}
+        RECORD,
+        json={"period": {"label": "2024"}, "reason": "r"},
+        headers={**write_headers, "If-Match": read},
     )
     assert_problem(stale, 412, "precondition-failed")
-    assert client.get(RECORD).json()["value"] == 7_700_000
+    assert client.get(RECORD).json()["period"]["label"] == "May 2024"
 
 
 def test_if_match_star_matches_any_current_version(
     client: TestClient, write_headers: dict[str, str]
 ) -> None:
     response = client.patch(
-        RECORD, json={"value": 7_700_000, "reason": "r"}, headers={**write_headers, "If-Match": "*"}
+        RECORD,
+        json={"period": {"label": "May 2024"}, "reason": "r"},
+        headers={**write_headers, "If-Match": "*"},
     )
     assert response.status_code == 200
 

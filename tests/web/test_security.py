@@ -296,7 +296,7 @@ def _hostile(operation: Operation) -> Iterator[tuple[str, str, str]]:
     for parameter in operation.query:
         if parameter.name in {"cursor", "since"}:
             continue  # opaque cursors: the list cursor is checked below
-        if parameter.name in {"sort", "include", "kind", "count", "format", "facets"}:
+        if parameter.name in {"sort", "include", "kind", "modality", "count", "format", "facets"}:
             continue  # allow-lists, not data
         if parameter.kind == "boolean":
             continue

@@ -35,7 +35,7 @@ def make_edits(client: TestClient, headers: dict[str, str]) -> None:
         assert response.status_code in (200, 201), response.text
 
     write("POST", "/v1/topics", json={"id": "chips", "name": "Chips", "reason": "r"})
-    write("PATCH", f"/v1/statistics/{WAFERS}", json={"value": 7_650_000, "reason": "r"})
+    write("PATCH", f"/v1/statistics/{WAFERS}", json={"period": {"label": "May"}, "reason": "r"})
     write("PATCH", "/v1/claims/nqpf-21", json={"topics": ["chips"], "reason": "r"})
     write("PATCH", f"/v1/speakers/{DUNFORD}", json={"title": None, "reason": "r"})
     write("DELETE", f"/v1/statistics/{WAFERS}", params={"reason": "r"})

@@ -61,20 +61,20 @@ def server(seeded_url: str) -> Iterator[tuple[str, str]]:
         process.wait(timeout=10)
 
 
-def race(base: str, token: str, etag: str, values: list[float]) -> list[httpx.Response]:
-    barrier = threading.Barrier(len(values))
-    responses: list[httpx.Response | None] = [None] * len(values)
+def race(base: str, token: str, etag: str, labels: list[str]) -> list[httpx.Response]:
+    barrier = threading.Barrier(len(labels))
+    responses: list[httpx.Response | None] = [None] * len(labels)
 
     def attempt(index: int) -> None:
         with httpx.Client(base_url=base, timeout=30) as client:
             barrier.wait()
             responses[index] = client.patch(
                 f"/v1/statistics/{WAFERS}",
-                json={"value": values[index], "reason": f"writer {index}"},
+                json={"period": {"label": labels[index]}, "reason": f"writer {index}"},
                 headers={"Authorization": f"Bearer {token}", "If-Match": etag},
             )
 
-    threads = [threading.Thread(target=attempt, args=(i,)) for i in range(len(values))]
+    threads = [threading.Thread(target=attempt, args=(i,)) for i in range(len(labels))]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -86,23 +86,24 @@ def race(base: str, token: str, etag: str, values: list[float]) -> list[httpx.Re
 def test_concurrent_patches_with_the_same_if_match(server: tuple[str, str]) -> None:
     base, token = server
     url = f"{base}/v1/statistics/{WAFERS}"
-    winners: list[float] = []
+    winners: list[str] = []
     for round_number in range(ROUNDS):
         etag = httpx.get(url).headers["etag"]
-        values = [1_000_000.0 + round_number * 10 + i for i in range(2)]
-        responses = race(base, token, etag, values)
+        labels = [f"round {round_number}, writer {i}" for i in range(2)]
+        responses = race(base, token, etag, labels)
         statuses = sorted(response.status_code for response in responses)
         assert statuses == [200, 412], [r.text for r in responses]
         (loser,) = [r for r in responses if r.status_code == 412]
         assert loser.headers["content-type"] == "application/problem+json"
         assert loser.json()["type"] == "/problems/precondition-failed"
         (winner,) = [r for r in responses if r.status_code == 200]
-        winners.append(winner.json()["value"])
-        assert httpx.get(url).json()["value"] == winner.json()["value"]
+        winners.append(winner.json()["period"]["label"])
+        assert httpx.get(url).json()["period"] == winner.json()["period"]
     versions = httpx.get(f"{url}/versions", params={"sort": "version"}).json()["data"]
     assert [v["version"] for v in versions] == list(range(1, ROUNDS + 2))
-    for version, value in zip(versions[1:], winners, strict=True):
-        assert httpx.get(f"{url}/versions/{version['version']}").json()["value"] == value
+    for version, label in zip(versions[1:], winners, strict=True):
+        number = version["version"]
+        assert httpx.get(f"{url}/versions/{number}").json()["period"]["label"] == label
     feed = httpx.get(f"{base}/v1/changes", params={"limit": 500}).json()["data"]
     assert [c["version"] for c in feed if c["id"] == WAFERS] == list(range(1, ROUNDS + 2))
 

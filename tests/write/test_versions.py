@@ -119,24 +119,29 @@ def test_history_and_as_of_through_create_updates_and_retraction(
     assert [v["version"] for v in walk(client, f"{url}/versions?sort=version")] == [1, 2, 3, 4]
 
 
+NODE_7NM = "asml-restricted-process-node-7nm"
+
+
 def test_corrected_figure_reads_old_as_of_before_and_new_now(
     client: TestClient, write_headers: dict[str, str]
 ) -> None:
-    url = f"/v1/statistics/{WAFERS}"
+    url = f"/v1/statistics/{NODE_7NM}"
     before = moment()
     response = client.patch(
         url,
-        json={"value": 7_650_000, "reason": "checked against the ministry release"},
+        json={"modality": "possible", "reason": "read with the hedge of the sentence"},
         headers={**write_headers, "If-Match": etag_of(client, url)},
     )
-    assert response.status_code == 200
-    assert client.get(url).json()["value"] == 7_650_000
-    assert client.get(url, params={"as_of": before}).json()["value"] == 7_600_000
-    old = client.get("/v1/statistics", params={"as_of": before, "value_gte": 7_600_000})
-    assert [(s["id"], s["value"]) for s in old.json()["data"]] == [(WAFERS, 7_600_000)]
+    assert response.status_code == 200, response.text
+    assert client.get(url).json()["modality"] == "possible"
+    assert client.get(url, params={"as_of": before}).json()["modality"] == "asserted"
+    asserted = {"modality": "asserted", "unit": "nanometres"}
+    old = client.get("/v1/statistics", params={"as_of": before, **asserted})
+    assert [s["id"] for s in old.json()["data"]] == [NODE_7NM]
+    assert client.get("/v1/statistics", params=asserted).json()["data"] == []
     claim = client.get("/v1/claims/nqpf-21", params={"as_of": before, "include": "statistics"})
-    assert {s["id"]: s["value"] for s in claim.json()["statistics"]}[WAFERS] == 7_600_000
-    assert client.get(f"{url}/versions/1").json()["value"] == 7_600_000
+    assert {s["id"]: s["modality"] for s in claim.json()["statistics"]}[NODE_7NM] == "asserted"
+    assert client.get(f"{url}/versions/1").json()["modality"] == "asserted"
 
 
 @pytest.mark.parametrize("as_of", ["2026-01-01T00:00:00", "yesterday", "2026-13-01T00:00:00Z"])
@@ -197,10 +202,13 @@ def test_reseed_versions_only_changed_entries_and_keeps_api_corrections(
             .mappings()
             .one()
         )
-        update_record(connection, "statistic", row, {"value": 25.8}, author="editor", reason="typo")
+        correction = {"period_label": "May 2024"}
+        update_record(connection, "statistic", row, correction, author="editor", reason="label")
 
     # The file changes another figure: only that one gets a version, by `seed`.
-    data = changed_seed(tmp_path, "value = 7600000", "value = 7600001")
+    data = changed_seed(
+        tmp_path, 'indicator = "wafer_production_capacity"', 'indicator = "wafer_capacity"'
+    )
     reports = write_bundle(engine, read_bundle(data))
     assert (reports["statistics"].updated, reports["statistics"].created) == (1, 0)
     after = versions_in(seeded_url)
@@ -209,7 +217,8 @@ def test_reseed_versions_only_changed_entries_and_keeps_api_corrections(
         ("statistic", "chn-global-semiconductor-capacity-share"): 2,
     }
     with engine.connect() as connection:
-        values = dict(connection.execute(select(statistics.c.id, statistics.c.value)).all())
+        indicators = dict(connection.execute(select(statistics.c.id, statistics.c.indicator)).all())
+        labels = dict(connection.execute(select(statistics.c.id, statistics.c.period_label)).all())
         authors = (
             connection.execute(
                 select(Change.author).where(Change.record_id == WAFERS).order_by(Change.version)
@@ -217,8 +226,8 @@ def test_reseed_versions_only_changed_entries_and_keeps_api_corrections(
             .scalars()
             .all()
         )
-    assert values[WAFERS] == 7_600_001
-    assert values["chn-global-semiconductor-capacity-share"] == 25.8
+    assert indicators[WAFERS] == "wafer_capacity"
+    assert labels["chn-global-semiconductor-capacity-share"] == "May 2024"
     assert authors == ["seed", "seed"]
     # Loading the same changed files again changes nothing.
     write_bundle(engine, read_bundle(data))
@@ -230,14 +239,18 @@ def test_as_of_sorts_and_pages_statistics_by_their_values_then(
     client: TestClient, write_headers: dict[str, str]
 ) -> None:
     url = f"/v1/statistics/{WAFERS}"
-    query = "/v1/statistics?sort=-value&limit=2&unit=wafers_per_month,percent"
+    query = "/v1/statistics?sort=-value&limit=2&unit=wafers_per_month,percent,nanometres"
     moments = [(moment(), walk(client, query))]
-    for value in (1.0, 10.0):
+    # The figure re-pointed at other words of its claim: its value goes with them.
+    for figure in (
+        {"display": "7.6", "value": 7.6},
+        {"display": "5nm", "value": 5, "unit": "nanometres"},
+    ):
         response = client.patch(
-            url, json={"value": value, "reason": "r"},
+            url, json={**figure, "reason": "r"},
             headers={**write_headers, "If-Match": etag_of(client, url)},
         )  # fmt: skip
-        assert response.status_code == 200
+        assert response.status_code == 200, response.text
         moments.append((moment(), walk(client, query)))
     orders = [[s["id"] for s in state] for _, state in moments]
     assert len({tuple(order) for order in orders}) == len(orders)  # each value sorts elsewhere

@@ -358,7 +358,7 @@ def test_a_claim_moved_to_another_occurrence_moves_its_figures_in_new_versions(
               "reason": "r"}  # fmt: skip
     claim = {"id": "rise", "source_id": "twice", "kind": "author_statement",
              "text": sentence, "occurrence": 1, "reason": "r"}  # fmt: skip
-    figure = {**NEW_STATISTIC, "id": "rise-3", "claim_id": "rise", "display": "3%"}
+    figure = {**NEW_STATISTIC, "id": "rise-3", "claim_id": "rise", "display": "3%", "value": 3}
     for plural, body in (("sources", source), ("claims", claim), ("statistics", figure)):
         assert client.post(f"/v1/{plural}", json=body, headers=write_headers).status_code == 201
     assert client.get("/v1/statistics/rise-3").json()["span"] == {"start": 12, "end": 14}
@@ -379,6 +379,105 @@ def test_a_claim_moved_to_another_occurrence_moves_its_figures_in_new_versions(
         "invalid-body",
         "text",
     )
+
+
+def test_a_created_statistic_is_asserted_unless_it_says_otherwise(
+    client: TestClient, write_headers: dict[str, str]
+) -> None:
+    created = client.post("/v1/statistics", json=NEW_STATISTIC, headers=write_headers)
+    assert created.json()["modality"] == "asserted"
+    hedged = {**NEW_STATISTIC, "id": "chn-5nm-again", "display": "5nm", "value": 5,
+              "unit": "nanometres", "modality": "possible"}  # fmt: skip
+    response = client.post("/v1/statistics", json=hedged, headers=write_headers)
+    assert response.status_code == 201, response.text
+    assert client.get("/v1/statistics/chn-5nm-again").json()["modality"] == "possible"
+
+
+WAFER_URL = f"/v1/statistics/{WAFERS}"
+# A figure's words and its value, unit and modality must agree, on every write. Each case: the
+# body (a create) or the patch of the wafer figure, and the fields the 422 must name.
+DISAGREEING_CREATES: list[tuple[dict[str, Any], set[str]]] = [
+    ({**NEW_STATISTIC, "value": 25.8}, {"value", "display"}),
+    ({**NEW_STATISTIC, "value": 0.257}, {"value", "display"}),
+    ({**NEW_STATISTIC, "unit": "nanometres"}, {"unit", "display"}),
+    ({**NEW_STATISTIC, "display": "7nm", "value": 7}, {"unit", "display"}),
+    ({**NEW_STATISTIC, "display": "7.6 million pieces", "value": 7.6}, {"value", "display"}),
+    ({**NEW_STATISTIC, "modality": "likely"}, {"modality"}),
+]
+DISAGREEING_PATCHES: list[tuple[dict[str, Any], set[str]]] = [
+    ({"value": 7_650_000}, {"value", "display"}),  # the display still says 7.6 million
+    ({"value": 7.6}, {"value", "display"}),
+    ({"display": "25.7%"}, {"value", "unit", "display"}),
+    ({"display": "7.65 million pieces", "value": 7_650_000}, {"display"}),  # not in the claim
+    ({"unit": "percent"}, set()),  # the display states no unit: the context decides
+    ({"modality": "sure"}, {"modality"}),
+]
+
+
+@pytest.mark.parametrize(("body", "fields"), DISAGREEING_CREATES)
+def test_a_figure_that_disagrees_with_its_display_is_not_created(
+    client: TestClient, write_headers: dict[str, str], body: dict[str, Any], fields: set[str]
+) -> None:
+    before = change_count(client)
+    problem = assert_problem(
+        client.post("/v1/statistics", json=body, headers=write_headers), 422, "invalid-body"
+    )
+    assert {error["name"] for error in problem["errors"]} == fields, problem
+    assert change_count(client) == before
+    assert_problem(client.get(f"/v1/statistics/{body['id']}"), 404, "not-found")
+
+
+@pytest.mark.parametrize(("body", "fields"), DISAGREEING_PATCHES)
+def test_a_figure_is_corrected_only_toward_its_words(
+    client: TestClient, write_headers: dict[str, str], body: dict[str, Any], fields: set[str]
+) -> None:
+    before, old = change_count(client), client.get(WAFER_URL).json()
+    response = patch(client, WAFER_URL, {**body, "reason": "r"}, write_headers)
+    if not fields:
+        assert response.status_code == 200, response.text
+        return
+    problem = assert_problem(response, 422, "invalid-body")
+    assert {error["name"] for error in problem["errors"]} == fields, problem
+    assert change_count(client) == before
+    assert client.get(WAFER_URL).json() == old
+
+
+def test_the_problem_names_value_and_display_with_what_each_says(
+    client: TestClient, write_headers: dict[str, str]
+) -> None:
+    response = patch(client, WAFER_URL, {"value": 7_650_000, "reason": "r"}, write_headers)
+    errors = {error["name"]: error["message"] for error in response.json()["errors"]}
+    assert errors == {
+        "value": "is 7650000 but `display` ('7.6 million pieces') states 7600000",
+        "display": "'7.6 million pieces' states 7600000, not `value` 7650000",
+    }
+
+
+def test_words_that_hedge_cannot_be_asserted(
+    client: TestClient, write_headers: dict[str, str]
+) -> None:
+    source = {"id": "hedged", "title": "t", "publisher": "p", "authors": [], "language": "en",
+              "published_on": "2026-01-02", "text": "Output was about 40,000 tonnes in 2025.",
+              "reason": "r"}  # fmt: skip
+    claim = {"id": "output", "source_id": "hedged", "kind": "author_statement",
+             "text": source["text"], "reason": "r"}  # fmt: skip
+    for plural, body in (("sources", source), ("claims", claim)):
+        assert client.post(f"/v1/{plural}", json=body, headers=write_headers).status_code == 201
+    figure = {**NEW_STATISTIC, "id": "output-2025", "claim_id": "output",
+              "display": "about 40,000 tonnes", "value": 40_000, "unit": "tonnes"}  # fmt: skip
+    asserted = client.post("/v1/statistics", json=figure, headers=write_headers)
+    problem = assert_problem(asserted, 422, "invalid-body")
+    assert {error["name"] for error in problem["errors"]} == {"modality", "display"}
+    assert "say 'approximate'" in problem["detail"]
+    approximate = {**figure, "modality": "approximate"}
+    created = client.post("/v1/statistics", json=approximate, headers=write_headers)
+    assert created.status_code == 201, created.text
+    # The record follows its words: both change together, or not at all.
+    url = "/v1/statistics/output-2025"
+    assert_problem(patch(client, url, {"modality": "asserted", "reason": "r"}, write_headers),
+                   422, "invalid-body", "modality")  # fmt: skip
+    corrected = {"display": "40,000 tonnes", "modality": "asserted", "reason": "exact"}
+    assert patch(client, url, corrected, write_headers).json()["version"] == 2
 
 
 def test_cross_origin_writes_are_not_offered_to_browsers(client: TestClient) -> None:
