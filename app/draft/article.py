@@ -17,6 +17,7 @@ from app.draft.header import CAPTION, Header, read_header
 from app.draft.model import Draft, DraftClaim, DraftSource, DraftStatistic
 from app.draft.people import (
     ACRONYM,
+    ORGANIZATION_NOUNS,
     PRONOUN,
     ROLE,
     Speaker,
@@ -27,6 +28,7 @@ from app.draft.people import (
     is_organization,
     slug,
     title_before,
+    without_title,
 )
 from app.draft.quantities import figures_in
 from app.draft.text import Paragraph, Quote, Span, paragraphs, trimmed, words
@@ -41,6 +43,11 @@ ANSWER_LABELS = {"A", "Answer"}
 # A quoted passage this short inside the publication's own sentence names something ("termed
 # “new quality productive forces”"); it is not a quote of anyone.
 SCARE_QUOTE_WORDS = 7
+# The publication's notes about the article itself: not statements of anyone.
+EDITORIAL_NOTE = re.compile(
+    r"(?:\(?This (?:interview|article|story|transcript) (?:has been|was) (?:edited|condensed|"
+    r"updated|corrected)|\(?(?:Reporting|Additional reporting|Writing|Editing) by\b)"
+)
 
 
 @dataclass
@@ -106,12 +113,12 @@ class Drafter:
                 described = f"{speaker.title or ''} {speaker.name}".lower()
                 if mention.position < at and noun in described:
                     return speaker, None
-            organization = noun in ("report", "study", "survey", "authors", "researchers")
-            speaker = self.speakers.last_before(at, organization=organization or None)
+            organization = noun in ORGANIZATION_NOUNS
+            speaker = self.speakers.last_before(at, organization=organization)
             if speaker is None:
                 return None, None
             return speaker, f"{who!r} read as {speaker.name}"
-        bare = re.sub(r"^[Tt]he\s+", "", who)
+        bare = without_title(re.sub(r"^[Tt]he\s+", "", who))
         if is_name(bare) and not re.fullmatch(ACRONYM, bare):
             return self.speakers.person(bare, at), None
         if is_organization(who):
@@ -176,11 +183,14 @@ class Drafter:
                 pending = []
                 continue
             found = attribution.reported(self.text, sentence.start, sentence.end)
+            if found is None and self.read_split(sentence, voice):
+                pending = []
+                continue
             speaker, notes = self.attributed(found) if found else (None, [])
             if found and speaker is not None:
                 content = Span(found.content_start, found.content_end)
                 self.add(ClaimKind.paraphrase, speaker, content, notes)
-                if found.form == "closing" or found.verb in ("said", "says", "added"):
+                if found.form == "closing":
                     for earlier in pending:
                         self.add(
                             ClaimKind.paraphrase,
@@ -206,6 +216,30 @@ class Drafter:
                 self.add(ClaimKind.author_statement, None, sentence, [])
                 pending.append(sentence)
                 self.unattributed_quotes(inside, sentence, voice)
+
+    def read_split(self, sentence: Span, voice: Voice) -> bool:
+        """ "A, Raman said, but she warned that B.": A and B are both reported (B through its
+        own attribution when it has one)."""
+        split = attribution.split_in_the_middle(self.text, sentence.start, sentence.end)
+        if split is None:
+            return False
+        first, rest = split
+        speaker, notes = self.attributed(first)
+        if speaker is None:
+            return False
+        self.add(ClaimKind.paraphrase, speaker, Span(first.content_start, first.content_end), notes)
+        second = attribution.reported(self.text, rest, sentence.end)
+        other, other_notes = self.attributed(second) if second else (None, [])
+        if second is not None and other is not None:
+            span = Span(second.content_start, second.content_end)
+            self.add(ClaimKind.paraphrase, other, span, other_notes)
+        else:
+            note = f"the second half of a sentence attributed to {speaker.name} in its middle"
+            self.add(
+                ClaimKind.paraphrase, speaker, self.without_period(Span(rest, sentence.end)), [note]
+            )
+        voice.reporter = voice.last = other or speaker
+        return True
 
     def forget_author_statement(self, span: Span) -> None:
         self.claims = [
@@ -302,6 +336,8 @@ class Drafter:
                 answering = speaker
                 span = Span(label.end(), paragraph.end)
                 self.add(ClaimKind.direct_quote, speaker, span, [])
+                read.add(index)
+            elif EDITORIAL_NOTE.match(self.text, paragraph.start):
                 read.add(index)
             elif answering is not None and not _heading(self.text, paragraph):
                 note = f"continues {answering.name}'s answer (no label of its own)"
@@ -407,7 +443,8 @@ def draft_article(
     answered = drafter.read_interview(body, _interviewee(drafter)) if interview else set()
     voice = Voice()
     for index, paragraph in enumerate(body):
-        if index in answered or _heading(text, paragraph) or CAPTION.match(text, paragraph.start):
+        skipped = _heading(text, paragraph) or CAPTION.match(text, paragraph.start)
+        if index in answered or skipped or EDITORIAL_NOTE.match(text, paragraph.start):
             voice = Voice()
             continue
         start = header.body_starts_at if index == 0 else paragraph.start
@@ -438,7 +475,7 @@ def draft_article(
         )
         for number, claim in enumerate(kept, 1)
     ]
-    statistics = _statistics(claims, source.published_on)
+    statistics = _statistics(text, claims, source.published_on)
     speakers = sorted(
         (s for s in drafter.speakers.by_id.values() if s.id in drafter.speakers.attributed),
         key=lambda s: s.first_mention,
@@ -470,13 +507,15 @@ def _source(text: str, header: Header, metadata: Metadata, source_id: str | None
     )
 
 
-def _statistics(claims: list[DraftClaim], published_on: date | None) -> list[DraftStatistic]:
+def _statistics(
+    text: str, claims: list[DraftClaim], published_on: date | None
+) -> list[DraftStatistic]:
     statistics: list[DraftStatistic] = []
     taken: set[tuple[int, int]] = set()
     used_ids: set[str] = {"summary"}
     for claim in claims:
-        for figure in figures_in(claim.text, published_on):
-            span = (claim.start + figure.start, claim.start + figure.end)
+        for figure in figures_in(text, published_on, (claim.start, claim.end)):
+            span = (figure.start, figure.end)
             if span in taken:
                 continue  # a quote within a paraphrase: the figure is the paraphrase's
             taken.add(span)

@@ -64,10 +64,28 @@ IN_VIEW = re.compile(
     r"\s+(?P<content>.+)$",
     re.S,
 )
+# "..., according to the Food and Agriculture Organization."
+ACCORDING_AFTER = re.compile(
+    rf"^(?P<content>.+?),\s+according\s+to\s+(?P<who>{WHO}){APPOSITION}"
+    r"(?P<tail>(?:\s[^.,\u201c\u201d\"]{0,80})?)[.!]?$",
+    re.S,
+)
+# "..., Raman said, but she warned that ...": an attribution between two reported statements.
+MIDDLE = re.compile(
+    rf"^(?P<content>.+?),\s+(?:according\s+to\s+(?P<who3>{WHO})|(?P<who>{WHO})\s+{ADVERBS}{VERB}"
+    rf"|{VERB2}\s+(?P<who2>{WHO})),\s+(?:(?:but|and|while|whereas|although)\s+)?"
+    r"(?P<rest>[a-z].+)$",
+    re.S,
+)
+# Verbs whose reported content may be "X to do Y": "The agency expects production to reach".
+EXPECTING = {"expects", "expected", "forecasts", "projects", "estimates", "predicts"}
 # "..., Dunford observed.", "..., said Jane Doe, chief economist at X."
 CLOSING = re.compile(
     rf"^(?P<content>.+?),\s+(?:(?P<who>{WHO})\s+{ADVERBS}{VERB}|{VERB2}\s+(?P<who2>{WHO}))"
-    r"(?P<tail>(?:[\s,][^.\u201c\u201d\"]{0,160})?)[.!]?$",
+    # What may follow the verb: "in a statement", ", chief economist at X"; not a second
+    # statement (", but she warned that ...": MIDDLE reads those).
+    r"(?P<tail>(?:\s[^.,\u201c\u201d\"]{0,160}|,\s+(?!(?:but|and|while|whereas|although)\b)"
+    r"[^.\u201c\u201d\"]{0,160})?)[.!]?$",
     re.S,
 )
 # After a quoted passage: ", Dunford said." / " he added." / ", said Jane Doe."
@@ -104,7 +122,8 @@ def _who(match: re.Match[str]) -> tuple[str, int]:
 
 def _verb(match: re.Match[str]) -> str:
     groups = match.groupdict()
-    return (groups.get("verb") or groups.get("verb2") or "").split()[0]
+    verb = groups.get("verb") or groups.get("verb2") or "according"
+    return verb.split()[0]
 
 
 def _content_end(text: str, start: int, end: int) -> int:
@@ -129,7 +148,13 @@ def reported(text: str, start: int, end: int) -> Attribution | None:
                 who, start + at, verb, content, _content_end(text, content, end), form
             )
     match = OPENING.match(sentence)
-    if match and (match.group("that") or _verb(match) not in NEEDS_THAT):
+    if match and not match.group("that") and _verb(match) in EXPECTING:
+        head = match.group("content").split()[:8]
+        if "to" not in head:
+            match = None
+    elif match and not match.group("that") and _verb(match) in NEEDS_THAT:
+        match = None
+    if match:
         who, at = _who(match)
         content = start + match.start("content")
         verb = _verb(match)
@@ -142,12 +167,31 @@ def reported(text: str, start: int, end: int) -> Attribution | None:
             return Attribution(
                 who, start + at, verb, content, _content_end(text, content, end), "opening"
             )
+    match = ACCORDING_AFTER.match(sentence)
+    if match:
+        who, at = _who(match)
+        return Attribution(
+            who, start + at, "according", start, start + match.end("content"), "closing"
+        )
     match = CLOSING.match(sentence)
     if match and "\u201c" not in match.group("content")[-2:]:
         who, at = _who(match)
         content_end = start + match.end("content")
         return Attribution(who, start + at, _verb(match), start, content_end, "closing")
     return None
+
+
+def split_in_the_middle(text: str, start: int, end: int) -> tuple[Attribution, int] | None:
+    """A sentence with its attribution in the middle: the attribution with the first
+    statement as its content, and where the second statement starts."""
+    sentence = text[start:end]
+    match = MIDDLE.match(sentence)
+    if match is None:
+        return None
+    who, at = _who(match)
+    first = Attribution(who, start + at, _verb(match), start,
+                        start + match.end("content"), "closing")  # fmt: skip
+    return first, start + match.start("rest")
 
 
 def after_quote(text: str, position: int, end: int) -> Attribution | None:

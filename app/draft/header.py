@@ -44,11 +44,13 @@ DATE_PATTERNS = (
     re.compile(rf"\b(?P<d>\d{{1,2}})\s+(?P<month>{MONTH}),?\s+(?P<y>\d{{4}})\b"),
 )
 BYLINE = re.compile(r"^(?:by|BY|By)\s+(?P<names>[^|\u2022\u00b7,\d]+?)\s*(?:$|[|\u2022\u00b7,]|\d)")
-EDITED = re.compile(r"^(?:edited|Edited|EDITED)\s+by\s+(?P<names>.+?)\s*$")
+EDITED = re.compile(
+    r"(?:^|;\s*)(?:[Ee]dited|EDITED|[Ee]diting|EDITING)\s+by\s+(?P<names>[^;]+?)\s*$"
+)
 CAPTION = re.compile(r"(?:Photo|Photograph|Image|Picture|Credit)s?\s*:", re.IGNORECASE)
 # A wire dateline opening the first paragraph: "GENEVA, March 4 (Claimwire) — ".
 DATELINE = re.compile(
-    r"^(?P<place>[A-Z][A-Z .'-]{1,40}(?:, [A-Z][A-Za-z .]{1,30})?)"
+    r"(?P<place>[A-Z][A-Z .'-]{1,40}(?:, [A-Z][A-Za-z .]{1,30})?)"
     rf"(?:,\s*(?P<when>{MONTH}\s+\d{{1,2}}))?\s*(?:\((?P<wire>[^)]{{1,60}})\))?\s*[\u2014\u2013-]+\s*"
 )
 
@@ -151,7 +153,7 @@ def read_header(text: str, paragraphs: list[Paragraph]) -> Header:
     body = paragraphs[first_body:]
     while body:
         last = text[body[-1].start : body[-1].end]
-        edited = EDITED.match(last)
+        edited = EDITED.search(last)
         if edited:
             header.editors = _names(edited.group("names"))
             header.notes["editors"] = f"from the footer {last!r}"

@@ -22,7 +22,7 @@ ORG_WORDS = (
     "Foundation|Society|Institution|Observatory|Inc|Ltd|Corp|Service|Alliance|Network|Council"
 )
 ORGANIZATION = (
-    rf"(?:[A-Z][\w&\u2019'-]*\s+){{0,5}}(?:{ORG_WORDS})"
+    rf"(?:[A-Z][\w&\u2019'-]*\s+(?:(?:and|of|for|on|&)\s+)?){{0,5}}(?:{ORG_WORDS})"
     rf"(?:\s+(?:of|for|on)(?:\s+the)?(?:\s+[A-Z][\w&\u2019'-]*){{1,4}})?"
 )
 ACRONYM = r"[A-Z]{2,6}"
@@ -34,9 +34,25 @@ ROLE_NOUNS = (
     "agency|bank|fund|ministry|institute|report|study|survey|company|organization|"
     "organisation|commission|council|group|firm|government|office|bureau|authors|researchers"
 )
+ORGANIZATION_NOUNS = {
+    *"agency bank fund ministry institute report study survey company organization".split(),
+    *"organisation commission council group firm government office bureau authors".split(),
+    "researchers",
+}
 ROLE = rf"(?:[Tt]he|[Tt]his|[Tt]hat)\s+(?:[a-z-]+\s+){{0,2}}(?:{ROLE_NOUNS})\b"
 PRONOUN = r"(?:[Hh]e|[Ss]he)\b"
-WHO = rf"(?:{PRONOUN}|{ROLE}|(?:[Tt]he\s+)?{ORGANIZATION}|(?:[Tt]he\s+)?{ACRONYM}\b|{FULL_NAME}|{NAME_WORD})"
+TITLE_WORD = (
+    r"(?:President|Vice|Minister|Prime|Premier|Professor|Prof\.|Dr\.|Director|General|Executive|"
+    r"Chief|Economist|Chairman|Chairwoman|Chair|Governor|Secretary|Spokesperson|Spokesman|"
+    r"Spokeswoman|Analyst|Senator|Ambassador|Mayor|Commissioner|Head|Dean|Deputy|Senior|"
+    r"Managing|Officer|CEO|Founder|Editor)"
+)
+# "IEA Executive Director Fatih Birol", "Prof. Jane Doe": a name with its title before it.
+TITLED = rf"(?:{ACRONYM}\s+)?(?:{TITLE_WORD}\s+){{1,3}}{FULL_NAME}"
+WHO = (
+    rf"(?:{PRONOUN}|{ROLE}|{TITLED}|(?:[Tt]he\s+)?{ORGANIZATION}|(?:[Tt]he\s+)?{ACRONYM}\b|"
+    rf"{FULL_NAME}|{NAME_WORD})"
+)
 
 # Capitalized words that start sentences or name things, never a person's name.
 NOT_NAMES = {
@@ -82,6 +98,12 @@ def title_case(words: str) -> str:
         part if part.isupper() or (index and part in SMALL_WORDS) else part[:1].upper() + part[1:]
         for index, part in enumerate(parts)
     )
+
+
+def without_title(who: str) -> str:
+    """ "IEA Executive Director Fatih Birol" -> "Fatih Birol"."""
+    match = re.fullmatch(rf"(?:{ACRONYM}\s+)?(?:{TITLE_WORD}\s+){{1,3}}(?P<name>{FULL_NAME})", who)
+    return match.group("name") if match else who
 
 
 def is_name(candidate: str) -> bool:

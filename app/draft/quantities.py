@@ -30,15 +30,19 @@ ORDINAL = r"(?:second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|\d+(?:
 # Where a figure may start: a currency or a number, digits or words, a share in words, a rank.
 START = re.compile(
     r"(?<![\w.,-])(?:(?:US|USD|RMB|CNY|EUR|GBP)\s?)?[$€£₹¥]?-?\d[\d,]*(?:\.\d+)?(?![\d])"
-    rf"|\b(?:{NUMBER_WORDS})(?:-(?:one|two|three|four|five|six|seven|eight|nine))?\b"
+    rf"|\b(?i:{NUMBER_WORDS})(?:-(?:one|two|three|four|five|six|seven|eight|nine))?\b"
     rf"|\b(?:a|an|one)\s+(?:{SCALE_WORDS}|in\s+(?:{NUMBER_WORDS}))\b"
     rf"|\b(?:a|one|two|three)[- ](?:{FRACTION_WORDS})\b(?!\s+(?:of\s+)?(?:the\s+)?(?:year|century|decade))"
-    rf"|\bhalf\b(?=\s+(?:of|a|an)\b)"
+    rf"|\bhalf\b(?=\s+(?:of|a|an)\b)|(?<=\bby\s)half\b"
 )
 RANK = re.compile(
     rf"(?P<world>world[\u2019']s\s+)?(?P<ordinal>{ORDINAL}[- ])?(?P<superlative>{SUPERLATIVES})"
     r"(?P<noun>(?:\s+[a-z][a-z-]*){1,3}?)(?=\s+(?:in|of|and|with|by|for|to|after|since)\b|[,.;:)]|$)"
     r"(?P<worldwide>\s+(?:in\s+the\s+world|worldwide|globally))?"
+)
+# "two in three", "9 out of 10": a share.
+RATIO = re.compile(
+    rf"(?i:{NUMBER_WORDS}|one|\d+)\s+(?:in|out\s+of)\s+(?i:{NUMBER_WORDS}|\d+)\b(?!\s*[%\d])"
 )
 HEDGES_BEFORE = re.compile(
     r"(?:about|around|some|nearly|almost|roughly|approximately|over|under|more\s+than|less\s+than|"
@@ -49,16 +53,22 @@ CONTEXT_MODALITY = (
     (re.compile(r"\b(?:maybe|perhaps|possibly|potentially|could|might|may)\b"), Modality.possible),
     (
         re.compile(
-            r"\b(?:will|would|expected|expects|forecast|forecasts|projected|projects|predicted|"
+            r"\b(?:will|would|expect|expected|expects|forecast|forecasts|projected|projects|predicted|"
             r"predicts|target|targets|targeted|aims?\s+to|plans?\s+to|set\s+to|goal\s+of|"
-            r"is\s+to\s+reach|are\s+to\s+reach|by\s+(?:19|20)\d\d)\b"
+            r"is\s+to\s+reach|are\s+to\s+reach|by\s+(?:19|20)\d\d|"
+            rf"by\s+(?:the\s+end\s+of\s+)?(?:{MONTH.lower()}|the\s+end\s+of\s+the\s+decade))\b"
         ),
         Modality.projected,
     ),
     (
-        re.compile(r"\b(?:estimated|roughly|approximately|about|around|nearly|almost)\b"),
+        re.compile(
+            r"\b(?:estimated|estimates?|roughly|approximately|about|around|nearly|almost)\b"
+        ),
         Modality.approximate,
     ),
+)
+TARGET_AFTER = re.compile(
+    rf"\bby\s+(?:(?:19|20)\d\d|(?:the\s+end\s+of\s+)?(?:{MONTH}|the\s+decade|the\s+year))\b"
 )
 CLAUSE_BREAK = re.compile(r"[,;:()\u2014\u2013]|\s(?:but|while|whereas|although|which)\s")
 CURRENT = re.compile(
@@ -74,8 +84,16 @@ QUARTER = re.compile(
 BARE_YEAR = re.compile(rf"(?<![\d,.$-])(?P<y>{YEAR})(?![\d%])(?!s\b)")
 TARGET_YEAR = re.compile(rf"\bby\s+(?P<y>{YEAR})\b")
 RELATIVE_YEAR = re.compile(r"\b(?P<which>last|this|next)\s+year\b")
+TIME_UNITS = {"years", "months", "weeks", "days", "hours"}
 QUARTERS = {"first": 1, "second": 2, "third": 3, "fourth": 4}
 CLASSIFIERS = {"pieces", "units", "items", "pcs", "sets", "pieces,"}
+CURRENCIES = {"usd", "eur", "gbp", "cny", "jpy", "inr", "ngn"}
+# "a tonne", "per barrel", "a year" after a price or an amount.
+RATE_AFTER = re.compile(
+    r"\s+(?:a|an|per|each)\s+(?P<per>year|month|week|day|hour|tonne|ton|barrel|kilogram|kg|"
+    r"litre|liter|gallon|ounce|share|person|head|unit|megawatt-hour|MWh|kWh)\b"
+)
+RATE_WORDS = {"ton": "tonne", "kg": "kilogram", "liter": "litre", "mwh": "mwh", "kwh": "kwh"}
 MEASURED = re.compile(
     r"(?P<thing>[a-z-]+)\s+(?:production|output|capacity|shipments|sales|exports|imports|"
     r"deliveries|supply|demand|consumption)"
@@ -155,11 +173,24 @@ def _is_date(text: str, start: int, end: int) -> bool:
     return bool(re.search(rf"{MONTH}\s+$", before) or re.match(rf"\s+{MONTH}", after))
 
 
+def _sentence_start(text: str, position: int) -> bool:
+    return bool(re.search(r"(?:^|[.!?:\u201c\"]\s*|\n)\s*$", text[max(0, position - 4) : position]))
+
+
+def _time_span(text: str, start: int, figure: Figure) -> bool:
+    """ "the first five months", "the past 10 years": a stretch of time that dates something,
+    not a quantity."""
+    before = text[max(0, start - 12) : start].lower()
+    return figure.unit in TIME_UNITS and bool(
+        re.search(r"\b(?:first|last|past|next|previous|coming|recent|final)\s+$", before)
+    )
+
+
 def _in_name(text: str, start: int) -> bool:
     """ "COVID-19", "Boeing 737", "Article 5": a number glued to or following a capitalized
     word in mid-sentence names something."""
     before = text[max(0, start - 20) : start]
-    if re.search(r"[A-Za-z]-$|[A-Za-z]$", before):
+    if re.search(r"[A-Za-z]-$|[A-Za-z]$|\d/$", before):
         return True
     word = re.search(r"(?P<word>[A-Z][\w]*)\s$", before)
     if word is None:
@@ -173,10 +204,13 @@ def _in_name(text: str, start: int) -> bool:
     )
 
 
-def _read(text: str, start: int) -> tuple[int, Figure] | None:
+def _read(text: str, start: int, high: int) -> tuple[int, Figure] | None:
     """The longest display from `start` that the figure reader reads as one figure all of
     whose words count: "7.6 million pieces", "$5 billion", "5.2%" (not "5.2% GDP")."""
-    rest = text[start:]
+    rest = text[start:high]
+    ratio = RATIO.match(rest)
+    if ratio and _reading(ratio.group()) is not None:
+        return start + ratio.end(), parse_figure(ratio.group())
     stop = re.search(
         r",(?=\s|$)|[;:()\u201c\u201d\"]|\.(?:\s|$)|\s(?:and|or|in|by|to|from)\s", rest
     )
@@ -225,6 +259,15 @@ def _sentence_of(text: str, start: int) -> tuple[int, int]:
         begin = 0
     end_match = re.search(r"[.!?](?:\s|$)", text[start:])
     return begin, start + end_match.end() if end_match else len(text)
+
+
+def _target_after(text: str, end: int, high: int) -> str:
+    """A target stated after the figure ("1 million tonnes by September", "30% by 2030")."""
+    after = text[end : min(high, end + 60)]
+    cut = CLAUSE_BREAK.search(after)
+    after = after[: cut.start()] if cut else after
+    target = TARGET_AFTER.search(after)
+    return f" {target.group()}" if target else ""
 
 
 def _modality(context: str, figure: Figure) -> tuple[Modality, str | None]:
@@ -287,10 +330,14 @@ def _period(
     return Period(label, published_on, published_on), why
 
 
-def _unit(text: str, start: int, figure: Figure, clause: str) -> tuple[str, str | None]:
+def _unit(text: str, end: int, figure: Figure, clause: str) -> tuple[str, str | None]:
     """The unit slug: the reader's, or the thing counted ("pieces" of wafer capacity are
     wafers), per month or year when the clause says "monthly" or "annual"."""
+    rate = RATE_AFTER.match(text, end)
     if figure.unit is not None:
+        if rate and figure.unit in CURRENCIES:
+            per = RATE_WORDS.get(rate.group("per").lower(), rate.group("per").lower())
+            return f"{figure.unit}_per_{per}", f"per {per}, from {rate.group().strip()!r} after it"
         return figure.unit, None
     if figure.unit_word is None:
         return "count", "no unit stated: `count` proposed"
@@ -342,12 +389,12 @@ def _rank_indicator(display: str) -> str:
     return _snake(f"{noun} rank")
 
 
-def _entity(text: str, start: int, clause_start: int) -> tuple[str, str]:
+def _entity(text: str, start: int, clause_start: int, low: int) -> tuple[str, str]:
     sentence_start, sentence_end = _sentence_of(text, start)
     before = countries_in(text[clause_start:start])
     if before:
         return before[-1][2], "the country named before it"
-    anywhere = countries_in(text[sentence_start:sentence_end]) or countries_in(text[:start])
+    anywhere = countries_in(text[sentence_start:sentence_end]) or countries_in(text[low:start])
     if anywhere:
         return anywhere[0][2], "the country named in the sentence"
     if re.search(r"\b(?:global|world|worldwide)\b", text[sentence_start:sentence_end].lower()):
@@ -355,26 +402,34 @@ def _entity(text: str, start: int, clause_start: int) -> tuple[str, str]:
     return "unknown", "no country or organization found: fill in"
 
 
-def figures_in(text: str, published_on: date | None) -> list[Found]:
-    """Every figure of a claim's `text`, in order."""
+def figures_in(
+    text: str, published_on: date | None, within: tuple[int, int] | None = None
+) -> list[Found]:
+    """Every figure of the claim at `within` (offsets into the article's `text`; the whole
+    text without it), in order. The words around a claim count too: "The agency expects
+    [production to reach 535 million tonnes]" is a projection."""
+    low, high = within or (0, len(text))
     found: list[Found] = []
-    taken = 0
+    taken = low
     candidates = sorted(
-        [(m.start(), "number") for m in START.finditer(text)]
-        + [(m.start(), "rank") for m in RANK.finditer(text)]
+        [(m.start(), "number") for m in START.finditer(text, low, high)]
+        + [(m.start(), "rank") for m in RANK.finditer(text, low, high)]
     )
     for position, kind in candidates:
         if position < taken:
             continue
-        read = _rank(text, position, found) if kind == "rank" else _number(text, position)
+        if kind == "rank":
+            read = _rank(text, position, high, found)
+        else:
+            read = _number(text, position, low, high)
         if read is None:
             continue
         start, end, figure = read
         notes: list[str] = list(figure.notes)
-        floor = found[-1].end if found else 0
+        floor = found[-1].end if found else _sentence_of(text, start)[0]
         clause = _clause_before(text, start, floor)
         clause_start = start - len(clause)
-        modality, why = _modality(clause + text[start:end], figure)
+        modality, why = _modality(clause + text[start:end] + _target_after(text, end, high), figure)
         if why:
             notes.append(f"modality {modality.value} from {why!r}")
         period, period_why = _period(text, start, end, published_on, modality)
@@ -383,13 +438,13 @@ def figures_in(text: str, published_on: date | None) -> list[Found]:
         elif period is None:
             notes.append(period_why)
         whole_clause = text[max(0, clause_start - 80) : start]
-        unit, unit_why = _unit(text, start, figure, whole_clause)
+        unit, unit_why = _unit(text, end, figure, whole_clause)
         if unit_why:
             notes.append(unit_why)
         display = text[start:end]
-        if text.count(display) > 1:
+        if text.count(display, low, high) > 1:
             notes.append(f"{display!r} occurs more than once in the claim: check which is meant")
-        entity, entity_why = _entity(text, start, clause_start)
+        entity, entity_why = _entity(text, start, clause_start, low)
         indicator = (
             _rank_indicator(display)
             if unit == "rank"
@@ -403,11 +458,11 @@ def figures_in(text: str, published_on: date | None) -> list[Found]:
             )
         )  # fmt: skip
         taken = end
-    return [figure for figure in found if text.count(figure.display) == 1]
+    return [figure for figure in found if text.count(figure.display, low, high) == 1]
 
 
-def _number(text: str, position: int) -> tuple[int, int, Figure] | None:
-    read = _read(text, position)
+def _number(text: str, position: int, low: int, high: int) -> tuple[int, int, Figure] | None:
+    read = _read(text, position, high)
     if read is None:
         return None
     end, figure = read
@@ -415,11 +470,17 @@ def _number(text: str, position: int) -> tuple[int, int, Figure] | None:
         return None  # an ordinal naming an era or a part: "fourth industrial revolution"
     if _is_year(text, position, end, figure) or _is_date(text, position, end):
         return None
-    if _in_name(text, position):
+    if _in_name(text, position) or _time_span(text, position, figure):
         return None
+    if (
+        text[position].isupper()
+        and text[position].isalpha()
+        and not _sentence_start(text, position)
+    ):
+        return None  # "Five-Year Plan", "the Big Three": a number word in a name
     if re.match(r"\d[\d,.]*(?:st|nd|rd|th)\b", text[position:]):
         return None
-    start = _hedged_start(text, position)
+    start = max(low, _hedged_start(text, position))
     if start != position:
         try:
             figure = parse_figure(text[start:end])
@@ -428,10 +489,12 @@ def _number(text: str, position: int) -> tuple[int, int, Figure] | None:
     return start, end, figure
 
 
-def _rank(text: str, position: int, found: list[Found]) -> tuple[int, int, Figure] | None:
+def _rank(
+    text: str, position: int, high: int, found: list[Found]
+) -> tuple[int, int, Figure] | None:
     """ "world’s largest trading nation", "second-largest economy", and a superlative joined to
     one of those by "and" ("... and largest exporter")."""
-    match = RANK.match(text, position)
+    match = RANK.match(text, position, high)
     if match is None:
         return None
     joined = bool(
