@@ -8,6 +8,7 @@ draft; nothing is fetched.
 
 import hashlib
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -97,22 +98,17 @@ class Drafter:
             speaker = self.speakers.last_before(at, organization=False)
             if speaker is None:
                 return None, None
-            named = {
-                s for s in self.speakers.named_before(at) if not self.speakers.by_id[s].organization
-            }
             note = (
                 f"{who!r} read as the last named speaker, {speaker.name}"
-                if len(named) > 1
+                if self.speakers.people_named_before(at) > 1
                 else None
             )
             return speaker, note
         if re.fullmatch(ROLE, who):
             noun = who.split()[-1].lower()
-            for mention in reversed(self.speakers.mentions):
-                speaker = mention.speaker
-                described = f"{speaker.title or ''} {speaker.name}".lower()
-                if mention.position < at and noun in described:
-                    return speaker, None
+            described = self.speakers.described_before(at, noun)
+            if described is not None:
+                return described, None
             organization = noun in ORGANIZATION_NOUNS
             speaker = self.speakers.last_before(at, organization=organization)
             if speaker is None:
@@ -172,11 +168,14 @@ class Drafter:
 
     def read_paragraph(self, paragraph: Paragraph, voice: Voice, start: int) -> None:
         pending: list[Span] = []  # the publication's sentences a closing attribution may claim
+        opens = [quote.open for quote in paragraph.quotes]
         for sentence in paragraph.sentences:
             if sentence.end <= start:
                 continue
             sentence = Span(max(sentence.start, start), sentence.end)
-            inside = [q for q in paragraph.quotes if sentence.start <= q.open < sentence.end]
+            inside = paragraph.quotes[
+                bisect_left(opens, sentence.start) : bisect_left(opens, sentence.end)
+            ]
             if inside and self.quotes_only(sentence, inside):
                 self.read_quotes(sentence, inside, voice)
                 voice.reporter = None
@@ -191,7 +190,7 @@ class Drafter:
                 content = Span(found.content_start, found.content_end)
                 self.add(ClaimKind.paraphrase, speaker, content, notes)
                 if found.form == "closing":
-                    for earlier in pending:
+                    for earlier in self.claimable(pending):
                         self.add(
                             ClaimKind.paraphrase,
                             speaker,
@@ -216,6 +215,16 @@ class Drafter:
                 self.add(ClaimKind.author_statement, None, sentence, [])
                 pending.append(sentence)
                 self.unattributed_quotes(inside, sentence, voice)
+
+    def claimable(self, pending: list[Span]) -> list[Span]:
+        """The sentences just before a closing attribution ("..., Dunford observed.") that it
+        covers: back to one that names someone (an introduction is the publication's)."""
+        covered: list[Span] = []
+        for sentence in reversed(pending):
+            if self.speakers.named_within(sentence.start, sentence.end):
+                break
+            covered.insert(0, sentence)
+        return covered
 
     def read_split(self, sentence: Span, voice: Voice) -> bool:
         """ "A, Raman said, but she warned that B.": A and B are both reported (B through its
@@ -255,18 +264,14 @@ class Drafter:
         return Span(sentence.start, end)
 
     def quotes_only(self, sentence: Span, inside: list[Quote]) -> bool:
-        """Whether the sentence is its quoted passages and their attribution, nothing else."""
+        """Whether the sentence is its quoted passages and their attribution, nothing else
+        ("“...,” Dunford said. “...”"; not "Doe said the goal was to “build ...”")."""
         rest, position = [], sentence.start
         for quote in inside:
             rest.append(self.text[position : quote.open])
             position = min(quote.close + 1, sentence.end)
         rest.append(self.text[position : sentence.end])
-        remainder = " ".join(rest)
-        left = words(remainder)
-        if not left:
-            return True
-        verbs = set(attribution.SAY.split("|"))
-        return len(left) <= 14 and any(word in verbs for word in left)
+        return all(attribution.only_attribution(piece) for piece in rest)
 
     def read_quotes(self, sentence: Span, inside: list[Quote], voice: Voice) -> None:
         """Each quoted passage of a quote sentence, attributed by the words after it, or before
@@ -414,15 +419,24 @@ def claim_prefix(title: str | None, source_id: str) -> str:
     return prefix if len(prefix) >= 2 else slug(source_id)[:12].strip("-")
 
 
-def _occurrence(text: str, claim: str, start: int) -> int | None:
-    """Which occurrence of `claim` in `text` starts at `start` (None when it is the only one),
-    counted as `find_span` counts them."""
-    starts: list[int] = []
-    position = text.find(claim)
-    while position != -1:
-        starts.append(position)
-        position = text.find(claim, position + 1)
-    return None if len(starts) <= 1 else starts.index(start) + 1
+class Occurrences:
+    """Which occurrence of a text a span is, counted as `find_span` counts them (overlapping
+    ones too); each distinct text is searched once."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.starts: dict[str, list[int]] = {}
+
+    def of(self, claim: str, start: int) -> int | None:
+        """None when `claim` occurs only once."""
+        starts = self.starts.get(claim)
+        if starts is None:
+            starts, position = [], self.text.find(claim)
+            while position != -1:
+                starts.append(position)
+                position = self.text.find(claim, position + 1)
+            self.starts[claim] = starts
+        return None if len(starts) <= 1 else bisect_left(starts, start) + 1
 
 
 def draft_article(
@@ -462,6 +476,7 @@ def draft_article(
         ),
         key=lambda c: (c.start, -c.end),
     )
+    occurrences = Occurrences(text)
     claims = [
         DraftClaim(
             id=f"{prefix}-{number:02d}",
@@ -470,7 +485,7 @@ def draft_article(
             text=text[claim.start : claim.end],
             start=claim.start,
             end=claim.end,
-            occurrence=_occurrence(text, text[claim.start : claim.end], claim.start),
+            occurrence=occurrences.of(text[claim.start : claim.end], claim.start),
             notes=claim.notes,
         )
         for number, claim in enumerate(kept, 1)
@@ -513,6 +528,8 @@ def _statistics(
     statistics: list[DraftStatistic] = []
     taken: set[tuple[int, int]] = set()
     used_ids: set[str] = {"summary"}
+    # The next number to try after each id already used: repeats stay linear.
+    next_number: dict[str, int] = {}
     for claim in claims:
         for figure in figures_in(text, published_on, (claim.start, claim.end)):
             span = (figure.start, figure.end)
@@ -520,9 +537,10 @@ def _statistics(
                 continue  # a quote within a paraphrase: the figure is the paraphrase's
             taken.add(span)
             base = slug(f"{figure.entity} {figure.indicator}")[:120]
-            statistic_id, number = base, 2
+            statistic_id, number = base, next_number.get(base, 2)
             while statistic_id in used_ids:
                 statistic_id, number = f"{base}-{number}", number + 1
+            next_number[base] = number
             used_ids.add(statistic_id)
             statistics.append(
                 DraftStatistic(

@@ -101,6 +101,20 @@ BEFORE_QUOTE = re.compile(
 )
 
 
+# The words around quoted passages when they only say who spoke: "Dunford said.", "he added:",
+# ", said Jane Doe, chief economist at X."
+ATTRIBUTION_ONLY = re.compile(
+    rf"[\s,.:;\u2014\u2013-]*(?:(?:{WHO}){APPOSITION}\s+{ADVERBS}(?:{SAY})(?:{CONTINUING}|{TOLD})?"
+    rf"{CIRCUMSTANCE}|(?:{SAY})\s+(?:{WHO})(?:,\s+[^,.]{{3,160}})?{CIRCUMSTANCE}|"
+    rf"[Aa]ccording\s+to\s+(?:{WHO}))?[\s,.:;!?\u2014\u2013-]*"
+)
+
+
+def only_attribution(words: str) -> bool:
+    """Whether `words` (what a sentence says besides its quoted passages) only attribute."""
+    return ATTRIBUTION_ONLY.fullmatch(words) is not None
+
+
 @dataclass(frozen=True)
 class Attribution:
     """Who (as written, and where) and what they said: `content` is a span of the text."""

@@ -109,15 +109,13 @@ def read_date(line: str) -> tuple[date, str] | None:
 
 
 def _is_body(text: str, paragraph: Paragraph) -> bool:
-    """A paragraph of prose: a sentence of some length ending like one."""
+    """A paragraph of prose: sentences ending like sentences, or quoted words; not a caption,
+    a byline or a date line."""
     content = text[paragraph.start : paragraph.end]
-    if CAPTION.search(content) or BYLINE.match(content):
+    if CAPTION.search(content) or BYLINE.match(content) or read_date(content):
         return False
-    return (
-        len(content.split()) >= 8
-        and content.rstrip()[-1:] in ".!?\u201d\"'):"
-        or (len(content.split()) >= 25)
-    )
+    sentence_like = content.rstrip()[-1:] in ".!?\u201d\"'):" and len(content.split()) >= 4
+    return sentence_like or len(content.split()) >= 25 or "\u201c" in content
 
 
 def read_header(text: str, paragraphs: list[Paragraph]) -> Header:

@@ -8,6 +8,7 @@ to one ("Dunford said"); a word list keeps out the capitalized words that are no
 
 import re
 import unicodedata
+from bisect import bisect_left, insort
 from dataclasses import dataclass, field
 
 from app.draft.places import country_code, countries_in
@@ -66,6 +67,7 @@ NOT_NAMES = {
     *"December Q A Question Answer Photo Edited He She They We I You Our Their His Her".split(),
     *"Mr Mrs Ms Dr Prof President Minister Professor Director Chief Premier Chairman".split(),
     *"Socialism Capitalism Communist Party Plan Five Year Revolution Republic State".split(),
+    *"Nobody Everyone Everybody Someone Somebody Anyone Anybody No None Few Nothing".split(),
     *"Huawei COVID Internet European Asian African American Latin Pacific Atlantic".split(),
 }
 TITLE_WORDS = {
@@ -175,18 +177,39 @@ class Speakers:
         return self.by_id[speaker.id]
 
     def mention(self, speaker: Speaker, position: int) -> None:
-        self.mentions.append(Mention(position, speaker))
-        self.mentions.sort(key=lambda mention: mention.position)
+        insort(self.mentions, Mention(position, speaker), key=lambda mention: mention.position)
+
+    def _before(self, position: int) -> list[Mention]:
+        """The mentions before `position`, nearest last (found by bisection)."""
+        return self.mentions[: bisect_left(self.mentions, position, key=lambda m: m.position)]
 
     def last_before(self, position: int, *, organization: bool | None = None) -> Speaker | None:
-        for mention in reversed(self.mentions):
-            kind_fits = organization is None or mention.speaker.organization == organization
-            if mention.position < position and kind_fits:
+        for mention in reversed(self._before(position)):
+            if organization is None or mention.speaker.organization == organization:
                 return mention.speaker
         return None
 
-    def named_before(self, position: int) -> set[str]:
-        return {m.speaker.id for m in self.mentions if m.position < position}
+    def named_within(self, start: int, end: int) -> bool:
+        key = lambda mention: mention.position  # noqa: E731
+        return bisect_left(self.mentions, end, key=key) > bisect_left(self.mentions, start, key=key)
+
+    def described_before(self, position: int, noun: str) -> Speaker | None:
+        """The last speaker before `position` whose title or name has `noun` ("professor")."""
+        for mention in reversed(self._before(position)):
+            speaker = mention.speaker
+            if noun in f"{speaker.title or ''} {speaker.name}".lower():
+                return speaker
+        return None
+
+    def people_named_before(self, position: int, most: int = 2) -> int:
+        """How many different people are named before `position`, counting up to `most`."""
+        seen: set[str] = set()
+        for mention in reversed(self._before(position)):
+            if not mention.speaker.organization:
+                seen.add(mention.speaker.id)
+                if len(seen) >= most:
+                    break
+        return len(seen)
 
 
 def describe(speaker: Speaker, description: str) -> None:

@@ -47,7 +47,8 @@ RATIO = re.compile(
 HEDGES_BEFORE = re.compile(
     r"(?:about|around|some|nearly|almost|roughly|approximately|over|under|more\s+than|less\s+than|"
     r"fewer\s+than|up\s+to|at\s+least|at\s+most|as\s+many\s+as|as\s+much\s+as|an\s+estimated|"
-    r"close\s+to|just\s+over|just\s+under)\s+$"
+    r"close\s+to|just\s+over|just\s+under)\s+$",
+    re.IGNORECASE,
 )
 CONTEXT_MODALITY = (
     (re.compile(r"\b(?:maybe|perhaps|possibly|potentially|could|might|may)\b"), Modality.possible),
@@ -84,6 +85,8 @@ QUARTER = re.compile(
 BARE_YEAR = re.compile(rf"(?<![\d,.$-])(?P<y>{YEAR})(?![\d%])(?!s\b)")
 TARGET_YEAR = re.compile(rf"\bby\s+(?P<y>{YEAR})\b")
 RELATIVE_YEAR = re.compile(r"\b(?P<which>last|this|next)\s+year\b")
+SENTENCE_WINDOW = 1_000
+SENTENCE_CLOSE = re.compile(r"[.!?](?:\s|$)")
 TIME_UNITS = {"years", "months", "weeks", "days", "hours"}
 QUARTERS = {"first": 1, "second": 2, "third": 3, "fourth": 4}
 CLASSIFIERS = {"pieces", "units", "items", "pcs", "sets", "pieces,"}
@@ -195,7 +198,7 @@ def _in_name(text: str, start: int) -> bool:
     word = re.search(r"(?P<word>[A-Z][\w]*)\s$", before)
     if word is None:
         return False
-    sentence_start = re.search(r"(?:^|[.!?\u201c\"]\s+)[A-Z][\w]*\s$", before)
+    sentence_start = re.search(r"(?:^|[.!?\u201c\"]\s+|\n\s*)[A-Z][\w]*\s$", before)
     currencies = {"US", "USD", "RMB", "CNY", "EUR", "GBP", "No"}
     return (
         sentence_start is None
@@ -254,11 +257,19 @@ def _clause_before(text: str, start: int, floor: int) -> str:
 
 
 def _sentence_of(text: str, start: int) -> tuple[int, int]:
-    begin = max(text.rfind(". ", 0, start), text.rfind("? ", 0, start), -2) + 2
-    if begin < 0:
-        begin = 0
-    end_match = re.search(r"[.!?](?:\s|$)", text[start:])
-    return begin, start + end_match.end() if end_match else len(text)
+    """The sentence around `start`, looked for within a window (sentences are shorter; the
+    window keeps long texts linear)."""
+    floor = max(0, start - SENTENCE_WINDOW)
+    ends = [
+        found + len(mark)
+        for mark in (". ", "? ", "! ", "\n")
+        if (found := text.rfind(mark, floor, start)) >= 0
+    ]
+    begin = max(ends, default=floor)
+    end_match = SENTENCE_CLOSE.search(text, start, start + SENTENCE_WINDOW)
+    return min(begin, start), end_match.end() if end_match else min(
+        len(text), start + SENTENCE_WINDOW
+    )
 
 
 def _target_after(text: str, end: int, high: int) -> str:

@@ -7,6 +7,7 @@ one claim per quoted passage.
 """
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, field
 
 OPEN_QUOTE, CLOSE_QUOTE, STRAIGHT_QUOTE = "\u201c", "\u201d", '"'
@@ -105,15 +106,19 @@ def quotes(text: str, paragraph: Paragraph) -> list[Quote]:
     return found
 
 
-def _inside_quote(position: int, found: list[Quote]) -> bool:
+def _inside_quote(position: int, found: list[Quote], opens: list[int]) -> bool:
     """Whether a break at `position` would cut a quoted passage (a break right after its
     closing mark does not)."""
-    return any(quote.open < position <= quote.close for quote in found)
+    # The passages are in order and do not overlap: only the last one opened before
+    # `position` can hold it (a bisection keeps long paragraphs linear).
+    index = bisect_left(opens, position) - 1
+    return index >= 0 and found[index].open < position <= found[index].close
 
 
 def _abbreviation_before(text: str, start: int, end: int) -> bool:
     """Whether the period at `end` closes an abbreviation or an initial ("Dr.", "J.")."""
-    match = WORD_BEFORE.search(text, start, end)
+    # The word right before the period; a bounded window keeps long sentences linear.
+    match = WORD_BEFORE.search(text, max(start, end - 40), end)
     if match is None:
         return False
     word = match.group(1).lower()
@@ -124,17 +129,18 @@ def sentences(text: str, paragraph: Paragraph) -> list[Span]:
     """The paragraph's sentences, trimmed; no break inside a quoted passage."""
     found: list[Span] = []
     start = paragraph.start
+    opens = [quote.open for quote in paragraph.quotes]
     for line in paragraph.lines:
         for match in SENTENCE_END.finditer(text, line.start, line.end):
             end = match.end()
-            if _inside_quote(end, paragraph.quotes):
+            if _inside_quote(end, paragraph.quotes, opens):
                 continue
             if text[match.start()] == "." and _abbreviation_before(text, start, match.start()):
                 continue
             found.append(trimmed(text, start, end))
             start = end
         # A line of its own ends a sentence unless a quoted passage runs on past it.
-        if not _inside_quote(line.end, paragraph.quotes) or line.end == paragraph.end:
+        if not _inside_quote(line.end, paragraph.quotes, opens) or line.end == paragraph.end:
             span = trimmed(text, start, line.end)
             if span.end > span.start:
                 found.append(span)
