@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from app.draft import Draft, draft_article
+from app.draft import Draft, DraftStatistic, draft_article
 from app.write.validation import find_span
 from seed.bundle import DATA_DIR
 
@@ -109,7 +109,7 @@ def evaluate(name: str, text_path: Path, expected_path: Path) -> Result:
         result.misses += [
             f"{kind} extra: {text[s:e]!r} ({who})" for s, e, who in drafted[kind] - claims[kind]
         ]
-    found = {(s.start, s.end, None): s for s in draft.statistics}
+    found: dict[Item, DraftStatistic] = {(s.start, s.end, None): s for s in draft.statistics}
     result.scores["figures"] = _score(set(found), set(figures))
     right = 0
     for span, statistic in figures.items():

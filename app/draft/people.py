@@ -11,7 +11,8 @@ import unicodedata
 from bisect import bisect_left, insort
 from dataclasses import dataclass, field
 
-from app.draft.places import country_code, countries_in
+from app.draft.places import countries_in, country_code
+from app.draft.text import word_set
 
 NAME_WORD = r"(?:[A-Z][a-z]+(?:[-\u2019'][A-Z]?[a-z]+)*|[A-Z]\.)"
 PARTICLE = r"(?:de|van|von|der|den|da|di|du|le|la|bin|al|el)"
@@ -35,11 +36,11 @@ ROLE_NOUNS = (
     "agency|bank|fund|ministry|institute|report|study|survey|company|organization|"
     "organisation|commission|council|group|firm|government|office|bureau|authors|researchers"
 )
-ORGANIZATION_NOUNS = {
-    *"agency bank fund ministry institute report study survey company organization".split(),
-    *"organisation commission council group firm government office bureau authors".split(),
+ORGANIZATION_NOUNS = word_set(
+    "agency bank fund ministry institute report study survey company organization",
+    "organisation commission council group firm government office bureau authors",
     "researchers",
-}
+)
 ROLE = rf"(?:[Tt]he|[Tt]his|[Tt]hat)\s+(?:[a-z-]+\s+){{0,2}}(?:{ROLE_NOUNS})\b"
 PRONOUN = r"(?:[Hh]e|[Ss]he)\b"
 TITLE_WORD = (
@@ -56,27 +57,27 @@ WHO = (
 )
 
 # Capitalized words that start sentences or name things, never a person's name.
-NOT_NAMES = {
-    *"The This That These Those It Its In At As But And Or If When While Although Though".split(),
-    *"According Given Over Under After Before Since During Starting From For With Without".split(),
-    *"Importantly Meanwhile However Moreover Still Yet Instead Also Then There Here Such".split(),
-    *"Many Most Some Several Each Every All Both Other Another One Two Three First Last".split(),
-    *"Global Western Eastern Northern Southern South North East West New Old Great".split(),
-    *"Monday Tuesday Wednesday Thursday Friday Saturday Sunday Today Yesterday".split(),
-    *"January February March April May June July August September October November".split(),
-    *"December Q A Question Answer Photo Edited He She They We I You Our Their His Her".split(),
-    *"Mr Mrs Ms Dr Prof President Minister Professor Director Chief Premier Chairman".split(),
-    *"Socialism Capitalism Communist Party Plan Five Year Revolution Republic State".split(),
-    *"Nobody Everyone Everybody Someone Somebody Anyone Anybody No None Few Nothing".split(),
-    *"Huawei COVID Internet European Asian African American Latin Pacific Atlantic".split(),
-}
-TITLE_WORDS = {
-    *"President Vice Minister Prime Premier Professor Director General Executive Chief".split(),
-    *"Economist Chairman Chairwoman Chair Governor Secretary Spokesperson Spokesman".split(),
-    *"Spokeswoman Analyst Researcher Senator Ambassador Mayor Commissioner Head Dean".split(),
-    *"Fellow Deputy Senior Managing Officer CEO CFO Founder Editor Associate Assistant".split(),
-    *"Emeritus Principal Lead Research Partner Strategist Scientist Adviser Advisor".split(),
-}
+NOT_NAMES = word_set(
+    "The This That These Those It Its In At As But And Or If When While Although Though",
+    "According Given Over Under After Before Since During Starting From For With Without",
+    "Importantly Meanwhile However Moreover Still Yet Instead Also Then There Here Such",
+    "Many Most Some Several Each Every All Both Other Another One Two Three First Last",
+    "Global Western Eastern Northern Southern South North East West New Old Great",
+    "Monday Tuesday Wednesday Thursday Friday Saturday Sunday Today Yesterday",
+    "January February March April May June July August September October November",
+    "December Q A Question Answer Photo Edited He She They We I You Our Their His Her",
+    "Mr Mrs Ms Dr Prof President Minister Professor Director Chief Premier Chairman",
+    "Socialism Capitalism Communist Party Plan Five Year Revolution Republic State",
+    "Nobody Everyone Everybody Someone Somebody Anyone Anybody No None Few Nothing",
+    "Huawei COVID Internet European Asian African American Latin Pacific Atlantic",
+)
+TITLE_WORDS = word_set(
+    "President Vice Minister Prime Premier Professor Director General Executive Chief",
+    "Economist Chairman Chairwoman Chair Governor Secretary Spokesperson Spokesman",
+    "Spokeswoman Analyst Researcher Senator Ambassador Mayor Commissioner Head Dean",
+    "Fellow Deputy Senior Managing Officer CEO CFO Founder Editor Associate Assistant",
+    "Emeritus Principal Lead Research Partner Strategist Scientist Adviser Advisor",
+)
 APPOSITIVE = re.compile(
     rf"(?P<name>{FULL_NAME}),\s+(?:(?:an?|the)\s+)?(?P<description>"
     r"(?:[a-z][\w-]*|[A-Z][\w&.-]*)(?:\s+(?:[a-z][\w-]*|[A-Z][\w&.\u2019'-]*)){0,14}?)"

@@ -31,11 +31,11 @@ KHM|Cambodia|Cambodian
 CMR|Cameroon|Cameroonian
 CAN|Canada|Canadian
 CHL|Chile|Chilean
-CHN|China|Chinese|People’s Republic of China|PRC|mainland China
+CHN|China|Chinese|People\u2019s Republic of China|PRC|mainland China
 COL|Colombia|Colombian
 COD|Democratic Republic of the Congo|DR Congo|DRC
 CRI|Costa Rica
-CIV|Côte d’Ivoire|Ivory Coast
+CIV|Côte d\u2019Ivoire|Ivory Coast
 HRV|Croatia|Croatian
 CUB|Cuba|Cuban
 CYP|Cyprus|Cypriot

@@ -4,7 +4,7 @@ around it say (modality, period, unit in context, indicator, entity).
 Every display is read by the one figure reader, `app.write.figures.parse_figure`: value and
 unit come from it, so that a drafted statistic always agrees with its display. This module
 only finds displays and reads their context. Not figures: years and dates used as time
-references ("in 2023", "January 2024", "2021–2025", "the late 1970s"), ordinals naming eras
+references ("in 2023", "January 2024", "2021-2025", "the late 1970s"), ordinals naming eras
 ("fourth industrial revolution", "14th Five-Year Plan") and numerals inside names
 ("COVID-19", "5G", "G20", "Boeing 737")."""
 
@@ -15,6 +15,7 @@ from datetime import date
 
 from app.draft.header import MONTH, MONTHS
 from app.draft.places import countries_in
+from app.draft.text import word_set
 from app.store.models import Modality
 from app.write.figures import Figure, FigureError, parse_figure
 
@@ -32,7 +33,8 @@ START = re.compile(
     r"(?<![\w.,-])(?:(?:US|USD|RMB|CNY|EUR|GBP)\s?)?[$€£₹¥]?-?\d[\d,]*(?:\.\d+)?(?![\d])"
     rf"|\b(?i:{NUMBER_WORDS})(?:-(?:one|two|three|four|five|six|seven|eight|nine))?\b"
     rf"|\b(?:a|an|one)\s+(?:{SCALE_WORDS}|in\s+(?:{NUMBER_WORDS}))\b"
-    rf"|\b(?:a|one|two|three)[- ](?:{FRACTION_WORDS})\b(?!\s+(?:of\s+)?(?:the\s+)?(?:year|century|decade))"
+    rf"|\b(?:a|one|two|three)[- ](?:{FRACTION_WORDS})\b"
+    r"(?!\s+(?:of\s+)?(?:the\s+)?(?:year|century|decade))"
     rf"|\bhalf\b(?=\s+(?:of|a|an)\b)|(?<=\bby\s)half\b"
 )
 RANK = re.compile(
@@ -120,13 +122,13 @@ SUBJECT = re.compile(
     rf"(?:(?:already|also|now|just|further)\s+)*(?:{VERBS})\b[^,;]*$"
 )
 DETERMINERS = {"the", "a", "an", "its", "their", "his", "her", "this", "that", "these", "those"}
-DETERMINERS |= {"it", "they", "which", "whose", "our", "china’s", "in", "of", "and"}
+DETERMINERS |= {"it", "they", "which", "whose", "our", "china\u2019s", "in", "of", "and"}
 # Words after a number that are not what it counts ("2023 was", "9 of").
-FUNCTION_WORDS = {
-    *"was were is are be been has have had will would could should may might can did does do".split(),
-    *"the a an and or but of in on at by for with as that which who than it its this these".split(),
-    *"those their his her our from into over under per after before since until while".split(),
-}
+FUNCTION_WORDS = word_set(
+    "was were is are be been has have had will would could should may might can did does do",
+    "the a an and or but of in on at by for with as that which who than it its this these",
+    "those their his her our from into over under per after before since until while",
+)
 RATE_ADJECTIVES = {"monthly", "annual", "yearly", "daily", "weekly", "total", "overall"}
 NAMED_NUMBER = re.compile(r"[A-Za-z][\w]*-$|[A-Z][\w]*\s$")
 
@@ -395,7 +397,7 @@ def _indicator(text: str, start: int, end: int, clause: str, unit: str) -> str:
 
 
 def _rank_indicator(display: str) -> str:
-    """ "world’s largest trading nation" -> trading_nation_rank."""
+    """ "world\u2019s largest trading nation" -> trading_nation_rank."""
     noun = re.split(rf"\b(?:{SUPERLATIVES})\b", display)[-1]
     return _snake(f"{noun} rank")
 
@@ -503,7 +505,7 @@ def _number(text: str, position: int, low: int, high: int) -> tuple[int, int, Fi
 def _rank(
     text: str, position: int, high: int, found: list[Found]
 ) -> tuple[int, int, Figure] | None:
-    """ "world’s largest trading nation", "second-largest economy", and a superlative joined to
+    """ "world\u2019s largest trading nation", "second-largest economy", and a superlative joined to
     one of those by "and" ("... and largest exporter")."""
     match = RANK.match(text, position, high)
     if match is None:

@@ -148,5 +148,10 @@ def sentences(text: str, paragraph: Paragraph) -> list[Span]:
     return [span for span in found if span.end > span.start]
 
 
+def word_set(*lines: str) -> set[str]:
+    """The words of `lines`, written as plain text so that long word lists stay readable."""
+    return {word for line in lines for word in line.split()}
+
+
 def words(text: str) -> list[str]:
     return re.findall(r"[\w\u2019'-]+", text)

@@ -69,7 +69,7 @@ DraftClaim = draft_model(
                 description="Which occurrence of `text` in the article, when it repeats "
                 "(send it with create_claim)."
             ),
-        )  # fmt: skip
+        )
     },
 )
 DraftStatistic = draft_model(STATISTIC, SCHEMAS["statistic"].read, unknown=frozenset({"period"}))
