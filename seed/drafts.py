@@ -22,6 +22,8 @@ KIND_NOTES = {
     ClaimKind.author_statement: "author statement (optional): the publication's own voice; "
     "delete it if the seed should not carry it",
 }
+# Source fields a seed file may leave out.
+OPTIONAL = {"standfirst"}
 # Characters a reader cannot see or that TOML must escape, written as escapes.
 ESCAPED = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\t": "\\t", "\r": "\\r"}
 
@@ -65,8 +67,11 @@ def _source(draft: Draft, text_file: str) -> list[str]:
     ]
     for name, value in fields:
         note = source.notes.get(name)
+        if value is None and name in OPTIONAL:
+            lines.append(f"# {name}: none found (optional)")
+            continue
         if value is None:
-            lines.append(f"# EDITOR: {name} {note or 'not found'}")
+            lines.append(f"# EDITOR: {name} {note or 'not found: fill in'}")
             lines.append(f"# {name} = ")
             continue
         if note:

@@ -74,9 +74,10 @@ TARGET_AFTER = re.compile(
     rf"\bby\s+(?:(?:19|20)\d\d|(?:the\s+end\s+of\s+)?(?:{MONTH}|the\s+decade|the\s+year))\b"
 )
 CLAUSE_BREAK = re.compile(r"[,;:()\u2014\u2013]|\s(?:but|while|whereas|although|which)\s")
+# Present tense: a figure current at publication. ("exports", "makes" would be nouns as often.)
 CURRENT = re.compile(
-    r"\b(?:is|are|has|have|stands|stand|accounts|account|now|currently|remains|holds|makes|"
-    r"employs|produces|exports|imports|reaches|totals)\b"
+    r"\b(?:is|are|has|have|stands|stand|accounts|account|now|currently|remains|holds|"
+    r"reaches|totals)\b"
 )
 YEAR = r"(?:1[89]\d\d|20\d\d)"
 RANGE = re.compile(rf"(?P<a>{YEAR})\s*[\u2013\u2014-]\s*(?P<b>{YEAR})")
