@@ -9,11 +9,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, Field, ValidationError
 
-from app.config import get_settings
 from app.draft import Draft, Metadata, draft_article
 from app.resources import CLAIM, SCHEMAS, SOURCE, SPEAKER, STATISTIC
 from app.resources.schemas import draft_model
-from app.web.guards import parse_json_body, unreadable_body
+from app.web.guards import read_json_body
 from app.web.problems import invalid_body
 from app.web.responses import WRITE_ERRORS, json_response
 from app.write.auth import Writer
@@ -23,7 +22,7 @@ from app.write.validation import LANGUAGE, SLUG, Name, Strict, Text
 # The longest article drafted in one request, in characters (code points): about 30,000
 # words, far more than an article; drafting it takes at most a few seconds.
 MAX_DRAFT_TEXT = 200_000
-MEDIA_TYPES = ("application/json", "text/plain")
+MEDIA_TYPES = ("application/json",)
 
 router = APIRouter(tags=["drafts"])
 
@@ -86,23 +85,9 @@ class DraftDocument(BaseModel):
 
 
 async def draft_request(request: Request, _caller: Writer) -> DraftRequest:
-    """The request: JSON (text and metadata) or the bare article as text/plain in UTF-8;
-    read after the key is checked."""
-    raw = await request.body()
-    content_type = request.headers.get("content-type") or ""
-    media_type, _, parameters = content_type.partition(";")
-    document: Any
-    if media_type.strip().lower() == "text/plain":
-        charset = parameters.strip().lower().removeprefix("charset=").strip('"')
-        if charset not in ("", "utf-8", "utf8"):
-            raise unreadable_body(f"the text must be UTF-8, not {charset}")
-        try:
-            document = {"text": raw.decode("utf-8")}
-        except UnicodeDecodeError:
-            raise unreadable_body("the body is not UTF-8") from None
-    else:
-        max_depth = get_settings().max_json_depth
-        document = parse_json_body(raw, content_type, max_depth, MEDIA_TYPES)
+    """The request's JSON (the article's text and what is known about it), read after the key
+    is checked: not UTF-8 or not JSON is a 400, a text empty, blank or too long a 422."""
+    document = await read_json_body(request, MEDIA_TYPES)
     try:
         body = DraftRequest.model_validate(document)
     except ValidationError as error:
@@ -192,16 +177,13 @@ def _sha256(text: str) -> str:
     summary="Draft an article's claims, statistics and speakers (nothing is stored)",
     response_model=DraftDocument,
     responses={
-        **{code: WRITE_ERRORS[code] for code in (400, 401, 403, 413, 415, 422, 429)},
+        **{code: WRITE_ERRORS[code] for code in (400, 401, 403, 413, 415, 422, 429, 503)},
         400: {
             "model": WRITE_ERRORS[400]["model"],
-            "description": "The body cannot be read: not UTF-8, not JSON, or text/plain in "
-            "another charset.",
+            "description": "The body cannot be read: not UTF-8, not JSON, or nested deeper "
+            "than MAX_JSON_DEPTH.",
         },
-        415: {
-            "model": WRITE_ERRORS[415]["model"],
-            "description": "The body is neither application/json nor text/plain.",
-        },
+        415: {"model": WRITE_ERRORS[415]["model"], "description": "The body is not JSON."},
         422: {
             "model": WRITE_ERRORS[422]["model"],
             "description": "The text is empty or blank, longer than 200,000 characters, or "
@@ -214,7 +196,6 @@ def _sha256(text: str) -> str:
             "content": {
                 # Inline: the body is read by `draft_request`, which FastAPI does not see.
                 "application/json": {"schema": DraftRequest.model_json_schema()},
-                "text/plain": {"schema": {"type": "string", "maxLength": MAX_DRAFT_TEXT}},
             },
         }
     },

@@ -87,13 +87,6 @@ def test_nothing_is_stored_and_the_same_text_gives_the_same_draft(
     assert client.get("/v1/sources/another-source").status_code == 404
 
 
-def test_plain_text_is_drafted_like_json(client: TestClient, write_headers: dict[str, str]) -> None:
-    headers = {**write_headers, "Content-Type": "text/plain; charset=utf-8"}
-    response = client.post(DRAFTS, content=ARTICLE.encode(), headers=headers)
-    assert response.status_code == 200, response.text
-    assert response.json() == drafted(client, write_headers)
-
-
 def test_metadata_given_wins_over_the_header(
     client: TestClient, write_headers: dict[str, str]
 ) -> None:
@@ -126,11 +119,8 @@ BAD_REQUESTS: list[tuple[str, bytes, dict[str, str], int, str, str | None]] = [
      "published_on"),
     ("JSON not UTF-8", b'{"text": "caf\xe9"}', JSON, 400, "invalid-body", "body"),
     ("not JSON", b"{text", JSON, 400, "invalid-body", "body"),
-    ("text/plain not UTF-8", b"caf\xe9 au lait", {"Content-Type": "text/plain"}, 400,
-     "invalid-body", "body"),
-    ("text/plain in another charset", b"cafe", {"Content-Type": "text/plain; charset=latin-1"},
-     400, "invalid-body", "body"),
-    ("empty text/plain", b"", {"Content-Type": "text/plain"}, 422, "invalid-body", "text"),
+    ("text/plain", b"Title\n\nSome text.", {"Content-Type": "text/plain"}, 415,
+     "unsupported-media-type", None),
     ("another media type", b"<a/>", {"Content-Type": "application/xml"}, 415,
      "unsupported-media-type", None),
     ("no media type", b'{"text": "a"}', {}, 415, "unsupported-media-type", None),
