@@ -189,12 +189,12 @@ def _record(section: str, index: int | None, raw: Any) -> str:
 
 def read_entries(
     path: Path, raw: dict[str, Any], sections: dict[str, type[BaseModel]], findings: Findings
-) -> dict[str, list[tuple[str, Any]]]:
-    """Each section's entries that are valid, with their record names; `source` is a table,
+) -> dict[str, list[Any]]:
+    """Each section's valid entries (the others are reported); `source` is a table,
     every other section an array of tables. Unknown sections are problems too."""
     for unknown in sorted(set(raw) - set(sections)):
         findings.add(path, "file", f"unknown table [{unknown}]; expected {', '.join(sections)}")
-    valid: dict[str, list[tuple[str, Any]]] = {}
+    valid: dict[str, list[Any]] = {}
     for section, model in sections.items():
         given = raw.get(section)
         single = section == "source"
@@ -213,7 +213,7 @@ def read_entries(
             record = _record(section, None if single else index, item)
             entry = _entry(path, item, model, record, findings)
             if entry is not None:
-                entries.append((record, entry))
+                entries.append(entry)
         valid[section] = entries
     return valid
 
@@ -244,7 +244,7 @@ def read_bundle(data_dir: Path = DATA_DIR) -> SeedBundle:
         raw = read_toml(path, findings)
         known = ids[SINGULAR[name]]
         known.complete = raw is not None
-        for _record_name, entry in read_entries(path, raw or {}, {name: model}, findings)[name]:
+        for entry in read_entries(path, raw or {}, {name: model}, findings)[name]:
             if known.add(path, entry.id, findings):
                 rows.append(entry.model_dump())
         # An entry with problems of its own still answers to its id: no "unknown" for it.
@@ -270,13 +270,12 @@ def _read_source_file(
     if raw is None:
         return
     entries = read_entries(path, raw, SOURCE_SECTIONS, findings)
-    claims = [entry for _name, entry in entries["claims"]]
-    statistics = [entry for _name, entry in entries["statistics"]]
+    claims, statistics = entries["claims"], entries["statistics"]
     # Claims whose entries are wrong are reported already: their figures are not reported
     # again as naming an unknown claim.
     broken = _ids(raw, "claims") - {claim.id for claim in claims}
     if entries["source"]:
-        _record_name, source = entries["source"][0]
+        source = entries["source"][0]
     else:
         # Its problems are reported; its claims and figures are still checked against the
         # text when the entry names it (the bundle is not written anyway).
