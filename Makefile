@@ -12,7 +12,7 @@ NODE_PROJECT := tests/sdk
 NODE_STAMP := $(NODE_PROJECT)/node_modules/.installed
 NPM := $(shell command -v npm 2>/dev/null)
 
-.PHONY: help install node migrate seed run key test lint fmt lock snapshot clean fuzz audit load
+.PHONY: help install node migrate seed run key test lint fmt lock snapshot clean fuzz audit load eval
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -67,6 +67,9 @@ audit: install ## pip-audit the locked dependencies (needs PyPI's JSON API for t
 
 load: install ## 60 s mixed load at 64 connections on a 2-worker server (BACKEND=sqlite|postgresql)
 	$(BIN)/python bench/load.py --backend $(or $(BACKEND),sqlite) --duration 60 --concurrency 64 --workers 2
+
+eval: install ## The drafter's precision and recall on the annotated articles (seed/eval/)
+	$(BIN)/python -m seed.evaluate
 
 lint: install ## ruff and mypy --strict
 	$(BIN)/ruff check .

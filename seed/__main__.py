@@ -1,5 +1,6 @@
 """`python -m seed`: migrate the database named by DATABASE_URL, then load `seed/data/`;
 `python -m seed check`: validate the seed files and list every problem, writing nothing;
+`python -m seed draft ARTICLE.txt`: draft a seed source file from an article (docs/drafting.md);
 `python -m seed synthetic --claims N`: the same, with a generated corpus of N claims."""
 
 import argparse
@@ -10,6 +11,7 @@ from pathlib import Path
 from app.config import get_settings
 from app.store.engine import build_engine
 from app.store.migrate import upgrade
+from seed import drafts
 from seed.bundle import DATA_DIR, SeedBundle, SeedError, read_bundle
 from seed.load import load_synthetic, write_bundle
 from seed.progress import Progress
@@ -31,6 +33,19 @@ def _parser() -> argparse.ArgumentParser:
     # own default would overwrite the one given before it).
     check.add_argument(
         "--data-dir", type=Path, default=argparse.SUPPRESS, help="folder with the seed files"
+    )
+    draft = commands.add_parser(
+        "draft",
+        help="draft a seed source file (TOML) from an article's plain text, for review",
+    )
+    draft.add_argument("article", type=Path, help="the article's text file (UTF-8)")
+    draft.add_argument("--source-id", default=None, help="the source id (default: the file name)")
+    draft.add_argument("--out", type=Path, default=None, help="write here (default: stdout)")
+    draft.add_argument(
+        "--no-author-statements",
+        dest="author_statements",
+        action="store_false",
+        help="leave out the publication's own statements",
     )
     synthetic = commands.add_parser(
         "synthetic",
@@ -58,6 +73,8 @@ def _read(data_dir: Path) -> SeedBundle | None:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.command == "draft":
+        return drafts.run(args.article, args.source_id, args.out, args.author_statements)
     if args.command == "check":
         bundle = _read(args.data_dir)
         if bundle is None:

@@ -339,3 +339,37 @@ class ChangePage(BaseModel):
         description="Pass as `cursor` to continue after the last change here; always present "
         "(a feed has no end: poll with it later)."
     )
+
+
+NOTES = Field(
+    description="What an editor should check in this item, and why the drafter is unsure "
+    "(empty when it is confident).",
+    examples=[["no attribution of its own: read as Michael Dunford's, who spoke last"]],
+)
+
+
+def draft_model(
+    resource: Resource,
+    read: type[BaseModel],
+    *,
+    leave_out: frozenset[str] = frozenset(),
+    unknown: frozenset[str] = frozenset(),
+    extra: dict[str, Any] | None = None,
+) -> type[BaseModel]:
+    """A drafted record, shaped as `read` (the resource's read model) without what only a
+    stored record has (version, timestamps, embedded relations, a search snippet): its
+    fields as they are served, `unknown` ones nullable (the drafter may not find them), plus
+    `notes` and `extra`."""
+    dropped = {*RecordMeta.model_fields, *(r.name for r in resource.relations), "snippet"}
+    fields: dict[str, Any] = {}
+    for name, info in read.model_fields.items():
+        if name in dropped or name in leave_out:
+            continue
+        annotation: Any = info.annotation
+        if name in unknown:
+            annotation = annotation | None
+        fields[name] = (annotation, Field(description=info.description, examples=info.examples))
+    fields.update(extra or {})
+    fields["notes"] = (list[str], NOTES)
+    model: type[BaseModel] = create_model(f"Draft{_title(resource)}", **fields)
+    return model

@@ -1,12 +1,12 @@
 """The routes: one router per resource from the factory, and the modules of their own
-(summary, search, changes, health, problems); `api_router` mounts them once under /v1."""
+(summary, search, changes, drafts, health, problems); `api_router` mounts them once under /v1."""
 
 from typing import Any
 
 from fastapi import APIRouter, Depends
 
 from app.resources import RESOURCES
-from app.routes import changes, health, search, summary
+from app.routes import changes, drafts, health, search, summary
 from app.routes.resources import resource_router
 from app.write.auth import require_reader
 
@@ -16,7 +16,7 @@ api_router = APIRouter(prefix=API_PREFIX, dependencies=[Depends(require_reader)]
 COLLECTION_ROUTES = {"statistic": summary.router}
 for resource in RESOURCES.values():
     api_router.include_router(resource_router(resource, COLLECTION_ROUTES.get(resource.name)))
-for module in (search, changes):
+for module in (search, changes, drafts):
     api_router.include_router(module.router)
 
 # One OpenAPI tag per resource (described by its module's docstring) and per routes module.
@@ -24,6 +24,6 @@ OPENAPI_TAGS: list[dict[str, Any]] = [
     *({"name": r.plural, "description": r.summary.strip()} for r in RESOURCES.values()),
     *(
         {"name": str(module.router.tags[0]), "description": (module.__doc__ or "").strip()}
-        for module in (search, changes, health)
+        for module in (search, changes, drafts, health)
     ),
 ]

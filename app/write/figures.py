@@ -125,12 +125,17 @@ UNIT_PHRASES = _phrases(
         "weeks": "week | weeks",
         "days": "day | days",
         "hours": "hour | hours",
+        "degrees_celsius": "degree celsius | degrees celsius | ° c",
+        "kw": "kilowatt | kilowatts",
+        "mw": "megawatt | megawatts",
+        "gw": "gigawatt | gigawatts",
         "cny": "yuan | renminbi | rmb | cny",
         "usd": "dollar | dollars | us dollars | usd",
         "eur": "euro | euros | eur",
         "gbp": "gbp",
         "jpy": "yen | jpy",
         "inr": "rupees | inr",
+        "ngn": "naira | ngn",
     }
 )
 # Abbreviations whose case matters ("Mt" is megatonnes, "nm" nanometres; "5G" is a name).

@@ -330,8 +330,18 @@ def send(
     return response
 
 
+# What an empty JSON object lacks first: a record write's `reason`, a draft's `text`.
+REQUIRED_FIRST = {"create_draft": "text"}
+
+
 def _body_cases(operation: Operation) -> list[tuple[str, tuple[bytes, str, int, str | None]]]:
     cases = list(BAD_BODIES.items())
+    required = REQUIRED_FIRST.get(operation.operation_id)
+    if required is not None:
+        cases = [
+            (case, (content, media, status, required if case == "reason-missing" else named))
+            for case, (content, media, status, named) in cases
+        ]
     if "application/merge-patch+json" not in operation.media_types:
         cases.append(
             ("merge-patch", (b'{"reason": "r"}', "application/merge-patch+json", 415, None))

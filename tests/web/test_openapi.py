@@ -16,7 +16,7 @@ from tests.support.helpers import assert_problem
 OPERATION_IDS = {
     "list_claims", "get_claim", "list_statistics", "get_statistic", "list_speakers",
     "get_speaker", "list_sources", "get_source", "list_topics", "get_topic",
-    "search", "summarize_statistics", "list_changes",
+    "search", "summarize_statistics", "list_changes", "create_draft",
     *(
         f"{operation}_{name}"
         for name in ("claim", "statistic", "speaker", "source", "topic")

@@ -50,6 +50,12 @@ READ: list[tuple[str, float, str | None, str | None, Modality]] = [
     ("7-nanometre", 7, "nanometres", "nanometre", A),
     ("123.4 Mt", 123.4, "mt", "Mt", A),
     ("72.3 years", 72.3, "years", "years", A),
+    # Added for the drafter (issue 14): temperatures, power in words, the naira.
+    ("roughly 1.2 degrees Celsius", 1.2, "degrees_celsius", "degrees Celsius", APPROXIMATE),
+    ("1.5\u00b0C", 1.5, "degrees_celsius", "\u00b0C", A),
+    ("190 gigawatts", 190, "gw", "gigawatts", A),
+    ("35 megawatts", 35, "mw", "megawatts", A),
+    ("210 billion naira", 210_000_000_000, "ngn", "naira", A),
     ("1.5 percentage points", 1.5, "percentage_points", "percentage points", A),
     ("25 basis points", 25, "basis_points", "basis points", A),
     ("12.3 per cent", 12.3, "percent", "per cent", A),
