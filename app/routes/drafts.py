@@ -14,7 +14,7 @@ from app.resources import CLAIM, SCHEMAS, SOURCE, SPEAKER, STATISTIC
 from app.resources.schemas import draft_model
 from app.web.guards import read_json_body
 from app.web.problems import invalid_body
-from app.web.responses import WRITE_ERRORS, json_response
+from app.web.responses import ANY_REQUEST, json_response, problems
 from app.write.auth import Writer
 from app.write.bodies import invalid
 from app.write.validation import LANGUAGE, SLUG, Name, Strict, Text
@@ -176,20 +176,17 @@ def _sha256(text: str) -> str:
     name="create_draft",
     summary="Draft an article's claims, statistics and speakers (nothing is stored)",
     response_model=DraftDocument,
-    responses={
-        **{code: WRITE_ERRORS[code] for code in (400, 401, 403, 413, 415, 422, 429, 503)},
-        400: {
-            "model": WRITE_ERRORS[400]["model"],
-            "description": "The body cannot be read: not UTF-8, not JSON, or nested deeper "
-            "than MAX_JSON_DEPTH.",
-        },
-        415: {"model": WRITE_ERRORS[415]["model"], "description": "The body is not JSON."},
-        422: {
-            "model": WRITE_ERRORS[422]["model"],
-            "description": "The text is empty or blank, longer than 200,000 characters, or "
-            "holds control characters; or a metadata field is malformed.",
-        },
-    },
+    # Described from the table of problem types, like every operation's errors.
+    responses=problems(
+        *ANY_REQUEST,
+        "invalid-body",  # 422, and 400 for a body that cannot be read as JSON
+        "unauthorized",
+        "forbidden",
+        "payload-too-large",
+        "unsupported-media-type",
+        "too-many-requests",
+        "service-unavailable",
+    ),
     openapi_extra={
         "requestBody": {
             "required": True,
