@@ -88,11 +88,23 @@ def write_key(replication: Replication) -> str:
     return token
 
 
+def indicator_of(step: float) -> str:
+    # What a test writes: an indicator numbered by its step (a figure's value must agree with
+    # its display, so the value is not what changes).
+    return f"replica_test_{int(step)}"
+
+
+def step_of(indicator: str) -> float:
+    """The step an indicator was written at (0 for the seed's own)."""
+    prefix = "replica_test_"
+    return float(indicator.removeprefix(prefix)) if indicator.startswith(prefix) else 0.0
+
+
 def patch_value(base: str, key: str, value: float) -> tuple[int, int]:
-    """Writes `value` to the figure: (the change id it committed, the record's new version)."""
+    """Writes step `value` to the figure: (the change id it committed, its new version)."""
     response = httpx.patch(
         base + URL,
-        json={"value": value, "reason": "replica test"},
+        json={"indicator": indicator_of(value), "reason": "replica test"},
         headers={"Authorization": f"Bearer {key}", "If-Match": "*"},
         timeout=10,
     )
@@ -104,8 +116,7 @@ def read_value(base: str, min_change: int | None = None) -> float:
     headers = {} if min_change is None else {"Claimbase-Min-Change": str(min_change)}
     response = httpx.get(base + URL, headers=headers, timeout=10)
     assert response.status_code == 200, response.text
-    value: float = response.json()["value"]
-    return value
+    return step_of(response.json()["indicator"])
 
 
 def metric(base: str, name: str, **labels: str) -> float:
@@ -200,7 +211,10 @@ def test_the_replica_stopped_mid_run(
                     continue
                 written = client.patch(
                     URL,
-                    json={"value": 1000 + step, "reason": "while the replica stops"},
+                    json={
+                        "indicator": indicator_of(1000 + step),
+                        "reason": "while the replica stops",
+                    },
                     headers={"Authorization": f"Bearer {write_key}", "If-Match": "*"},
                 )
                 outcomes.append(f"write {written.status_code}")
@@ -210,7 +224,7 @@ def test_the_replica_stopped_mid_run(
                 token = written.headers["claimbase-change"]
                 mine = client.get(URL, headers={"Claimbase-Min-Change": token})
                 outcomes.append(f"read-my-write {mine.status_code}")
-                if mine.status_code != 200 or mine.json()["value"] != 1000 + step:
+                if mine.status_code != 200 or step_of(mine.json()["indicator"]) != 1000 + step:
                     errors.append(f"stale or failed read of my write {step}: {mine.text}")
                 last_written.append((1000 + step, token))
 

@@ -68,7 +68,7 @@ def test_sigterm_lets_requests_in_flight_finish(seeded_url: str, tmp_path: Path)
     def write(figure: str) -> None:
         answers[figure] = httpx.patch(
             f"{base}/v1/statistics/{figure}",
-            json={"value": 42, "reason": "written during shutdown"},
+            json={"indicator": "written_during_shutdown", "reason": "written during shutdown"},
             headers={"Authorization": f"Bearer {token}", "If-Match": "*"},
             timeout=30,
         )
@@ -101,10 +101,11 @@ def test_sigterm_lets_requests_in_flight_finish(seeded_url: str, tmp_path: Path)
     assert {figure: answers[figure].status_code for figure in FIGURES} == dict.fromkeys(
         FIGURES, 200
     )
-    assert all(answers[figure].json()["value"] == 42 for figure in FIGURES)
+    written = "written_during_shutdown"
+    assert all(answers[figure].json()["indicator"] == written for figure in FIGURES)
     with engine.connect() as connection:
-        values = connection.execute(select(Statistic.value).where(Statistic.id.in_(FIGURES)))
-        assert set(values.scalars()) == {42}
+        stored = connection.execute(select(Statistic.indicator).where(Statistic.id.in_(FIGURES)))
+        assert set(stored.scalars()) == {written}
     engine.dispose()
     lines = log.read_text().splitlines()
     closed = [n for n, line in enumerate(lines) if "shutdown: connection pools closed" in line]

@@ -203,7 +203,7 @@ def test_read_your_write_with_the_change_token(
         base_url=writable_server.url, token=writable_server.write_key, timeout=httpx.Timeout(10)
     )
     etag = sdk.get_statistic.sync_detailed(client=reader, statistic_id=WRITE_TARGET).headers["etag"]
-    patch = sdk.models.StatisticPatch(reason="Read back by the SDK tour", value=7_700_000)
+    patch = sdk.models.StatisticPatch(reason="Read back by the SDK tour", indicator="wafer_output")
     updated = sdk.update_statistic.sync_detailed(
         client=editor, statistic_id=WRITE_TARGET, body=patch, if_match=etag
     )
@@ -213,4 +213,4 @@ def test_read_your_write_with_the_change_token(
         client=reader, statistic_id=WRITE_TARGET, claimbase_min_change=change
     )
     assert read.status_code == 200
-    assert (read.parsed.value, read.parsed.version) == (7_700_000, updated.parsed.version)
+    assert (read.parsed.indicator, read.parsed.version) == ("wafer_output", updated.parsed.version)

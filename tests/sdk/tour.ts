@@ -157,7 +157,7 @@ const STEPS: Record<string, () => Promise<void>> = {
     const read = await getStatistic({ client: writable, path });
     const etag = read.response.headers.get("etag");
     ok(etag !== null);
-    const body: StatisticPatch = { reason: "Read back by the SDK tour", value: 7700000 };
+    const body: StatisticPatch = { reason: "Read back by the SDK tour", indicator: "wafer_output" };
     const updated = await updateStatistic({
       client: writable, auth: writeKey, path, body, headers: { "if-match": etag },
     });
@@ -168,7 +168,7 @@ const STEPS: Record<string, () => Promise<void>> = {
       client: writable, path, headers: { "Claimbase-Min-Change": change },
     });
     strictEqual(mine.response.status, 200);
-    strictEqual(mine.data?.value, 7700000);
+    strictEqual(mine.data?.indicator, "wafer_output");
     strictEqual(mine.data?.version, updated.data?.version);
   },
 };

@@ -182,7 +182,7 @@ def test_a_fresh_version_has_no_last_modified_yet(
     gets its Last-Modified once it has settled (a minute), and the ETag is always there."""
     patched = client.patch(
         RECORD,
-        json={"value": 7_700_000, "reason": "r"},
+        json={"indicator": "wafer_output", "reason": "r"},
         headers={**write_headers, "If-Match": etag_of(client, RECORD)},
     )
     assert patched.status_code == 200
@@ -227,12 +227,12 @@ def test_an_export_etag_follows_the_data(client: TestClient, write_headers: dict
     before = client.get(url).headers["etag"]
     client.patch(
         RECORD,
-        json={"value": 7_700_000, "reason": "r"},
+        json={"indicator": "wafer_output", "reason": "r"},
         headers={**write_headers, "If-Match": etag_of(client, RECORD)},
     )
     after = client.get(url, headers={"If-None-Match": before})
     assert after.status_code == 200
-    assert "7700000" in after.text
+    assert "wafer_output" in after.text
 
 
 @pytest.mark.parametrize(
@@ -307,7 +307,7 @@ def test_if_match_takes_the_gzip_etag_too(
     etag = gzip_etag(etag_of(client, RECORD))
     patched = client.patch(
         RECORD,
-        json={"value": 7_700_000, "reason": "r"},
+        json={"indicator": "wafer_output", "reason": "r"},
         headers={**write_headers, "If-Match": etag},
     )
     assert patched.status_code == 200, patched.text
@@ -495,7 +495,7 @@ def test_configured_origins_still_vary(owned_database: OwnedDatabase) -> None:
         (
             "/v1/statistics?facets=kind",
             "facets",
-            "must be one or more of `indicator`, `entity`, `unit`, comma-separated",
+            "must be one or more of `indicator`, `entity`, `unit`, `modality`, comma-separated",
         ),
         (
             "/v1/claims?as_of=2024-05-20T12:00:00+00:00",
