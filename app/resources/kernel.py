@@ -337,9 +337,11 @@ class Resource:
         linked = {
             f.name: link_values(session, t, f.link, ids) for f in self.fields if f.link is not None
         }
+        # Each relation's key field, looked up once for the page, not per row and field.
+        via_keys = self._via_keys()
         borrowed = {
-            relation: self._borrowed(session, t, relation, rows)
-            for relation in {f.via for f in self.fields if f.via is not None}
+            via: self._borrowed(session, t, via, (row[key] for row in rows))
+            for via, key in via_keys.items()
         }
         documents: list[Document] = []
         for row in rows:
@@ -350,9 +352,7 @@ class Resource:
                 if f.parts is not None:
                     document[f.name] = {part: row[column] for part, column in f.parts.items()}
                 elif f.via is not None:
-                    key = self.relation(f.via).key
-                    assert key is not None
-                    document[f.name] = borrowed[f.via][row[key]][f.name]
+                    document[f.name] = borrowed[f.via][row[via_keys[f.via]]][f.name]
                 elif f.link is not None:
                     document[f.name] = linked[f.name].get(row["id"], [])
                 else:
@@ -365,16 +365,23 @@ class Resource:
                 self._embed(session, t, relation, documents)
         return documents
 
+    def _via_keys(self) -> dict[str, str]:
+        """Each relation fields are borrowed through -> the field holding its record's id."""
+        keys: dict[str, str] = {}
+        for via in {f.via for f in self.fields if f.via is not None}:
+            key = self.relation(via).key
+            assert key is not None
+            keys[via] = key
+        return keys
+
     def _borrowed(
-        self, session: Session, t: Tables, via: str, rows: Sequence[RowMapping]
+        self, session: Session, t: Tables, via: str, ids: Iterable[str | None]
     ) -> dict[str, RowMapping]:
-        """The fields borrowed through relation `via`, for every row, in one query."""
-        relation = self.relation(via)
-        assert relation.key is not None
+        """The fields borrowed through relation `via` from the records `ids` name, in one
+        query (for a page of documents and a batch of CSV rows alike)."""
         names = [f.name for f in self.fields if f.via == via]
-        other = t.of(relation.resource).c
-        query = select(other.id, *(other[name] for name in names))
-        return rows_by_id(session, query, (row[relation.key] for row in rows))
+        other = t.of(self.relation(via).resource).c
+        return rows_by_id(session, select(other.id, *(other[name] for name in names)), ids)
 
     def _embed(
         self, session: Session, t: Tables, relation: Relation, documents: list[Document]
@@ -422,13 +429,9 @@ class Resource:
             if f.link is not None:
                 values = link_values(session, t, f.link, ids)
                 derived[f.name] = [values.get(record_id, []) for record_id in ids]
-        for via in {f.via for f in self.fields if f.via is not None}:
-            key = self.relation(via).key
-            assert key is not None
-            names = [f.name for f in self.fields if f.via == via]
-            other = t.of(self.relation(via).resource).c
-            found = rows_by_id(session, select(other.id, *(other[n] for n in names)), columns[key])
-            for name in names:
+        for via, key in self._via_keys().items():
+            found = self._borrowed(session, t, via, columns[key])
+            for name in (f.name for f in self.fields if f.via == via):
                 derived[name] = [found[value][name] for value in columns[key]]
         return derived
 
