@@ -8,11 +8,14 @@ from fastapi import APIRouter, Depends
 from app.resources import RESOURCES
 from app.routes import changes, drafts, health, search, summary
 from app.routes.resources import resource_router
+from app.web.responses import API_ERRORS
 from app.write.auth import require_reader
 
 API_PREFIX = "/v1"
 
-api_router = APIRouter(prefix=API_PREFIX, dependencies=[Depends(require_reader)])
+api_router = APIRouter(
+    prefix=API_PREFIX, dependencies=[Depends(require_reader)], responses=API_ERRORS
+)
 COLLECTION_ROUTES = {"statistic": summary.router}
 for resource in RESOURCES.values():
     api_router.include_router(resource_router(resource, COLLECTION_ROUTES.get(resource.name)))

@@ -346,21 +346,31 @@ def resource_router(resource: Resource, collection: APIRouter | None = None) -> 
     item = f"/{plural}/{{{name}_id}}"
     routes: list[tuple[str, Any, str, str, str, str, type[BaseModel], dict[int | str, Any]]] = [
         (f"/{plural}", list_all, "GET", f"list_{plural}", "",
-         f"List {plural}, filtered, sorted and paginated by cursor.", schemas.page,
+         f"List {plural}, filtered, sorted and paginated by cursor. JSON here; the same list "
+         f"in another format is `/{plural}.csv`, `.ndjson` or `.jsonld`.", schemas.page,
          LIST_RESPONSES),
         (item, get_one, "GET", f"get_{name}", "", f"One {name} by id.", schemas.read,
          GET_ERRORS),
         (f"{item}/versions", list_versions, "GET", f"list_{name}_versions",
-         f"List a {name}'s versions, newest first", "", VersionPage, GET_ERRORS),
+         f"List a {name}'s versions, newest first",
+         f"Every version of the {name} (create, corrections, retraction): who made it, when, "
+         "why and which fields it changed; paginated by cursor.", VersionPage, GET_ERRORS),
         (f"{item}/versions/{{number}}", get_version, "GET", f"get_{name}_version",
-         f"One version of a {name}, as it was", "", schemas.read, GET_ERRORS),
-        (f"/{plural}", create, "POST", f"create_{name}", f"Create a {name}", "", schemas.read,
-         WRITE_ERRORS),
+         f"One version of a {name}, as it was",
+         f"The {name} as the given version left it; a version never changes, so it may be "
+         "cached for a year.", schemas.read, GET_ERRORS),
+        (f"/{plural}", create, "POST", f"create_{name}", f"Create a {name}",
+         f"Create a {name} under the id its body names (a write key is needed); "
+         "Idempotency-Key makes a retry safe.", schemas.read, WRITE_ERRORS),
         (item, update, "PATCH", f"update_{name}",
-         f"Correct a {name} (JSON merge patch; If-Match required)", "", schemas.read,
-         WRITE_ERRORS),
+         f"Correct a {name} (JSON merge patch; If-Match required)",
+         f"Correct the {name} with a JSON merge patch (RFC 7396) and a reason: a new version, "
+         "the old one kept in its history. If-Match must name the version you read.",
+         schemas.read, WRITE_ERRORS),
         (item, retract, "DELETE", f"retract_{name}",
-         f"Retract a {name} (it leaves lists; its history stays)", "", schemas.read,
+         f"Retract a {name} (it leaves lists; its history stays)",
+         f"Retract the {name}, with a reason: it leaves lists and answers 410, while its "
+         "versions stay readable. If-Match must name the version you read.", schemas.read,
          WRITE_ERRORS),
     ]  # fmt: skip
     for path, endpoint, method, operation, summary, description, model, errors in routes:

@@ -1,4 +1,5 @@
-"""Touches on the generated OpenAPI document so it tells SDKs the truth about errors."""
+"""Touches on the generated OpenAPI document so that linters, client generators and fuzzers
+read the truth: errors as problems, the headers sent and honoured, who may call what."""
 
 from typing import Any
 
@@ -10,31 +11,122 @@ from app.web.problems import PROBLEM_MEDIA_TYPE
 FASTAPI_VALIDATION_SCHEMAS = ("HTTPValidationError", "ValidationError")
 API_PREFIX = "/v1/"
 WRITE_METHODS = ("post", "patch", "delete")
-# Read-your-writes (app/web/read_routing.py): declared here for every read and write of /v1,
-# since the middleware, not FastAPI, reads and writes these headers.
-MIN_CHANGE_PARAMETER = {
-    "name": "Claimbase-Min-Change",
-    "in": "header",
-    "required": False,
-    "description": "Serve this read only from a database that has the change with this id: "
-    "send back the `Claimbase-Change` header of your write to read it. Without it, a read may "
-    "be served by a read replica a little behind the primary.",
-    "schema": {"type": "integer", "minimum": 0, "maximum": 999_999_999_999_999_999},
+# Relative: the paths are served by whichever host served this document.
+SERVERS = [{"url": "/", "description": "The server that serves this document."}]
+LICENSE = {"name": "Proprietary (all rights reserved)", "identifier": "LicenseRef-claimbase"}
+CONTACT = {"name": "The claimbase maintainers (see docs/operations.md)"}
+
+
+def _header(description: str, schema: dict[str, Any]) -> dict[str, Any]:
+    return {"description": description, "schema": schema}
+
+
+_TEXT = {"type": "string"}
+# Every header the API sends, described once and referenced from the responses that carry it.
+RESPONSE_HEADERS: dict[str, dict[str, Any]] = {
+    "ETag": _header(
+        "The representation's strong entity-tag: send it back as If-None-Match (a read) or "
+        "If-Match (a write).",
+        {"type": "string", "examples": ['"claim-nqpf-21-v2"']},
+    ),
+    "Last-Modified": _header(
+        "When the record last changed (an HTTP date); send it back as If-Modified-Since.",
+        {"type": "string", "examples": ["Sun, 06 Dec 2026 12:00:00 GMT"]},
+    ),
+    "Cache-Control": _header(
+        "`no-cache` for current data (revalidate: a 304 is cheap), `max-age=86400` for a "
+        "settled past, `max-age=31536000, immutable` for a version, `no-store` for writes "
+        "and probes.",
+        _TEXT,
+    ),
+    "Vary": _header("The request headers this response depends on.", _TEXT),
+    "Link": _header(
+        'The next page (RFC 8288): `<...?cursor=...>; rel="next"`, absent on the last page.',
+        _TEXT,
+    ),
+    "Location": _header("The URL of the record just created.", {"type": "string"}),
+    "Retry-After": _header(
+        "Seconds to wait before trying again.", {"type": "integer", "minimum": 0}
+    ),
+    "WWW-Authenticate": _header(
+        'The scheme and scope needed: `Bearer realm="claimbase", scope="write"`, with '
+        "`error` when a key was sent.",
+        _TEXT,
+    ),
+    "Deprecation": _header(
+        "When what the request used was deprecated (RFC 9745: `@` and a Unix time).",
+        _TEXT,
+    ),
+    "Sunset": _header(
+        "When what the request used may stop working (RFC 8594, an HTTP date).", _TEXT
+    ),
+    "X-Request-ID": _header(
+        "The request's id (the client's own, when well-formed): quote it when reporting a problem.",
+        {"type": "string", "maxLength": 200},
+    ),
+    "Claimbase-Change": _header(
+        "The id of the change this write committed (for a write that changed nothing, the "
+        "newest change). Send it as `Claimbase-Min-Change` to read your write.",
+        {"type": "integer"},
+    ),
 }
-CHANGE_HEADER = {
-    "description": "The id of the change this write committed (for a write that changed "
-    "nothing, the newest change). Send it as `Claimbase-Min-Change` to read your write.",
-    "schema": {"type": "integer"},
+# Request headers the middleware and the handlers read themselves, so FastAPI cannot see them.
+REQUEST_HEADERS: dict[str, dict[str, Any]] = {
+    "If-None-Match": {
+        "name": "If-None-Match",
+        "in": "header",
+        "required": False,
+        "description": "ETags of the copies you hold: a current one gets a 304 without a body.",
+        "schema": {"type": "string", "examples": ['"claim-nqpf-21-v2"']},
+    },
+    "If-Modified-Since": {
+        "name": "If-Modified-Since",
+        "in": "header",
+        "required": False,
+        "description": "An HTTP date: a record not changed since gets a 304 (If-None-Match "
+        "wins when both are sent).",
+        "schema": {"type": "string", "examples": ["Sun, 06 Dec 2026 12:00:00 GMT"]},
+    },
+    # Read-your-writes (app/web/read_routing.py): the middleware, not FastAPI, reads it.
+    "Claimbase-Min-Change": {
+        "name": "Claimbase-Min-Change",
+        "in": "header",
+        "required": False,
+        "description": "Serve this read only from a database that has the change with this "
+        "id: send back the `Claimbase-Change` header of your write to read it. Without it, a "
+        "read may be served by a read replica a little behind the primary.",
+        "schema": {"type": "integer", "minimum": 0, "maximum": 999_999_999_999_999_999},
+    },
 }
+# Which headers each status carries (every response carries X-Request-ID).
+HEADERS_BY_STATUS: dict[str, tuple[str, ...]] = {
+    "200": ("ETag", "Last-Modified", "Cache-Control", "Vary"),
+    "201": ("ETag", "Last-Modified", "Cache-Control", "Location"),
+    "304": ("ETag", "Last-Modified", "Cache-Control", "Vary"),
+    "401": ("WWW-Authenticate",),
+    "403": ("WWW-Authenticate",),
+    "410": ("ETag",),
+    "412": ("ETag",),
+    "429": ("Retry-After",),
+    "503": ("Retry-After",),
+}
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/headers/{name}"}
 
 
 def customize_openapi(document: dict[str, Any]) -> dict[str, Any]:
     """Errors are served as problem+json, and parameter errors are 400, not FastAPI's 422
     (bodies that fail validation are 422, declared by the write operations)."""
+    document["info"].update(license=LICENSE, contact=CONTACT)
+    document["servers"] = SERVERS
     for path, path_item in document.get("paths", {}).items():
         for method, operation in path_item.items():
-            if path.startswith(API_PREFIX):
-                _declare_change_headers(method, operation)
+            # Reads are public (READS_REQUIRE_KEY aside); writes name their scheme already.
+            operation.setdefault("security", [])
+            _omit_nulls(operation.get("parameters", []))
+            _declare_headers(path, method, operation)
             responses: dict[str, Any] = operation.get("responses", {})
             # FastAPI's own 422 (parameter errors, served as 400 here); a declared 422 stays.
             if "HTTPValidationError" in str(responses.get("422", "")):
@@ -43,7 +135,9 @@ def customize_openapi(document: dict[str, Any]) -> dict[str, Any]:
                 content = response.get("content", {})
                 if status[0] in "45" and "application/json" in content:
                     content[PROBLEM_MEDIA_TYPE] = content.pop("application/json")
-    schemas = document.setdefault("components", {}).setdefault("schemas", {})
+    components = document.setdefault("components", {})
+    components["headers"] = RESPONSE_HEADERS
+    schemas = components.setdefault("schemas", {})
     # Write bodies are read by app.write.bodies.json_body, not by FastAPI: add their schemas.
     _, definitions = models_json_schema(
         [
@@ -57,16 +151,46 @@ def customize_openapi(document: dict[str, Any]) -> dict[str, Any]:
         schemas.setdefault(name, schema)
     for name in FASTAPI_VALIDATION_SCHEMAS:
         schemas.pop(name, None)
-    document["components"]["schemas"] = dict(sorted(schemas.items()))
+    components["schemas"] = dict(sorted(schemas.items()))
     return document
 
 
-def _declare_change_headers(method: str, operation: dict[str, Any]) -> None:
-    """Reads take Claimbase-Min-Change; successful writes answer with Claimbase-Change."""
+def _omit_nulls(parameters: list[dict[str, Any]]) -> None:
+    """An optional parameter is omitted, never null: a query string cannot carry a null, and
+    a generated client given `null` would send the word. Pydantic spells `T | None = None` as
+    `anyOf [T, null]` with `default: null`; the parameter is declared as `T`, not required."""
+    for parameter in parameters:
+        schema = parameter["schema"]
+        branches = schema.get("anyOf", [])
+        kept = [branch for branch in branches if branch != {"type": "null"}]
+        if len(kept) < len(branches) and not parameter.get("required", False):
+            del schema["anyOf"]
+            if schema.get("default", 0) is None:
+                del schema["default"]
+            schema.update(kept[0] if len(kept) == 1 else {"anyOf": kept})
+
+
+def _declare_headers(path: str, method: str, operation: dict[str, Any]) -> None:
+    """Request headers the app honours as parameters; response headers by reference."""
+    parameters = operation.setdefault("parameters", [])
     if method == "get":
-        operation.setdefault("parameters", []).append(dict(MIN_CHANGE_PARAMETER))
-    elif method in WRITE_METHODS:
-        for status, response in operation.get("responses", {}).items():
-            if status.startswith("2"):
-                headers = response.setdefault("headers", {})
-                headers["Claimbase-Change"] = dict(CHANGE_HEADER)
+        names = ["If-None-Match", "If-Modified-Since"]
+        if path.startswith(API_PREFIX):
+            names.append("Claimbase-Min-Change")
+        parameters += [dict(REQUEST_HEADERS[name]) for name in names]
+    for status, response in operation.get("responses", {}).items():
+        headers = response.setdefault("headers", {})
+        names = [*HEADERS_BY_STATUS.get(status, ()), "X-Request-ID"]
+        if status.startswith("2") and method in WRITE_METHODS and path.startswith(API_PREFIX):
+            names.append("Claimbase-Change")
+        if status == "200" and _is_page(response):
+            names.append("Link")
+        if operation.get("deprecated") or any(p.get("deprecated") for p in parameters):
+            names += ["Deprecation", "Sunset"]
+        headers.update({name: _ref(name) for name in names})
+
+
+def _is_page(response: dict[str, Any]) -> bool:
+    """A page of a list (its model is a `...Page`), whose next page is linked."""
+    schema = response.get("content", {}).get("application/json", {}).get("schema", {})
+    return str(schema.get("$ref", "")).endswith("Page")

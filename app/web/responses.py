@@ -32,6 +32,10 @@ NOT_MODIFIED: dict[int | str, dict[str, Any]] = {
 # What any operation may answer before it runs: a bad parameter, an Accept it cannot serve,
 # a URL longer than the app reads.
 ANY_REQUEST = ("invalid-parameter", "not-acceptable", "uri-too-long")
+# What any operation under /v1 may answer, whatever it does: every one reads the database
+# (away: 503), may need a key (READS_REQUIRE_KEY: 401) and is rate-limited (an expensive read
+# or a write: 429). Declared once on the /v1 router, so that every operation inherits them.
+API_ERRORS = problems("unauthorized", "too-many-requests", "service-unavailable")
 # The slugs are listed in the order their statuses have always had in the OpenAPI document.
 PARAMETER_ERRORS = problems(*ANY_REQUEST)
 READ_ERRORS = problems(*ANY_REQUEST, "service-unavailable")

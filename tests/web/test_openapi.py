@@ -116,9 +116,9 @@ def test_list_parameters_are_documented_as_query(document: dict[str, Any]) -> No
         "limit", "cursor", "count", "sort", "include", "indicator", "entity", "unit",
         "speaker", "source", "topic", "period", "value_gte", "value_gt", "value_lte", "value_lt",
     }  # fmt: skip
-    # Every filter is a query parameter; the one header is the read-your-writes token.
+    # Every filter is a query parameter; the headers are the validators and read-your-writes.
     headers = {parameter["name"] for parameter in parameters if parameter["in"] != "query"}
-    assert headers == {"Claimbase-Min-Change"}
+    assert headers == {"Claimbase-Min-Change", "If-None-Match", "If-Modified-Since"}
     assert {parameter["in"] for parameter in parameters} == {"query", "header"}
 
 
@@ -203,3 +203,103 @@ def test_refused_preflight_is_a_problem(
     body = assert_problem(response, 400, "invalid-parameter", refused)
     assert body["errors"][0]["location"] == "header"
     assert "access-control-allow-origin" not in response.headers
+
+
+def all_operations(document: dict[str, Any]) -> Iterator[tuple[str, str, dict[str, Any]]]:
+    for path, item in document["paths"].items():
+        for method, operation in item.items():
+            yield path, method, operation
+
+
+def nulls(schema: Any) -> list[Any]:
+    """Every `null` type anywhere in a schema."""
+    if isinstance(schema, dict):
+        found = [schema] if schema.get("type") == "null" or "null" in schema.get("type", []) else []
+        return found + [n for value in schema.values() for n in nulls(value)]
+    if isinstance(schema, list):
+        return [n for value in schema for n in nulls(value)]
+    return []
+
+
+def test_optional_parameters_are_omitted_never_null(document: dict[str, Any]) -> None:
+    """A generated client given a `null` cursor must leave it out, not send `cursor=null`."""
+    for path, method, operation in all_operations(document):
+        for parameter in operation.get("parameters", []):
+            where = (method, path, parameter["name"])
+            assert not nulls(parameter["schema"]), where
+            assert parameter["schema"].get("default", "") is not None, where
+    cursor = next(
+        p for p in document["paths"]["/v1/claims"]["get"]["parameters"] if p["name"] == "cursor"
+    )
+    assert cursor["required"] is False
+    assert cursor["schema"]["type"] == "string"
+
+
+def test_every_operation_is_described_and_says_who_may_call_it(
+    document: dict[str, Any],
+) -> None:
+    assert document["servers"]
+    assert document["info"]["license"]["name"]
+    assert document["info"]["contact"]
+    for path, method, operation in all_operations(document):
+        assert operation["description"].strip(), (method, path)
+        expected: list[dict[str, list[str]]] = (
+            [{"HTTPBearer": []}] if method in ("post", "patch", "delete") else []
+        )
+        assert operation["security"] == expected, (method, path)
+    kind = document["components"]["schemas"]["ClaimRead"]["properties"]["kind"]
+    assert kind["$ref"] == "#/components/schemas/ClaimKind"
+
+
+def test_every_v1_operation_declares_limits_and_an_absent_database(
+    document: dict[str, Any],
+) -> None:
+    for path, method, operation in v1_operations(document):
+        responses = operation["responses"]
+        assert {"400", "406", "414", "429", "503"} <= set(responses), (method, path)
+        assert responses["429"]["headers"]["Retry-After"] == {
+            "$ref": "#/components/headers/Retry-After"
+        }
+        if method == "get":
+            assert "304" in responses, path
+        else:
+            assert {"401", "403", "413", "415"} <= set(responses), (method, path)
+    for path in ("/v1/claims/{claim_id}", "/v1/topics/{topic_id}"):
+        for method in ("patch", "delete"):
+            assert {"412", "428"} <= set(document["paths"][path][method]["responses"])
+
+
+def test_response_headers_are_documented_once_and_referenced(document: dict[str, Any]) -> None:
+    headers = document["components"]["headers"]
+    assert {
+        "ETag", "Last-Modified", "Link", "Location", "Retry-After", "WWW-Authenticate",
+        "Deprecation", "Sunset", "X-Request-ID", "Cache-Control", "Vary", "Claimbase-Change",
+    } <= set(headers)  # fmt: skip
+    assert all(header["schema"] and header["description"] for header in headers.values())
+    for path, method, operation in all_operations(document):
+        for status, response in operation["responses"].items():
+            for name, header in response["headers"].items():
+                assert header == {"$ref": f"#/components/headers/{name}"}, (path, status)
+            assert "X-Request-ID" in response["headers"], (method, path, status)
+    claims = document["paths"]["/v1/claims"]
+    assert {"ETag", "Link", "Cache-Control"} <= set(claims["get"]["responses"]["200"]["headers"])
+    assert {"Location", "ETag"} <= set(claims["post"]["responses"]["201"]["headers"])
+    assert "WWW-Authenticate" in claims["post"]["responses"]["401"]["headers"]
+    changes = document["paths"]["/v1/changes"]["get"]["responses"]["200"]["headers"]
+    assert {"Deprecation", "Sunset", "Link"} <= set(changes)
+
+
+@pytest.mark.parametrize(
+    ("path", "method", "expected"),
+    [
+        ("/v1/claims", "get", {"If-None-Match", "If-Modified-Since", "Claimbase-Min-Change"}),
+        ("/v1/claims", "post", {"idempotency-key"}),
+        ("/v1/claims/{claim_id}", "patch", {"if-match"}),
+        ("/v1/claims/{claim_id}", "delete", {"if-match"}),
+    ],
+)
+def test_honoured_request_headers_are_parameters(
+    document: dict[str, Any], path: str, method: str, expected: set[str]
+) -> None:
+    parameters = document["paths"][path][method]["parameters"]
+    assert expected <= {p["name"] for p in parameters if p["in"] == "header"}
