@@ -136,11 +136,18 @@ class RecordScope(AsOf):
 class RecordListParams(ListParams, RecordScope):
     """A list of versioned records, in any of the list formats."""
 
+
+class FormatChoice(BaseModel):
+    """The list's old way to choose a format, now an operation of its own per format."""
+
+    model_config = ConfigDict(extra="forbid")
+
     format: Literal["json", "csv", "ndjson", "jsonld"] | None = Field(
         None,
-        description="Response format; wins over the Accept header. `csv` and `ndjson` export "
-        "the whole filtered collection (not one page), streamed; `limit` is then the size of "
-        "the batches read from the database.",
+        deprecated=True,
+        description="Deprecated: answered with a 308 to the same query at the format's own "
+        "path (`format=csv` to `.csv` after the list's path; `json` to the list without it), "
+        "with `Deprecation` and `Sunset` headers until its sunset.",
     )
 
 

@@ -174,19 +174,27 @@ def list_query(
 
 
 def list_records(
-    request: Request, session: Session, params: RecordListParams, resource: Resource
+    request: Request,
+    session: Session,
+    params: RecordListParams,
+    resource: Resource,
+    media: str | None = None,
 ) -> Response:
-    media = negotiate(request.headers.get("accept"), params.format)
+    """A list in `media`, or, at the list's own path, in the format Accept asks for."""
+    negotiated = media is None
+    media = media or negotiate(request.headers.get("accept"))
+    vary = "Accept" if negotiated else None
     t = tables_at(params.as_of)
     listed = list_query(session, t, params, resource)
     cache_control = cache_control_as_of(params.as_of)
     # Pages and exports alike: known from the state and the request before anything is read.
     etag = state_etag(session, request, media)
-    unchanged = not_modified(request, etag, cache_control=cache_control, vary="Accept")
+    unchanged = not_modified(request, etag, cache_control=cache_control, vary=vary)
     if unchanged is not None:
         return unchanged
+    validated = {**validators(etag, None, cache_control), **({"Vary": vary} if vary else {})}
     if media in {"csv", "ndjson"}:
-        return _export(session, media, listed, validators(etag, None, cache_control))
+        return _export(session, media, listed, validated)
     page = listed.page(session, params.limit, counted=params.count)
     if media == "jsonld":
         linked = LinkedData(f"{request.base_url}v1/")
@@ -203,8 +211,7 @@ def list_records(
         include = includes(getattr(params, "include", None))
         documents = listed.documents(session, page.rows, include)
         response = list_response(request, documents, page, extra)
-    response.headers["Vary"] = "Accept"
-    response.headers.update(validators(etag, None, cache_control))
+    response.headers.update(validated)
     return response
 
 
@@ -226,7 +233,7 @@ def _export(session: Session, media: str, listed: ListQuery, validated: dict[str
         lines = ndjson_export(
             listed.documents(exporting, [row._mapping for row in rows], set()) for rows in read
         )
-    headers = {"Vary": "Accept", **validated}
+    headers = dict(validated)
     if media == "csv":
         headers["Content-Disposition"] = f'attachment; filename="{resource.plural}.csv"'
     media_type = MEDIA_TYPES[media] + ("; charset=utf-8" if media == "csv" else "")

@@ -5,12 +5,13 @@ OpenAPI agree field for field."""
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, create_model
+from pydantic import BaseModel, ConfigDict, Field, create_model
 from pydantic.fields import FieldInfo
 
 from app.query.grammar import (
+    FormatChoice,
     GetParams,
     RecordListParams,
     RecordScope,
@@ -50,9 +51,12 @@ class ResourceSchemas:
     """The models derived from one resource's description."""
 
     list_params: type[RecordListParams]
+    # The same list in another format (`/claims.csv`): the list's parameters but `format`.
+    format_params: type[RecordListParams]
     get_params: type[GetParams]
     read: type[BaseModel]
     page: type[PageBase]
+    graph: type[BaseModel]
     create: type[Reasoned]
     patch: type[Reasoned]
 
@@ -89,7 +93,8 @@ def _served(resource: Resource, read_models: dict[str, str]) -> dict[str, Any]:
     return fields
 
 
-def _list_params(resource: Resource) -> type[RecordListParams]:
+def _list_params(resource: Resource) -> tuple[type[RecordListParams], type[RecordListParams]]:
+    """The list's parameters, and the same without `format` for its format operations."""
     sorts = resource.sort_names()
     relevance = (
         " relevance (only with `q`). Prefix `-` for descending. Ties are broken by id, in the "
@@ -128,10 +133,45 @@ def _list_params(resource: Resource) -> type[RecordListParams]:
                 examples=[",".join(facets)],
             ),
         )
-    model: type[RecordListParams] = create_model(
-        f"{_title(resource)}ListParams", __base__=RecordListParams, **fields
+    formats: Any = create_model(
+        f"{_title(resource)}FormatParams", __base__=RecordListParams, **fields
     )
-    return model
+    bases: Any = (FormatChoice, formats)
+    listed: Any = create_model(f"{_title(resource)}ListParams", __base__=bases)
+    models: tuple[Any, Any] = (listed, formats)
+    return models
+
+
+class LinkedNode(BaseModel):
+    """A record as a JSON-LD node of schema.org terms; its other members are the terms of its
+    fields (app/formats/linked_data.py)."""
+
+    model_config = ConfigDict(extra="allow", populate_by_name=True)
+
+    id: str = Field(alias="@id", description="The record's URL.")
+    identifier: str = Field(description="The record's id.")
+    version: int
+    dateCreated: datetime  # noqa: N815 (a schema.org term)
+    dateModified: datetime  # noqa: N815
+
+
+def _graph(resource: Resource) -> type[BaseModel]:
+    """A page of the list as JSON-LD: the inline @context and one typed node per record."""
+    node_type: Any = Literal[resource.linked_type]
+    node = create_model(
+        f"{_title(resource)}Node", __base__=LinkedNode, type=(node_type, Field(alias="@type"))
+    )
+    nodes: Any = list[node]
+    graph: type[BaseModel] = create_model(
+        f"{_title(resource)}Graph",
+        __config__=ConfigDict(populate_by_name=True),
+        context=(
+            dict[str, Any],
+            Field(alias="@context", description="schema.org, and the few terms it lacks."),
+        ),
+        graph=(nodes, Field(alias="@graph")),
+    )
+    return graph
 
 
 def _include(resource: Resource) -> Any:
@@ -234,11 +274,14 @@ def derive(resources: list[Resource]) -> dict[str, ResourceSchemas]:
             f"{_title(resource)}Page", __base__=PageBase, **page_fields
         )
         create = _create(resource)
+        list_params, format_params = _list_params(resource)
         schemas[resource.name] = ResourceSchemas(
-            list_params=_list_params(resource),
+            list_params=list_params,
+            format_params=format_params,
             get_params=_get_params(resource),
             read=reads[resource.name],
             page=page,
+            graph=_graph(resource),
             create=create,
             patch=_patch(create),
         )

@@ -5,6 +5,7 @@ and writes (create, merge patch, retract), with operation ids like `list_claims`
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Path, Query, Request, Response
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import RowMapping, select
 from sqlalchemy.exc import IntegrityError
@@ -28,9 +29,11 @@ from app.web.conditional import (
     validators,
     well_formed,
 )
-from app.web.negotiation import JSON_ONLY_DEPENDENCY
+from app.web.deprecation import DEPRECATED_PARAMETERS, FORMAT_PARAMETER, announce_parameter
+from app.web.negotiation import FORMAT_SUFFIXES, JSON_ONLY_DEPENDENCY, MEDIA_TYPES, accepting
 from app.web.problems import ApiError, conflict, invalid_parameter, not_found
 from app.web.responses import (
+    FORMAT_RESPONSES,
     GET_ERRORS,
     LIST_RESPONSES,
     WRITE_ERRORS,
@@ -132,6 +135,45 @@ def with_change(session: Session, response: Response) -> Response:
     return response
 
 
+def format_redirect(request: Request, operation: str, media: str) -> Response:
+    """The old `format=`: a 308 to the same query at the format's own path (relative, so it
+    names no host), announced as deprecated."""
+    query = request.url.remove_query_params("format").query
+    path = request.url.path + FORMAT_SUFFIXES.get(media, "")
+    response = Response(status_code=308, headers={"Location": f"{path}?{query}" if query else path})
+    announce_parameter(response, operation, "format")
+    return response
+
+
+def _format_content(media: str, name: str) -> dict[str, Any]:
+    """The 200 of a list's export: its media type, and the text it is."""
+    what = {
+        "csv": f"CSV (RFC 4180) with a header row, a line per {name} the query matches.",
+        "ndjson": f"A JSON document per line, as in the JSON list, per {name} it matches.",
+    }[media]
+    schema = {"type": "string", "contentMediaType": MEDIA_TYPES[media], "description": what}
+    return {"200": {"content": {MEDIA_TYPES[media]: {"schema": schema}}}}
+
+
+class CsvResponse(Response):
+    media_type = MEDIA_TYPES["csv"]
+
+
+class NdjsonResponse(Response):
+    media_type = MEDIA_TYPES["ndjson"]
+
+
+class JsonLdResponse(JSONResponse):
+    media_type = MEDIA_TYPES["jsonld"]
+
+
+FORMAT_RESPONSE_CLASSES: dict[str, type[Response]] = {
+    "csv": CsvResponse,
+    "ndjson": NdjsonResponse,
+    "jsonld": JsonLdResponse,
+}
+
+
 def _link_rows(resource: Resource, record_id: str, prepared: Prepared) -> list[dict[str, str]]:
     """The link-table rows of a new record (a claim's topics)."""
     rows: list[dict[str, str]] = []
@@ -170,7 +212,18 @@ def resource_router(resource: Resource, collection: APIRouter | None = None) -> 
     router = APIRouter(tags=[plural])
 
     async def list_all(request: Request, session: SessionDep, params: Any) -> Response:
+        # Read without the DeprecationWarning pydantic gives code that reads a deprecated field.
+        chosen = params.model_dump(include={"format"})["format"]
+        if chosen is not None:
+            return format_redirect(request, f"list_{plural}", chosen)
         return list_records(request, session, params, resource)
+
+    def in_format(media: str) -> Any:
+        async def list_in_format(request: Request, session: SessionDep, params: Any) -> Response:
+            return list_records(request, session, params, resource, media)
+
+        list_in_format.__annotations__["params"] = Annotated[schemas.format_params, Query()]
+        return list_in_format
 
     async def get_one(
         request: Request, record_id: Any, session: SessionDep, params: Any
@@ -346,8 +399,9 @@ def resource_router(resource: Resource, collection: APIRouter | None = None) -> 
     item = f"/{plural}/{{{name}_id}}"
     routes: list[tuple[str, Any, str, str, str, str, type[BaseModel], dict[int | str, Any]]] = [
         (f"/{plural}", list_all, "GET", f"list_{plural}", "",
-         f"List {plural}, filtered, sorted and paginated by cursor. JSON here; the same list "
-         f"in another format is `/{plural}.csv`, `.ndjson` or `.jsonld`.", schemas.page,
+         f"List {plural}, filtered, sorted and paginated by cursor. The same list in another "
+         f"format is an operation of its own: `/{plural}.csv`, `.ndjson` or `.jsonld`.",
+         schemas.page,
          LIST_RESPONSES),
         (item, get_one, "GET", f"get_{name}", "", f"One {name} by id.", schemas.read,
          GET_ERRORS),
@@ -390,4 +444,37 @@ def resource_router(resource: Resource, collection: APIRouter | None = None) -> 
             # Lists negotiate their formats themselves; everything else answers JSON only.
             dependencies=[] if endpoint is list_all else [JSON_ONLY_DEPENDENCY],
         )
+        if endpoint is list_all:
+            _add_format_routes(router, resource, in_format)
     return router
+
+
+def _add_format_routes(router: APIRouter, resource: Resource, in_format: Any) -> None:
+    """`/claims.csv`, `.ndjson` and `.jsonld`: the list in each other format, with the same
+    parameters, each declaring its own media type (JSON stays the list's only one)."""
+    plural, graph = resource.plural, SCHEMAS[resource.name].graph
+    DEPRECATED_PARAMETERS[(f"list_{plural}", "format")] = FORMAT_PARAMETER
+    exports = {
+        "csv": "as CSV: the whole filtered collection, streamed (`limit` is the size of the "
+        "batches read from the database; no cursor is needed).",
+        "ndjson": "as NDJSON: the whole filtered collection, streamed, one document a line "
+        "(`limit` is the size of the batches read).",
+        "jsonld": "as JSON-LD with schema.org terms and an inline @context: a page, as the JSON "
+        "list's, the next one linked by `Link`.",
+    }
+    for media, description in exports.items():
+        router.add_api_route(
+            f"/{plural}{FORMAT_SUFFIXES[media]}",
+            in_format(media),
+            methods=["GET"],
+            name=f"list_{plural}_{media}",
+            summary=f"List {plural} as {media.upper() if media != 'jsonld' else 'JSON-LD'}",
+            description=f"The list of {plural}, with the same parameters, {description}",
+            response_model=graph if media == "jsonld" else None,
+            response_class=FORMAT_RESPONSE_CLASSES[media],
+            responses={**FORMAT_RESPONSES},
+            openapi_extra=None
+            if media == "jsonld"
+            else {"responses": _format_content(media, resource.name)},
+            dependencies=[accepting(media)],
+        )

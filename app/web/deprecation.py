@@ -30,6 +30,9 @@ DEPRECATED_PARAMETERS: dict[tuple[str, str], Deprecation] = {
     # The change feed took its cursor as `since`; every list takes `cursor`.
     ("list_changes", "since"): Deprecation(date(2026, 12, 7), date(2027, 6, 30)),
 }
+# A list's format was `format=`; each format is now an operation of its own (`/claims.csv`).
+# The router factory registers it for each list (app/routes/resources.py).
+FORMAT_PARAMETER = Deprecation(date(2026, 12, 7), date(2027, 6, 30))
 
 
 def _midnight_utc(day: date) -> int:

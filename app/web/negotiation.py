@@ -1,8 +1,9 @@
-"""Content negotiation: the list formats, and which one an `Accept` header (or `format=`) asks
-for."""
+"""Content negotiation: the list formats, and which one an `Accept` header asks for. Each
+format also has an operation of its own (`/v1/claims.csv`), which answers only in it."""
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from fastapi import Depends, Request
 
@@ -15,6 +16,8 @@ MEDIA_TYPES = {
     "jsonld": "application/ld+json",
 }
 STREAMED = {"csv", "ndjson"}
+# A list's operation of its own for each format but JSON: the list's path and this suffix.
+FORMAT_SUFFIXES = {"csv": ".csv", "ndjson": ".ndjson", "jsonld": ".jsonld"}
 
 
 @dataclass(frozen=True)
@@ -87,26 +90,28 @@ def not_acceptable(accept: str | None, offered: dict[str, str], hint: str = "") 
     )
 
 
-def negotiate(accept: str | None, format_param: str | None) -> str:
-    """A list's format: `format` wins, then the best-rated type of Accept."""
-    if format_param is not None:
-        return format_param
+def negotiate(accept: str | None) -> str:
+    """A list's format: the best-rated type of Accept."""
     chosen = best_of(accept, MEDIA_TYPES)
     if chosen is None:
-        raise not_acceptable(accept, MEDIA_TYPES, " `?format=` selects one explicitly.")
+        hint = " Each format also has its own path: add `.csv`, `.ndjson` or `.jsonld` to it."
+        raise not_acceptable(accept, MEDIA_TYPES, hint)
     return chosen
 
 
-JSON_ONLY = {"json": MEDIA_TYPES["json"]}
+def accepting(media: str) -> Any:
+    """The one rule for every operation that answers in one format only (records, versions,
+    the feed, search, the summary, probes, writes in JSON; a list's format operations in
+    theirs), as for lists: an Accept that allows none of it is a 406. (Problems are
+    application/problem+json whatever Accept says.)"""
+    offered = {media: MEDIA_TYPES[media]}
+
+    async def accepts(request: Request) -> None:
+        accept = request.headers.get("accept")
+        if accept is not None and best_of(accept, offered) is None:
+            raise not_acceptable(accept, offered)
+
+    return Depends(accepts)
 
 
-async def accepts_json(request: Request) -> None:
-    """The one rule for every operation that answers only in JSON (records, versions, the
-    feed, search, the summary, probes, writes), as for lists: an Accept that allows no JSON
-    is a 406. (Problems are application/problem+json whatever Accept says.)"""
-    accept = request.headers.get("accept")
-    if accept is not None and best_of(accept, JSON_ONLY) is None:
-        raise not_acceptable(accept, JSON_ONLY)
-
-
-JSON_ONLY_DEPENDENCY = Depends(accepts_json)
+JSON_ONLY_DEPENDENCY = accepting("json")

@@ -103,6 +103,7 @@ HEADERS_BY_STATUS: dict[str, tuple[str, ...]] = {
     "200": ("ETag", "Last-Modified", "Cache-Control", "Vary"),
     "201": ("ETag", "Last-Modified", "Cache-Control", "Location"),
     "304": ("ETag", "Last-Modified", "Cache-Control", "Vary"),
+    "308": ("Location",),
     "401": ("WWW-Authenticate",),
     "403": ("WWW-Authenticate",),
     "410": ("ETag",),
@@ -132,9 +133,10 @@ def customize_openapi(document: dict[str, Any]) -> dict[str, Any]:
             if "HTTPValidationError" in str(responses.get("422", "")):
                 responses.pop("422")
             for status, response in responses.items():
+                # Declared under the operation's own media type (JSON, or a format's): a problem.
                 content = response.get("content", {})
-                if status[0] in "45" and "application/json" in content:
-                    content[PROBLEM_MEDIA_TYPE] = content.pop("application/json")
+                if status[0] in "45" and len(content) == 1:
+                    response["content"] = {PROBLEM_MEDIA_TYPE: next(iter(content.values()))}
     components = document.setdefault("components", {})
     components["headers"] = RESPONSE_HEADERS
     schemas = components.setdefault("schemas", {})
@@ -191,6 +193,6 @@ def _declare_headers(path: str, method: str, operation: dict[str, Any]) -> None:
 
 
 def _is_page(response: dict[str, Any]) -> bool:
-    """A page of a list (its model is a `...Page`), whose next page is linked."""
-    schema = response.get("content", {}).get("application/json", {}).get("schema", {})
-    return str(schema.get("$ref", "")).endswith("Page")
+    """A page of a list (a `...Page`, or a `...Graph` in JSON-LD), whose next page is linked."""
+    refs = [str(c.get("schema", {}).get("$ref", "")) for c in response.get("content", {}).values()]
+    return any(ref.endswith(("Page", "Graph")) for ref in refs)

@@ -61,7 +61,10 @@ def is_expensive_read(request: Request) -> bool:
     query = request.query_params
     if query.get("count", "").lower() in {"true", "1", "yes", "on"} or "q" in query:
         return True
-    if "format" in query or request.url.path.rstrip("/").endswith(("/search", "/export")):
+    if request.url.path.rstrip("/").endswith(("/search", ".csv", ".ndjson", ".jsonld")):
+        return True
+    # An export asked for by Accept at the list's own path costs what its own path does.
+    if any(media in request.headers.get("accept", "") for media in ("csv", "ndjson", "ld+json")):
         return True
     limit = query.get("limit", "")
     return limit.isdigit() and int(limit) > EXPENSIVE_LIMIT

@@ -40,20 +40,15 @@ API_ERRORS = problems("unauthorized", "too-many-requests", "service-unavailable"
 PARAMETER_ERRORS = problems(*ANY_REQUEST)
 READ_ERRORS = problems(*ANY_REQUEST, "service-unavailable")
 LIST_ERRORS = problems(*ANY_REQUEST, "invalid-cursor", "service-unavailable", "too-many-requests")
-# The 200 of every list in its other formats, and the 406 when none is acceptable.
+# A list's errors; its format operations (`/claims.csv`) answer the same.
+FORMAT_RESPONSES: dict[int | str, dict[str, Any]] = {**NOT_MODIFIED, **LIST_ERRORS}
+# The list itself (JSON, or a format Accept asks for), and the old `format=`'s redirect.
 LIST_RESPONSES: dict[int | str, dict[str, Any]] = {
-    200: {
-        "description": "A page of records (JSON, JSON-LD), or the whole filtered collection "
-        "streamed (CSV, NDJSON). Choose with Accept or `format`.",
-        "content": {
-            "text/csv": {"schema": {"type": "string"}},
-            "application/x-ndjson": {"schema": {"type": "string"}},
-            "application/ld+json": {"schema": {"type": "object"}},
-        },
+    **FORMAT_RESPONSES,
+    308: {
+        "description": "`format=` (deprecated): the same query at the format's own path, "
+        "named by Location."
     },
-    **NOT_MODIFIED,
-    **LIST_ERRORS,
-    **problems("not-acceptable"),
 }
 # A record's versions are pages: their cursor may be refused.
 GET_ERRORS = {

@@ -142,7 +142,7 @@ function renderPager(page) {
 
 function renderExport() {
   // The export is the whole result of the current query, not just the page on screen.
-  $("#export-csv").href = apiUrl("claims", { ...queryParams(), format: "csv" }).href;
+  $("#export-csv").href = apiUrl("claims.csv", queryParams()).href;
 }
 
 async function load() {

@@ -12,6 +12,7 @@ from pyld import jsonld
 from sqlalchemy.orm import Session
 
 from app.query import reads
+from app.resources import SCHEMAS
 from tests.support.helpers import add_claims, assert_problem, walk
 
 RESOURCES = ["claims", "statistics", "speakers", "sources", "topics"]
@@ -187,19 +188,43 @@ def test_accept_negotiation(client: TestClient, accept: str | None, media_type: 
     assert response.headers["content-type"] == media_type
 
 
-@pytest.mark.parametrize(
-    ("format_", "media_type"),
-    [
-        ("json", "application/json"),
-        ("csv", "text/csv; charset=utf-8"),
-        ("ndjson", "application/x-ndjson"),
-        ("jsonld", "application/ld+json"),
-    ],
-)
-def test_format_wins_over_accept(client: TestClient, format_: str, media_type: str) -> None:
-    response = client.get(f"/v1/topics?format={format_}", headers={"Accept": "image/png"})
-    assert response.status_code == 200
+FORMAT_OPERATIONS = [
+    ("csv", ".csv", "text/csv; charset=utf-8"),
+    ("ndjson", ".ndjson", "application/x-ndjson"),
+    ("jsonld", ".jsonld", "application/ld+json"),
+]
+
+
+@pytest.mark.parametrize(("format_", "suffix", "media_type"), FORMAT_OPERATIONS)
+def test_each_format_has_its_operation(
+    client: TestClient, format_: str, suffix: str, media_type: str
+) -> None:
+    response = client.get(f"/v1/topics{suffix}?limit=2", headers={"Accept": "*/*"})
+    assert response.status_code == 200, response.text
     assert response.headers["content-type"] == media_type
+    assert "Accept" not in response.headers["vary"].split(", ")
+    # One rule: an Accept that allows none of what the operation answers is a 406.
+    refused = client.get(f"/v1/topics{suffix}", headers={"Accept": "application/json"})
+    assert_problem(refused, 406, "not-acceptable")
+    assert_problem(client.get(f"/v1/topics{suffix}?format={format_}"), 400, "invalid-parameter")
+
+
+@pytest.mark.parametrize(
+    ("format_", "suffix"), [("json", ""), *((f, s) for f, s, _ in FORMAT_OPERATIONS)]
+)
+def test_the_format_parameter_redirects_to_its_operation(
+    client: TestClient, format_: str, suffix: str
+) -> None:
+    """`format=` is deprecated: a 308 to the same query at the format's path."""
+    url = f"/v1/claims?kind=direct_quote&format={format_}&limit=3"
+    response = client.get(url, follow_redirects=False)
+    assert response.status_code == 308
+    assert response.headers["location"] == f"/v1/claims{suffix}?kind=direct_quote&limit=3"
+    assert response.headers["deprecation"].startswith("@")
+    assert response.headers["sunset"].endswith("GMT")
+    followed = client.get(url)
+    assert followed.status_code == 200
+    assert followed.content == client.get(response.headers["location"]).content
 
 
 @pytest.mark.parametrize(
@@ -225,10 +250,13 @@ def test_a_bad_cursor_in_an_export_is_400_not_a_broken_stream(client: TestClient
 
 
 def test_json_ld_pages_follow_link(client: TestClient) -> None:
-    response = client.get("/v1/claims?format=jsonld&limit=5")
+    response = client.get("/v1/claims.jsonld?limit=5")
     assert len(response.json()["@graph"]) == 5
     assert response.headers["link"].endswith('>; rel="next"')
-    assert "format=jsonld" in response.headers["link"]
+    assert "/v1/claims.jsonld?limit=5&cursor=" in response.headers["link"]
+    # Its schema in the OpenAPI holds: typed nodes under @graph, the @context inline.
+    graph = SCHEMAS["claim"].graph.model_validate(response.json())
+    assert graph.model_dump(by_alias=True)["@graph"][0]["@type"] == "Claim"
 
 
 def no_network(url: str, _options: dict[str, Any]) -> Any:
@@ -312,8 +340,21 @@ def test_json_ld_of_other_resources_expands(client: TestClient, resource: str) -
 
 @pytest.mark.parametrize("resource", RESOURCES)
 def test_openapi_declares_every_format(client: TestClient, resource: str) -> None:
-    operation = client.get("/v1/openapi.json").json()["paths"][f"/v1/{resource}"]["get"]
-    assert set(operation["responses"]["200"]["content"]) == {
-        "application/json", "text/csv", "application/x-ndjson", "application/ld+json",
-    }  # fmt: skip
+    """JSON is the list's one 200 media type, the clean default of a typed client; each other
+    format is an operation of its own, with its own media type and schema."""
+    paths = client.get("/v1/openapi.json").json()["paths"]
+    operation = paths[f"/v1/{resource}"]["get"]
+    assert set(operation["responses"]["200"]["content"]) == {"application/json"}
     assert "application/problem+json" in operation["responses"]["406"]["content"]
+    assert operation["responses"]["308"]["headers"]["Location"]
+    (format_parameter,) = [p for p in operation["parameters"] if p["name"] == "format"]
+    assert format_parameter["deprecated"] is True
+    for _, suffix, media_type in FORMAT_OPERATIONS:
+        exported = paths[f"/v1/{resource}{suffix}"]["get"]
+        (declared,) = exported["responses"]["200"]["content"].items()
+        assert declared[0] == media_type.split(";")[0]
+        assert "format" not in {p["name"] for p in exported["parameters"]}
+    graph = paths[f"/v1/{resource}.jsonld"]["get"]["responses"]["200"]["content"]
+    ref = graph["application/ld+json"]["schema"]["$ref"].rsplit("/", 1)[1]
+    schema = client.get("/v1/openapi.json").json()["components"]["schemas"][ref]
+    assert schema["required"] == ["@context", "@graph"]

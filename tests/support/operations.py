@@ -57,6 +57,11 @@ class Operation:
         return self.method == "get" and not self.path_parameters and "limit" in self.names
 
     @property
+    def is_json(self) -> bool:
+        """Answers JSON: not one of a list's format operations (`/v1/claims.csv`)."""
+        return not self.path.endswith((".csv", ".ndjson", ".jsonld"))
+
+    @property
     def names(self) -> set[str]:
         return {parameter.name for parameter in self.query}
 
@@ -143,5 +148,6 @@ def operations() -> list[Operation]:
 OPERATIONS = operations()
 READS = [operation for operation in OPERATIONS if operation.method == "get"]
 LISTS = [operation for operation in READS if operation.is_list]
+JSON_LISTS = [operation for operation in LISTS if operation.is_json]
 GETS = [operation for operation in READS if operation.path_parameters]
 WRITES = [operation for operation in OPERATIONS if operation.method != "get"]

@@ -19,7 +19,14 @@ from app.write.auth import create_key
 from tests.conftest import OwnedDatabase, app_on
 from tests.support.databases import dump_tables, file_digest
 from tests.support.helpers import assert_problem
-from tests.support.operations import GETS, LISTS, WRITES, Operation, string_fields
+from tests.support.operations import (
+    GETS,
+    JSON_LISTS,
+    LISTS,
+    WRITES,
+    Operation,
+    string_fields,
+)
 
 LONG = "a" * 10_000
 # Percent-encoded so they reach the server as bytes: NUL, a lone surrogate (CESU-8), not UTF-8.
@@ -206,7 +213,7 @@ def test_unknown_sort_fields(harness: Harness, operation: Operation, sort: str) 
 
 
 @pytest.mark.parametrize(
-    "operation", [op for op in LISTS if "q" in op.names], ids=lambda op: op.operation_id
+    "operation", [op for op in JSON_LISTS if "q" in op.names], ids=lambda op: op.operation_id
 )
 @pytest.mark.parametrize("text", HOSTILE_TEXT)
 def test_sql_and_search_operators_in_q_are_only_text(

@@ -27,6 +27,11 @@ OPERATION_IDS = {
         for name in ("claim", "statistic", "speaker", "source", "topic")
         for operation, suffix in (("list", "versions"), ("get", "version"))
     ),
+    *(
+        f"list_{plural}_{media}"
+        for plural in ("claims", "statistics", "speakers", "sources", "topics")
+        for media in ("csv", "ndjson", "jsonld")
+    ),
 }  # fmt: skip
 # What a write declares beyond the read errors (its body, key, and preconditions).
 WRITE_PROBLEMS = {"401", "403", "422"}
@@ -69,7 +74,7 @@ def test_every_v1_operation_declares_its_problems(document: dict[str, Any]) -> N
             expected |= WRITE_PROBLEMS | (ITEM_WRITE_PROBLEMS if "{" in path else set())
         assert expected <= set(responses), (path, method)
         # 304 answers If-None-Match with no body at all.
-        for status in set(responses) - {"200", "201", "304"}:
+        for status in set(responses) - {"200", "201", "304", "308"}:
             content = responses[status]["content"]
             assert content == {"application/problem+json": {"schema": PROBLEM_REF}}, path
             assert responses[status]["description"]

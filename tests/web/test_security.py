@@ -21,7 +21,7 @@ from app.web.security import script_hashes
 from app.write.auth import create_key
 from tests.conftest import OwnedDatabase, app_on
 from tests.support.helpers import assert_problem
-from tests.support.operations import GETS, LISTS, Operation
+from tests.support.operations import GETS, JSON_LISTS, LISTS, Operation
 from tests.support.servers import free_port
 
 # -- headers ----------------------------------------------------------------------------------
@@ -341,7 +341,7 @@ def statements(owned_database: OwnedDatabase) -> Iterator[list[tuple[str, list[s
     event.remove(owned_database.engine, "before_cursor_execute", capture)
 
 
-@pytest.mark.parametrize("operation", LISTS, ids=lambda op: op.operation_id)
+@pytest.mark.parametrize("operation", JSON_LISTS, ids=lambda op: op.operation_id)
 def test_request_values_reach_sql_only_as_bound_parameters(
     owned_database: OwnedDatabase,
     statements: list[tuple[str, list[str]]],
