@@ -47,7 +47,10 @@ def sdk(
     spec = write_spec(live_openapi, directory)
     config = directory / "config.json"
     # No post hooks: formatting the output is the user's business, and not a spec warning.
-    config.write_text(json.dumps({"post_hooks": []}))
+    # The generator knows no NDJSON (the `.ndjson` operations): its documented override reads
+    # it as the text it is.
+    overrides = {"application/x-ndjson": "text/plain"}
+    config.write_text(json.dumps({"post_hooks": [], "content_type_overrides": overrides}))
     package = f"claimbase_client_{backend}"
     output = run(
         [str(GENERATOR), "generate", "--path", str(spec), "--meta", "none",

@@ -33,7 +33,9 @@ function idsOf(records: ReadonlyArray<{ id: string }>): string[] {
 }
 
 async function claimPage(cursor: string | null): Promise<ClaimPage> {
-  const { data, error } = await listClaims({ query: { limit: 7, sort: "-id", cursor } });
+  // Optional parameters are omitted, never null: a null cursor is left out of the query.
+  const query = { limit: 7, sort: "-id", cursor: cursor ?? undefined };
+  const { data, error } = await listClaims({ query });
   ok(data !== undefined, JSON.stringify(error));
   return data;
 }

@@ -1,0 +1,54 @@
+// A client typed by openapi-typescript (schema.d.ts, generated at its defaults from the served
+// OpenAPI) and called through openapi-fetch, compiled by tsc --strict with no casts, then run
+// by node against a live server (argv[2]) by tests/sdk/test_typed_clients.py. It walks a
+// filtered list to its end and reads a typed problem; it prints one JSON line of what it saw.
+import createClient from "openapi-fetch";
+
+import type { components, paths } from "./schema";
+
+type ClaimPage = components["schemas"]["ClaimPage"];
+type ClaimRead = components["schemas"]["ClaimRead"];
+type Problem = components["schemas"]["Problem"];
+
+const [baseUrl] = process.argv.slice(2);
+const client = createClient<paths>({ baseUrl });
+
+async function page(cursor: string | null): Promise<ClaimPage> {
+  const { data, error } = await client.GET("/v1/claims", {
+    // Optional parameters are omitted, never null: a null cursor is left out.
+    params: { query: { kind: "direct_quote", limit: 4, cursor: cursor ?? undefined } },
+  });
+  if (data === undefined) throw new Error(JSON.stringify(error));
+  // `data` is the page, not a union with CSV or JSON-LD: assigned to ClaimPage as it is.
+  return data;
+}
+
+async function walk(): Promise<string[]> {
+  const seen: ClaimRead[] = [];
+  let cursor: string | null = null;
+  do {
+    const next: ClaimPage = await page(cursor);
+    seen.push(...next.data);
+    cursor = next.next_cursor;
+  } while (cursor !== null);
+  return seen.map((claim) => `${claim.id}:${claim.kind}`);
+}
+
+async function problem(): Promise<Problem> {
+  const { data, error } = await client.GET("/v1/claims/{claim_id}", {
+    params: { path: { claim_id: "no-such-claim" } },
+  });
+  if (data !== undefined) throw new Error("a missing claim was found");
+  return error;
+}
+
+async function main(): Promise<void> {
+  const claims = await walk();
+  const missing = await problem();
+  console.log(JSON.stringify({ claims, problem: { status: missing.status, type: missing.type } }));
+}
+
+main().catch((failure: unknown) => {
+  console.error(failure);
+  process.exit(1);
+});
