@@ -49,3 +49,25 @@ def node_tool(name: str) -> Path:
     if not path.exists():
         pytest.fail(f"{path} is missing: run `make node` (npm ci in tests/sdk) first")
     return path
+
+
+def tsconfig(include: list[str]) -> dict[str, Any]:
+    """tsc in strict mode, to CommonJS, which needs no file extensions in generated imports,
+    so node runs the output as is."""
+    return {
+        "compilerOptions": {
+            "strict": True,
+            "noEmitOnError": True,
+            "target": "ES2022",
+            "module": "commonjs",
+            "moduleResolution": "node10",
+            "esModuleInterop": True,
+            "lib": ["ES2022", "DOM"],
+            "types": ["node"],
+            "typeRoots": [str(NODE_PROJECT / "node_modules" / "@types")],
+            "skipLibCheck": True,
+            "outDir": "dist",
+            "rootDir": ".",
+        },
+        "include": include,
+    }

@@ -14,35 +14,23 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.sdk.generators import NODE_PROJECT, assert_no_warnings, node_tool, run, write_spec
+from tests.sdk.generators import (
+    NODE_PROJECT,
+    assert_no_warnings,
+    node_tool,
+    run,
+    tsconfig,
+    write_spec,
+)
 
 FILTER = "kind=direct_quote"
-
-
-def _tsconfig(entry: str) -> dict[str, Any]:
-    return {
-        "compilerOptions": {
-            "strict": True,
-            "noEmitOnError": True,
-            "target": "ES2022",
-            "module": "commonjs",
-            "moduleResolution": "node10",
-            "esModuleInterop": True,
-            "lib": ["ES2022", "DOM"],
-            "types": ["node"],
-            "skipLibCheck": True,
-            "outDir": "dist",
-            "rootDir": ".",
-        },
-        "files": [entry],
-    }
 
 
 def _project(directory: Path, entry: str) -> None:
     """`entry` beside the generated code, resolving packages from tests/sdk/node_modules."""
     shutil.copy(NODE_PROJECT / entry, directory / entry)
     (directory / "node_modules").symlink_to(NODE_PROJECT / "node_modules")
-    (directory / "tsconfig.json").write_text(json.dumps(_tsconfig(entry), indent=2))
+    (directory / "tsconfig.json").write_text(json.dumps(tsconfig([entry]), indent=2))
     run([str(node_tool("tsc")), "--project", "tsconfig.json", "--pretty", "false"], cwd=directory)
 
 
@@ -64,6 +52,18 @@ def _walk(directory: Path, entry: str, live_url: str) -> dict[str, Any]:
     return result
 
 
+def _generated_walk(
+    tool: str, arguments: list[str], entry: str, document: dict[str, Any], directory: Path
+) -> Path:
+    """Generate with `tool` (its defaults) beside `entry`, and compile them."""
+    spec = write_spec(document, directory)
+    command = [str(node_tool(tool)), *(str(spec) if a == "{spec}" else a for a in arguments)]
+    output = run(command, cwd=directory, env={**os.environ, "NO_COLOR": "1"})
+    assert_no_warnings(tool, output)
+    _project(directory, entry)
+    return directory
+
+
 def test_openapi_typescript_and_openapi_fetch(
     live_openapi: dict[str, Any],
     live_url: str,
@@ -71,11 +71,8 @@ def test_openapi_typescript_and_openapi_fetch(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> None:
     directory = tmp_path_factory.mktemp(f"openapi-typescript-{backend}")
-    spec = write_spec(live_openapi, directory)
-    command = [str(node_tool("openapi-typescript")), str(spec), "--output", "schema.d.ts"]
-    output = run(command, cwd=directory, env={**os.environ, "NO_COLOR": "1"})
-    assert_no_warnings("openapi-typescript", output)
-    _project(directory, "typed_walk.ts")
+    arguments = ["{spec}", "--output", "schema.d.ts"]
+    _generated_walk("openapi-typescript", arguments, "typed_walk.ts", live_openapi, directory)
     seen = _walk(directory, "typed_walk.ts", live_url)
     assert seen["claims"] == _expected(live_url)
     assert len(seen["claims"]) > 4  # more than one page
@@ -89,10 +86,6 @@ def test_orval_client_walks_from_a_null_cursor(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> None:
     directory = tmp_path_factory.mktemp(f"orval-{backend}")
-    spec = write_spec(live_openapi, directory)
-    command = [str(node_tool("orval")), "--input", str(spec), "--output", "client.ts"]
-    output = run(command, cwd=directory)
-    assert_no_warnings("orval", output)
-    _project(directory, "orval_walk.ts")
-    seen = _walk(directory, "orval_walk.ts", live_url)
-    assert seen["claims"] == _expected(live_url)
+    arguments = ["--input", "{spec}", "--output", "client.ts"]
+    _generated_walk("orval", arguments, "orval_walk.ts", live_openapi, directory)
+    assert _walk(directory, "orval_walk.ts", live_url)["claims"] == _expected(live_url)

@@ -13,7 +13,14 @@ from typing import Any
 import pytest
 
 from tests.sdk.conftest import WritableServer
-from tests.sdk.generators import NODE_PROJECT, assert_no_warnings, node_tool, run, write_spec
+from tests.sdk.generators import (
+    NODE_PROJECT,
+    assert_no_warnings,
+    node_tool,
+    run,
+    tsconfig,
+    write_spec,
+)
 
 # The steps of tour.ts, in order: each must report "ok".
 TOUR = [
@@ -39,26 +46,6 @@ def _generator_config(spec: Path) -> dict[str, Any]:
     }
 
 
-def _tsconfig() -> dict[str, Any]:
-    return {
-        "compilerOptions": {
-            "strict": True,
-            "noEmitOnError": True,
-            "target": "ES2022",
-            # CommonJS needs no file extensions in the generated imports, so node runs it as is.
-            "module": "commonjs",
-            "moduleResolution": "node10",
-            "lib": ["ES2022", "DOM"],
-            "types": ["node"],
-            "typeRoots": [str(NODE_PROJECT / "node_modules" / "@types")],
-            "skipLibCheck": True,
-            "outDir": "dist",
-            "rootDir": ".",
-        },
-        "include": ["tour.ts", "client/**/*.ts"],
-    }
-
-
 @pytest.fixture(scope="module")
 def compiled_tour(
     live_openapi: dict[str, Any], backend: str, tmp_path_factory: pytest.TempPathFactory
@@ -72,7 +59,9 @@ def compiled_tour(
     output = run([str(openapi_ts), "--file", str(config)], cwd=directory)
     assert_no_warnings("@hey-api/openapi-ts", output)
     shutil.copy(NODE_PROJECT / "tour.ts", directory / "tour.ts")
-    (directory / "tsconfig.json").write_text(json.dumps(_tsconfig(), indent=2))
+    (directory / "tsconfig.json").write_text(
+        json.dumps(tsconfig(["tour.ts", "client/**/*.ts"]), indent=2)
+    )
     run([str(tsc), "--project", "tsconfig.json", "--pretty", "false"], cwd=directory)
     return directory / "dist" / "tour.js"
 
