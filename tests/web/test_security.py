@@ -183,7 +183,15 @@ LIMITED = Settings(
     rate_limit_expensive_reads_per_minute=6,
     rate_limit_burst=3,
 )
-EXPENSIVE_READS = ["/v1/claims?count=true", "/v1/claims?q=growth", "/v1/claims?limit=200"]
+EXPENSIVE_READS = [
+    "/v1/claims?count=true",
+    "/v1/claims?q=growth",
+    "/v1/claims?limit=200",
+    "/v1/claims/nqpf-21/versions?count=true",
+    "/v1/claims.csv",
+    "/v1/statistics.ndjson",
+    "/v1/topics.jsonld",
+]
 
 
 @pytest.fixture
@@ -199,6 +207,10 @@ def test_expensive_reads_are_limited_per_address(limited: TestClient, url: str) 
     response = limited.get(url)
     assert_problem(response, 429, "too-many-requests")
     assert int(response.headers["retry-after"]) >= 1
+    # ...as its operation declares, with its Retry-After.
+    path = url.split("?")[0].replace("nqpf-21", "{claim_id}")
+    declared = limited.get("/v1/openapi.json").json()["paths"][path]["get"]["responses"]["429"]
+    assert declared["headers"]["Retry-After"] == {"$ref": "#/components/headers/Retry-After"}
     # Cheap reads are never limited.
     for _ in range(10):
         assert limited.get("/v1/claims?limit=10").status_code == 200
