@@ -16,11 +16,10 @@ import schemathesis
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, settings
 from schemathesis import GenerationMode
-from schemathesis.checks import not_a_server_error
-from schemathesis.specs.openapi.checks import (
-    content_type_conformance,
-    response_schema_conformance,
-    status_code_conformance,
+from schemathesis.checks import (
+    allow_header_conformance,
+    negative_data_rejection,
+    positive_data_acceptance,
 )
 from sqlalchemy import Engine
 
@@ -29,12 +28,15 @@ from app.write.auth import create_key
 from tests.conftest import rolled_back, serve
 
 FUZZ_EXAMPLES = int(os.environ.get("CLAIMBASE_FUZZ_EXAMPLES", "0"))
-CHECKS = [
-    not_a_server_error,
-    status_code_conformance,
-    content_type_conformance,
-    response_schema_conformance,
-]
+# Two default checks guess from the schema alone whether the API should accept a request; the
+# API rightly refuses what no schema can say (an opaque cursor not issued by it, a paraphrase
+# without a speaker, a control character in a reason), and the negative guess counts an
+# undeclared extra header as invalid input (a false positive, schemathesis PR #4762). Every
+# other default check runs but `allow_header_conformance`: `Allow` on /v1/statistics/summary
+# is the union of the methods the router serves there, PATCH and DELETE included (they reach
+# /v1/statistics/{statistic_id} with the id `summary`), which the document rightly does not
+# declare on the summary's path; tests/web/test_http_contract.py pins `Allow` everywhere.
+GUESSES = [positive_data_acceptance, negative_data_rejection, allow_header_conformance]
 
 schema = schemathesis.openapi.from_asgi("/v1/openapi.json", app)
 schema.config.generation.update(
@@ -68,7 +70,11 @@ def test_every_operation_conforms(
     case: schemathesis.Case[Any], client: TestClient, write_headers: dict[str, str]
 ) -> None:
     # `client` overrides the app's session with this backend's rolled-back test session.
-    case.call_and_validate(checks=CHECKS, headers=write_headers_for(case, client, write_headers))
+    # Schemathesis's default checks: statuses, content types, headers and bodies as declared,
+    # no 500, required headers, methods not served a 405, auth not ignored, and more.
+    case.call_and_validate(
+        headers=write_headers_for(case, client, write_headers), excluded_checks=GUESSES
+    )
 
 
 StateMachine = schema.as_state_machine()
@@ -99,7 +105,7 @@ def test_create_get_patch_retract_by_links(seeded_engine: Engine) -> None:
             self, response: Any, case: schemathesis.Case[Any], **kwargs: Any
         ) -> None:
             seen.add((case.method.upper(), response.status_code))
-            case.validate_response(response, checks=CHECKS)
+            case.validate_response(response, excluded_checks=GUESSES)
 
     with TestClient(app) as client:
         Workflow.run(
