@@ -142,6 +142,11 @@ class RecordListParams(ListParams, RecordScope):
         "the whole filtered collection (not one page), streamed; `limit` is then the size of "
         "the batches read from the database.",
     )
+    bom: bool = Field(
+        False,
+        description="CSV only: start the file with a UTF-8 byte order mark, so that "
+        "spreadsheet programs (Excel) read its names and quotes as UTF-8.",
+    )
 
 
 class GetParams(AsOf):

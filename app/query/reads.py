@@ -59,7 +59,8 @@ from app.web.problems import ApiError, invalid_parameter, not_found
 from app.web.responses import json_response, list_response
 
 # Parameters that shape a page (or its format) but not the query a cursor belongs to.
-PAGE_ONLY_PARAMS = {"cursor", "limit", "count", "include", "format", "facets"}
+PAGE_ONLY_PARAMS = {"cursor", "limit", "count", "include", "format", "facets", "bom"}
+UTF8_BOM = "\ufeff".encode()
 
 
 def includes(include: str | None) -> set[str]:
@@ -177,6 +178,8 @@ def list_records(
     request: Request, session: Session, params: RecordListParams, resource: Resource
 ) -> Response:
     media = negotiate(request.headers.get("accept"), params.format)
+    if params.bom and media != "csv":
+        raise invalid_parameter("bom", "a byte order mark is for CSV only (`format=csv`)")
     t = tables_at(params.as_of)
     listed = list_query(session, t, params, resource)
     cache_control = cache_control_as_of(params.as_of)
@@ -186,7 +189,8 @@ def list_records(
     if unchanged is not None:
         return unchanged
     if media in {"csv", "ndjson"}:
-        return _export(session, media, listed, validators(etag, None, cache_control))
+        validated = validators(etag, None, cache_control)
+        return _export(session, media, listed, validated, bom=params.bom)
     page = listed.page(session, params.limit, counted=params.count)
     if media == "jsonld":
         linked = LinkedData(f"{request.base_url}v1/")
@@ -208,7 +212,9 @@ def list_records(
     return response
 
 
-def _export(session: Session, media: str, listed: ListQuery, validated: dict[str, str]) -> Response:
+def _export(
+    session: Session, media: str, listed: ListQuery, validated: dict[str, str], *, bom: bool
+) -> Response:
     """The whole collection streamed in batches of `EXPORT_BATCH_ROWS` whatever `limit` says;
     the first batch is read now, so that a database that fails is still a problem response
     rather than a broken stream.
@@ -222,6 +228,8 @@ def _export(session: Session, media: str, listed: ListQuery, validated: dict[str
     resource = listed.resource
     if media == "csv":
         lines = csv_export(exporting, listed.tables, resource, read)
+        if bom:
+            lines = chain([UTF8_BOM], lines)
     else:
         lines = ndjson_export(
             listed.documents(exporting, [row._mapping for row in rows], set()) for rows in read

@@ -12,6 +12,7 @@ from app.resources.kernel import (
     Document,
     Facet,
     Field,
+    Label,
     Relation,
     Resource,
     Sort,
@@ -159,6 +160,7 @@ CLAIM = Resource(
             facet=Facet("speaker", label="speaker"),
             write=(Annotated[Text, Constraints(max_length=128)] | None, Constraints(None)),
             reference="speaker",
+            label=Label("speaker", "name"),
         ),
         Field(
             "source_id",
@@ -170,6 +172,7 @@ CLAIM = Resource(
             ),
             write=(Text, Constraints(max_length=128)),
             reference="source",
+            label=Label("source", "title"),
         ),
         Field(
             "topics",

@@ -96,6 +96,19 @@ class Term:
 
 
 @dataclass(frozen=True)
+class Label:
+    """In CSV, a field naming a record is followed by that record's `field` (a speaker's
+    name, a source's title), in the column `{resource}_{field}`, for a person reading it."""
+
+    resource: str
+    field: str
+
+    @property
+    def column(self) -> str:
+        return f"{self.resource}_{self.field}"
+
+
+@dataclass(frozen=True)
 class Field:
     """One member of a resource's documents, and everything the API does with it.
 
@@ -123,6 +136,7 @@ class Field:
     write: Editable | None = None
     reference: str | None = None
     term: Term | None = None
+    label: Label | None = None
 
     @property
     def stored_as(self) -> str:
@@ -134,8 +148,11 @@ class Field:
         return self.served and self.parts is None and self.via is None and self.link is None
 
     def csv_columns(self) -> tuple[str, ...]:
-        """A nested object is flattened into its columns (span -> span_start, span_end)."""
-        return tuple(self.parts.values()) if self.parts else (self.name,)
+        """A nested object is flattened into its columns (span -> span_start, span_end); a
+        labelled id is followed by its label."""
+        if self.parts:
+            return tuple(self.parts.values())
+        return (self.name, self.label.column) if self.label else (self.name,)
 
 
 @dataclass(frozen=True)
@@ -433,6 +450,14 @@ class Resource:
             found = self._borrowed(session, t, via, columns[key])
             for name in (f.name for f in self.fields if f.via == via):
                 derived[name] = [found[value][name] for value in columns[key]]
+        for f in self.fields:
+            if f.label is not None:
+                named = derived[f.name] if f.name in derived else columns[f.name]
+                other = t.of(f.label.resource).c
+                labels = rows_by_id(session, select(other.id, other[f.label.field]), named)
+                derived[f.label.column] = [
+                    labels[value][f.label.field] if value in labels else None for value in named
+                ]
         return derived
 
     # --- writes ---------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from app.store.temporal import RESOURCE_TABLES
 
 DESCRIBED = list(RESOURCES.values())
 # The parameters every list has, whatever its resource.
-LIST_BASICS = {"as_of", "include_retracted", "limit", "cursor", "count", "sort", "format"}
+LIST_BASICS = {"as_of", "include_retracted", "limit", "cursor", "count", "sort", "format", "bom"}
 
 
 def openapi() -> dict[str, Any]:
@@ -123,7 +123,11 @@ def test_the_csv_header_is_the_described_fields_flattened(
         column
         for field in resource.fields
         if field.served
-        for column in (field.parts.values() if field.parts else [field.name])
+        for column in (
+            field.parts.values()
+            if field.parts
+            else [field.name, *([field.label.column] if field.label else [])]
+        )
     ]
     assert header == [*flattened, *META]
 
