@@ -331,6 +331,16 @@ class ChangeRead(VersionRead):
 
     resource: str = Field(examples=["statistic"])
     id: str = Field(examples=["chn-monthly-wafer-capacity"])
+    before: dict[str, Any] | None = Field(
+        description="An update's changed fields as they were (document field names and "
+        "values); null for a create or a retraction.",
+        examples=[{"period": {"label": "as of 2024-05-20", "start": "2024-05-20",
+                              "end": "2024-05-20"}}],
+    )  # fmt: skip
+    after: dict[str, Any] | None = Field(
+        description="An update's changed fields as they became; null for a create or a retraction.",
+        examples=[{"period": {"label": "2024-05", "start": "2024-05-01", "end": "2024-05-31"}}],
+    )
 
 
 class ChangePage(BaseModel):
