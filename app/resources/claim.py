@@ -8,6 +8,7 @@ from sqlalchemy import Connection, RowMapping, select
 
 from app.formats.linked_data import LinkedData
 from app.query.filters import AnyOf, FullText, Link, Tagged
+from app.resources.citations import CONTEXT, LOCATION
 from app.resources.kernel import (
     Document,
     Facet,
@@ -151,6 +152,7 @@ CLAIM = Resource(
             sort=Sort("position", ("source_id", "span_start"), "source, then offset in its text"),
             term=Term(parts={"start": "spanStart", "end": "spanEnd"}),
         ),
+        *LOCATION,
         Field(
             "speaker_id",
             str | None,
@@ -209,6 +211,7 @@ CLAIM = Resource(
     linked_type="Claim",
     linked_extra=_linked,
     linked_includes=frozenset({"speaker", "source"}),
+    annotations=CONTEXT,
     body_checks={"speaker_matches_kind": model_validator(mode="after")(_speaker_matches_kind)},
     prepare=_prepare,
 )

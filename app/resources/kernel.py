@@ -108,6 +108,29 @@ class Label:
         return f"{self.resource}_{self.field}"
 
 
+Records = Sequence[Mapping[str, Any]]
+
+
+@dataclass(frozen=True)
+class Computed:
+    """A field computed for a batch of records from their own fields (a claim's section, from
+    its source's text and its span): `compute` runs once per batch for all the fields that
+    share it, given each record's columns and fields; `pick` takes one field's value from
+    what it gave for one record."""
+
+    compute: Callable[[Session, Tables, Records], Sequence[Any]]
+    pick: Callable[[Any], Any]
+
+
+@dataclass(frozen=True)
+class Annotation:
+    """`include=<name>` adds a member computed like a `Computed` field (a claim's context)."""
+
+    type: Any
+    description: str
+    computed: Computed
+
+
 @dataclass(frozen=True)
 class Field:
     """One member of a resource's documents, and everything the API does with it.
@@ -137,6 +160,8 @@ class Field:
     reference: str | None = None
     term: Term | None = None
     label: Label | None = None
+    # Computed for each batch of records, not stored (read-only).
+    computed: Computed | None = None
 
     @property
     def stored_as(self) -> str:
@@ -145,7 +170,13 @@ class Field:
 
     @property
     def own_column(self) -> bool:
-        return self.served and self.parts is None and self.via is None and self.link is None
+        return (
+            self.served
+            and self.parts is None
+            and self.via is None
+            and self.link is None
+            and self.computed is None
+        )
 
     def csv_columns(self) -> tuple[str, ...]:
         """A nested object is flattened into its columns (span -> span_start, span_end); a
@@ -219,6 +250,8 @@ class Resource:
     linked_extra: Callable[[Any, Document], Document] | None = None
     # The relations its JSON-LD nodes need embedded.
     linked_includes: frozenset[str] = frozenset()
+    # What `include=` adds besides related records.
+    annotations: Mapping[str, Annotation] = field(default_factory=dict)
     # Writes: pydantic validators beyond each field's type: `checks` wherever its fields are
     # validated (write bodies and seed files), `body_checks` on write bodies only (they read
     # references, which the seed names its own way). Then the row values a body's fields do
@@ -300,7 +333,7 @@ class Resource:
         return {f.facet.name: f for f in self.fields if f.facet is not None}
 
     def include_names(self) -> list[str]:
-        return [relation.name for relation in self.relations]
+        return [*(relation.name for relation in self.relations), *self.annotations]
 
     def count_statement(self, t: Tables, params: Any) -> Select[Any] | None:
         """count=true of a list filtered by one linked value (claims by topic), counted from
@@ -372,11 +405,25 @@ class Resource:
                     document[f.name] = borrowed[f.via][row[via_keys[f.via]]][f.name]
                 elif f.link is not None:
                     document[f.name] = linked[f.name].get(row["id"], [])
+                elif f.computed is not None:
+                    document[f.name] = None  # below, for the whole page at once
                 else:
                     document[f.name] = row[f.stored_as]
             for name in META:
                 document[name] = row[name]
             documents.append(document)
+        computed = [
+            (name, computed)
+            for name, computed in (
+                *((f.name, f.computed) for f in self.fields if f.computed is not None),
+                *((name, a.computed) for name, a in self.annotations.items() if name in include),
+            )
+        ]
+        if computed and documents:
+            records = [{**row, **document} for row, document in zip(rows, documents, strict=True)]
+            for name, values in _compute(session, t, computed, records).items():
+                for document, value in zip(documents, values, strict=True):
+                    document[name] = value
         for relation in self.relations:
             if relation.name in include:
                 self._embed(session, t, relation, documents)
@@ -450,6 +497,12 @@ class Resource:
             found = self._borrowed(session, t, via, columns[key])
             for name in (f.name for f in self.fields if f.via == via):
                 derived[name] = [found[value][name] for value in columns[key]]
+        computed = [(f.name, f.computed) for f in self.fields if f.computed is not None]
+        if computed:
+            known = {**columns, **derived}
+            rows = zip(*known.values(), strict=True)
+            records = [dict(zip(known, values, strict=True)) for values in rows]
+            derived.update(_compute(session, t, computed, records))
         for f in self.fields:
             if f.label is not None:
                 named = derived[f.name] if f.name in derived else columns[f.name]
@@ -509,6 +562,19 @@ class Resource:
             for f in other.fields
             if f.reference == self.name or (f.link is not None and f.link.resource == self.name)
         ]
+
+
+def _compute(
+    session: Session, t: Tables, computed: Sequence[tuple[str, Computed]], records: Records
+) -> dict[str, list[Any]]:
+    """Each computed member's values for `records`, each `compute` run once."""
+    results: dict[Any, Sequence[Any]] = {}
+    values: dict[str, list[Any]] = {}
+    for name, spec in computed:
+        if spec.compute not in results:
+            results[spec.compute] = spec.compute(session, t, records)
+        values[name] = [spec.pick(result) for result in results[spec.compute]]
+    return values
 
 
 def _json_value(value: Any) -> Any:

@@ -76,6 +76,11 @@ def _served(resource: Resource, read_models: dict[str, str]) -> dict[str, Any]:
             annotation,
             Field(None, description=f"Present with `include={relation.name}`."),
         )
+    for added, member in resource.annotations.items():
+        fields[added] = (
+            member.type | None,
+            Field(None, description=f"Present with `include={added}`: {member.description}"),
+        )
     if resource.full_text:
         fields["snippet"] = (
             str | None,
@@ -141,7 +146,8 @@ def _include(resource: Resource) -> Any:
         Field(
             None,
             pattern=one_of_list(names),
-            description=f"Embed related records: {', '.join(names)} (comma-separated).",
+            description=f"Embed related records (or add `context`, where offered): "
+            f"{', '.join(names)} (comma-separated).",
             examples=[",".join(names)],
         ),
     )
@@ -367,10 +373,16 @@ def draft_model(
     extra: dict[str, Any] | None = None,
 ) -> type[BaseModel]:
     """A drafted record, shaped as `read` (the resource's read model) without what only a
-    stored record has (version, timestamps, embedded relations, a search snippet): its
-    fields as they are served, `unknown` ones nullable (the drafter may not find them), plus
-    `notes` and `extra`."""
-    dropped = {*RecordMeta.model_fields, *(r.name for r in resource.relations), "snippet"}
+    stored record has (version, timestamps, embedded relations, its computed location, a
+    search snippet): its fields as they are served, `unknown` ones nullable (the drafter may
+    not find them), plus `notes` and `extra`."""
+    dropped = {
+        *RecordMeta.model_fields,
+        *(r.name for r in resource.relations),
+        *resource.annotations,
+        *(f.name for f in resource.fields if f.computed is not None),
+        "snippet",
+    }
     fields: dict[str, Any] = {}
     for name, info in read.model_fields.items():
         if name in dropped or name in leave_out:

@@ -8,6 +8,7 @@ from pydantic import Field as Constraints
 
 from app.formats.linked_data import LinkedData
 from app.query.filters import AnyOf, Range
+from app.resources.citations import CONTEXT, LOCATION
 from app.resources.kernel import (
     Document,
     Facet,
@@ -177,6 +178,7 @@ STATISTIC = Resource(
             parts={"start": "span_start", "end": "span_end"},
             term=Term(parts={"start": "spanStart", "end": "spanEnd"}),
         ),
+        *LOCATION,
         Field(
             "claim_id",
             str,
@@ -208,6 +210,7 @@ STATISTIC = Resource(
             label=Label("source", "title"),
         ),
     ),
+    annotations=CONTEXT,
     relations=(
         Relation("claim", "claim", key="claim_id"),
         Relation("speaker", "speaker", key="speaker_id"),

@@ -19,13 +19,15 @@ RESOURCES = ["claims", "statistics", "speakers", "sources", "topics"]
 META_COLUMNS = ("version", "created_at", "updated_at", "retracted_at")
 CSV_COLUMNS: dict[str, tuple[str, ...]] = {
     "claims": (
-        "id", "kind", "text", "span_start", "span_end", "speaker_id", "speaker_name",
+        "id", "kind", "text", "span_start", "span_end", "section", "paragraph", "citation",
+        "speaker_id", "speaker_name",
         "source_id", "source_title", "topics", *META_COLUMNS,
     ),
     "statistics": (
         "id", "indicator", "entity", "value", "unit", "display", "modality", "period_label",
-        "period_start", "period_end", "span_start", "span_end", "claim_id", "speaker_id",
-        "speaker_name", "source_id", "source_title", *META_COLUMNS,
+        "period_start", "period_end", "span_start", "span_end", "section", "paragraph",
+        "citation", "claim_id", "speaker_id", "speaker_name", "source_id", "source_title",
+        *META_COLUMNS,
     ),
     "speakers": ("id", "name", "title", "affiliation", "country", *META_COLUMNS),
     "sources": (
