@@ -162,6 +162,9 @@ class Field:
     label: Label | None = None
     # Computed for each batch of records, not stored (read-only).
     computed: Computed | None = None
+    # False: left out where the record is embedded in another's document (a source's text
+    # in a claim's `include=source`), unless `include=<relation>.<field>` asks for it.
+    embedded: bool = True
 
     @property
     def stored_as(self) -> str:
@@ -333,7 +336,14 @@ class Resource:
         return {f.facet.name: f for f in self.fields if f.facet is not None}
 
     def include_names(self) -> list[str]:
-        return [*(relation.name for relation in self.relations), *self.annotations]
+        """Relations, annotations, and each embedded record's field left out unless asked."""
+        asked = [
+            f"{relation.name}.{f.name}"
+            for relation in self.relations
+            for f in resource_named(relation.resource).fields
+            if not f.embedded
+        ]
+        return [*(relation.name for relation in self.relations), *self.annotations, *asked]
 
     def count_statement(self, t: Tables, params: Any) -> Select[Any] | None:
         """count=true of a list filtered by one linked value (claims by topic), counted from
@@ -425,8 +435,10 @@ class Resource:
                 for document, value in zip(documents, values, strict=True):
                     document[name] = value
         for relation in self.relations:
-            if relation.name in include:
-                self._embed(session, t, relation, documents)
+            prefix = f"{relation.name}."
+            asked = {name.removeprefix(prefix) for name in include if name.startswith(prefix)}
+            if relation.name in include or asked:
+                self._embed(session, t, relation, documents, asked)
         return documents
 
     def _via_keys(self) -> dict[str, str]:
@@ -448,9 +460,22 @@ class Resource:
         return rows_by_id(session, select(other.id, *(other[name] for name in names)), ids)
 
     def _embed(
-        self, session: Session, t: Tables, relation: Relation, documents: list[Document]
+        self,
+        session: Session,
+        t: Tables,
+        relation: Relation,
+        documents: list[Document],
+        asked: set[str],
     ) -> None:
+        """Embeds each document's related records, less their fields not `embedded` unless
+        `asked` names them."""
         other = resource_named(relation.resource)
+        left_out = {f.name for f in other.fields if not f.embedded} - asked
+
+        def embedded(rows: list[RowMapping]) -> list[Document]:
+            found = other.documents(session, t, rows, set())
+            return [{k: v for k, v in d.items() if k not in left_out} for d in found]
+
         if relation.back is not None:
             by_owner: dict[str, list[Document]] = defaultdict(list)
             ids = [document["id"] for document in documents]
@@ -462,18 +487,15 @@ class Resource:
                     .order_by(table.id),
                     {"ids": ids},
                 ).mappings()
-                for embedded in other.documents(session, t, list(rows), set()):
-                    by_owner[embedded[relation.back]].append(embedded)
+                for record in embedded(list(rows)):
+                    by_owner[record[relation.back]].append(record)
             for document in documents:
                 document[relation.name] = by_owner[document["id"]]
             return
         key = relation.key
         assert key is not None
         found = rows_by_id(session, other.query(t), (d[key] for d in documents))
-        embedded_by_id = {
-            document["id"]: document
-            for document in other.documents(session, t, list(found.values()), set())
-        }
+        embedded_by_id = {document["id"]: document for document in embedded(list(found.values()))}
         for document in documents:
             document[relation.name] = embedded_by_id.get(document[key])
 

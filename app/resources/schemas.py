@@ -65,7 +65,13 @@ def _served(resource: Resource, read_models: dict[str, str]) -> dict[str, Any]:
     """The read model's fields: each served field, each relation (embedded on request), and
     the snippet of a full-text match."""
     fields: dict[str, Any] = {
-        f.name: (f.type, Field(description=f.description, examples=f.examples))
+        f.name: (
+            f.type if f.embedded else f.type | None,
+            # A field left out where the record is embedded is not required.
+            Field(description=f.description, examples=f.examples)
+            if f.embedded
+            else Field(None, description=f.description, examples=f.examples),
+        )
         for f in resource.fields
         if f.served
     }

@@ -51,7 +51,8 @@ def first_record_id(client: TestClient, resource: Resource) -> str:
 @pytest.mark.parametrize("resource", DESCRIBED, ids=lambda r: r.name)
 def test_the_read_schema_has_the_described_fields_in_order(resource: Resource) -> None:
     properties = list(component(f"{resource.name.title()}Read")["properties"])
-    expected = [*META, *served_names(resource), *resource.include_names()]
+    members = [*(r.name for r in resource.relations), *resource.annotations]
+    expected = [*META, *served_names(resource), *members]
     if resource.full_text:
         expected.append("snippet")
     assert properties == expected

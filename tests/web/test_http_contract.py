@@ -490,7 +490,8 @@ def test_configured_origins_still_vary(owned_database: OwnedDatabase) -> None:
         (
             "/v1/claims/nqpf-21?include=statistic",
             "include",
-            "must be one or more of `speaker`, `source`, `statistics`, comma-separated",
+            "must be one or more of `speaker`, `source`, `statistics`, `context`, "
+            "`source.text`, comma-separated",
         ),
         (
             "/v1/statistics?facets=kind",
