@@ -31,6 +31,8 @@ from app.store.models import (
 )
 from app.store.temporal import RESOURCE_TABLES
 from app.write.versioning import (
+    SEED_AUTHOR,
+    SYNTHETIC_AUTHOR,
     changed_fields,
     chunks,
     insert_new_records,
@@ -44,12 +46,11 @@ from seed.bundle import Problem, Row, SeedBundle, SeedError
 from seed.progress import Progress
 from seed.synthetic import ORIGIN, Generator, record_id
 
-AUTHOR = "seed"
+AUTHOR = SEED_AUTHOR
 CREATE_REASON = "loaded from the seed files"
 UPDATE_REASON = "the seed file changed"
 REMOVED_REASON = "removed from the seed files"
 RESTORED_REASON = "back in the seed files"
-SYNTHETIC_AUTHOR = "synthetic"
 SYNTHETIC_REASON = "synthetic corpus for benchmarks"
 
 

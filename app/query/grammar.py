@@ -151,6 +151,18 @@ class FormatChoice(BaseModel):
     )
 
 
+class CsvOptions(BaseModel):
+    """What only CSV takes: on the `.csv` operation, and on the list for `Accept: text/csv`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    bom: bool = Field(
+        False,
+        description="CSV only: start the file with a UTF-8 byte order mark, so that "
+        "spreadsheet programs (Excel) read its names and quotes as UTF-8.",
+    )
+
+
 class GetParams(AsOf):
     """A single versioned record."""
 
@@ -184,6 +196,20 @@ class VersionListParams(ListParams):
     )
 
 
+def _time_or_cursor(value: str) -> str:
+    # A value that starts as a date is a time, checked as one; anything else is a cursor
+    # (base64 of JSON, `WyJ...`).
+    if re.match(r"[0-9]{4}-", value):
+        _rfc_3339(value)
+    return value
+
+
+CHANGED_RESOURCES = ("source", "speaker", "topic", "claim", "statistic")
+CHANGE_OPERATIONS = ("create", "update", "retract")
+AUTHORS = r"^[^,]{1,200}(,[^,]{1,200})*$"
+PATTERN_MESSAGES[AUTHORS] = "must be author names (API key names, or `seed`), comma-separated"
+
+
 class ChangeListParams(BaseModel):
     """The change feed: every version of every record, oldest first."""
 
@@ -195,12 +221,39 @@ class ChangeListParams(BaseModel):
         description="Opaque: the `next_cursor` of a previous response; omit to start from "
         "the beginning.",
     )
-    since: Text | None = Field(
+    since: Annotated[Text, AfterValidator(_time_or_cursor)] | None = Field(
         None,
         max_length=200,
-        deprecated=True,
-        description="Deprecated: the old name of `cursor`, answered with `Deprecation` and "
-        "`Sunset` headers until its sunset.",
+        description="An RFC 3339 time with offset: only the changes made after it "
+        "(`2026-12-06T00:00:00Z`; a `+` offset is sent as `%2B`). A cursor here is the "
+        "deprecated old name of `cursor`, answered with `Deprecation` and `Sunset` headers "
+        "until its sunset.",
+        examples=["2026-12-06T00:00:00Z"],
+    )
+    resource: str | None = Field(
+        None,
+        pattern=one_of_list(list(CHANGED_RESOURCES)),
+        description="Only changes of these resources (comma-separated).",
+        examples=["statistic,claim"],
+    )
+    operation: str | None = Field(
+        None,
+        pattern=one_of_list(list(CHANGE_OPERATIONS)),
+        description="Only these operations (comma-separated).",
+        examples=["update,retract"],
+    )
+    author: Text | None = Field(
+        None,
+        max_length=1000,
+        pattern=AUTHORS,
+        description="Only changes by these authors (comma-separated): API key names, or "
+        "`seed` for the seed loader. An author that never existed is a 400.",
+        examples=["editor"],
+    )
+    include_seed_load: bool = Field(
+        True,
+        description="`false` leaves out the records the seed loader created (author `seed` "
+        "or `synthetic`, operation `create`): what people changed since the data was loaded.",
     )
     limit: PageSize = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description="Changes per page.")
 

@@ -17,7 +17,7 @@ from app.formats.exports import EXPORT_BATCH_ROWS, csv_export, ndjson_export
 from app.formats.linked_data import LinkedData
 from app.query.facets import count_facets
 from app.query.filters import Column, split_list
-from app.query.grammar import RecordListParams
+from app.query.grammar import CsvOptions, RecordListParams
 from app.query.keyset import (
     KeyValue,
     PageResult,
@@ -59,7 +59,8 @@ from app.web.problems import ApiError, invalid_parameter, not_found
 from app.web.responses import json_response, list_response
 
 # Parameters that shape a page (or its format) but not the query a cursor belongs to.
-PAGE_ONLY_PARAMS = {"cursor", "limit", "count", "include", "format", "facets"}
+PAGE_ONLY_PARAMS = {"cursor", "limit", "count", "include", "format", "facets", "bom"}
+UTF8_BOM = "\ufeff".encode()
 
 
 def includes(include: str | None) -> set[str]:
@@ -184,6 +185,9 @@ def list_records(
     negotiated = media is None
     media = media or negotiate(request.headers.get("accept"))
     vary = "Accept" if negotiated else None
+    bom = isinstance(params, CsvOptions) and params.bom
+    if bom and media != "csv":
+        raise invalid_parameter("bom", "a byte order mark is for CSV only (`.csv` or `text/csv`)")
     t = tables_at(params.as_of)
     listed = list_query(session, t, params, resource)
     cache_control = cache_control_as_of(params.as_of)
@@ -194,7 +198,7 @@ def list_records(
         return unchanged
     validated = {**validators(etag, None, cache_control), **({"Vary": vary} if vary else {})}
     if media in {"csv", "ndjson"}:
-        return _export(session, media, listed, validated)
+        return _export(session, media, listed, validated, bom=bom)
     page = listed.page(session, params.limit, counted=params.count)
     if media == "jsonld":
         linked = LinkedData(f"{request.base_url}v1/")
@@ -215,7 +219,9 @@ def list_records(
     return response
 
 
-def _export(session: Session, media: str, listed: ListQuery, validated: dict[str, str]) -> Response:
+def _export(
+    session: Session, media: str, listed: ListQuery, validated: dict[str, str], *, bom: bool
+) -> Response:
     """The whole collection streamed in batches of `EXPORT_BATCH_ROWS` whatever `limit` says;
     the first batch is read now, so that a database that fails is still a problem response
     rather than a broken stream.
@@ -229,6 +235,8 @@ def _export(session: Session, media: str, listed: ListQuery, validated: dict[str
     resource = listed.resource
     if media == "csv":
         lines = csv_export(exporting, listed.tables, resource, read)
+        if bom:
+            lines = chain([UTF8_BOM], lines)
     else:
         lines = ndjson_export(
             listed.documents(exporting, [row._mapping for row in rows], set()) for rows in read

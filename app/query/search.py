@@ -1,5 +1,11 @@
 """Full-text search: the user's `q` parsed into words, phrases and prefixes, then rebuilt in
-each engine's own syntax (FTS5 MATCH, PostgreSQL tsquery) so user text is never query syntax."""
+each engine's own syntax (FTS5 MATCH, PostgreSQL tsquery) so user text is never query syntax.
+
+One tokenization rule on both engines, for the indexed text and the query alike: a word is a
+run of letters and digits, anything else separates words, no word is a stop word, and words
+are stemmed by Porter's algorithm; words joined by punctuation in `q` (`7.6`, `25.7%`) are a
+phrase. SQLite's FTS5 index is `porter unicode61`; PostgreSQL's tsvector uses the `claimbase`
+configuration over the text with its punctuation made spaces (migration 20261207_0008)."""
 
 import html
 import re
@@ -34,6 +40,8 @@ from app.store.temporal import Tables
 from app.web.problems import invalid_parameter
 
 MAX_TERMS = 32
+# Words this short are not stemmed (SQLite's Porter tokenizer leaves them; see `tsquery`).
+SHORT = 2
 SNIPPET_WORDS = 40
 # Letters and digits only: what both engines' tokenizers keep as words (`_` separates too).
 WORD = re.compile(r"[^\W_]+")
@@ -49,7 +57,10 @@ _CLAIM_ROWID: ColumnElement[Any] = literal_column("claim.rowid")
 # SQLite's unary + keeps an expression from using an index (`is_broad`).
 _CLAIM_ROWID_UNINDEXED: ColumnElement[Any] = literal_column("+claim.rowid")
 BROAD_MATCHES = 2000
-ENGLISH: ColumnElement[Any] = literal_column("'english'::regconfig")
+# The text search configuration of the index (migration 20261207_0008): PostgreSQL's words
+# are then SQLite FTS5's `porter unicode61` words, stop words included.
+PARITY: ColumnElement[Any] = literal_column("'claimbase'::regconfig")
+SIMPLE: ColumnElement[Any] = literal_column("'simple'::regconfig")
 
 
 @dataclass(frozen=True)
@@ -78,17 +89,27 @@ class SearchQuery:
         """The PostgreSQL tsquery, built from functions that take plain words, never syntax."""
         parts: list[ColumnElement[Any]] = []
         for term in self.terms:
-            words = " ".join(term.words)
-            # A prefix is one word of letters and digits, so `:*` is the only syntax added.
-            parts.append(
-                func.to_tsquery(ENGLISH, f"{words}:*")
-                if term.prefix
-                else func.phraseto_tsquery(ENGLISH, words)
-            )
+            if term.prefix:
+                # A prefix is one word of letters and digits, so `:*` is the only syntax added.
+                parts.append(func.to_tsquery(PARITY, f"{term.words[0]}:*"))
+                continue
+            phrase = _word_query(term.words[0])
+            for word in term.words[1:]:
+                phrase = func.tsquery_phrase(phrase, _word_query(word))
+            parts.append(phrase)
         combined = parts[0]
         for part in parts[1:]:
             combined = combined.op("&&")(part)
         return combined
+
+
+def _word_query(word: str) -> ColumnElement[Any]:
+    """One word of `q` as PostgreSQL's index holds it (migration 20261207_0008): stemmed; or,
+    for one or two letters, unstemmed as SQLite leaves it, which the index stores with a `0`
+    (`it0`) while a longer word stemmed to it stays plain (`its` is `it`)."""
+    if len(word) <= SHORT and word.isalpha():
+        return func.to_tsquery(SIMPLE, word).op("||")(func.to_tsquery(SIMPLE, f"{word}0"))
+    return func.plainto_tsquery(PARITY, word)
 
 
 def _words(text: str) -> tuple[str, ...]:
@@ -107,7 +128,11 @@ def parse_query(q: str) -> SearchQuery:
                 terms.append(Term(words))
             continue
         found = list(WORD.finditer(bare))
-        for _index, word in enumerate(found):
+        if len(found) > 1 and "*" not in bare:
+            # Words joined by punctuation stand together: `7.6`, `25.7%`, `self-reliance`.
+            terms.append(Term(tuple(word.group().lower() for word in found)))
+            continue
+        for word in found:
             # `word*` is a prefix, wherever it stands in the token: `(semicond*)` too.
             prefix = bare.startswith("*", word.end())
             terms.append(Term((word.group().lower(),), prefix=prefix))
@@ -244,9 +269,12 @@ def _fold(word: str) -> str:
 # stems are cached (thread-safe) instead of recomputed: most of a search page's CPU otherwise.
 @lru_cache(maxsize=65536)
 def stem(word: str) -> str:
-    stemmer = getattr(_STEMMERS, "english", None)
+    if len(word) <= SHORT:
+        return word  # as both indexes leave it
+    stemmer = getattr(_STEMMERS, "porter", None)
     if stemmer is None:
-        stemmer = _STEMMERS.english = snowballstemmer.stemmer("english")
+        # Porter's, as both indexes stem: a word is marked where it matched.
+        stemmer = _STEMMERS.porter = snowballstemmer.stemmer("porter")
     result: str = stemmer.stemWord(word)
     return result
 

@@ -8,10 +8,12 @@ from sqlalchemy import Connection, RowMapping, select
 
 from app.formats.linked_data import LinkedData
 from app.query.filters import AnyOf, FullText, Link, Tagged
+from app.resources.citations import CONTEXT, LOCATION
 from app.resources.kernel import (
     Document,
     Facet,
     Field,
+    Label,
     Relation,
     Resource,
     Sort,
@@ -150,6 +152,7 @@ CLAIM = Resource(
             sort=Sort("position", ("source_id", "span_start"), "source, then offset in its text"),
             term=Term(parts={"start": "spanStart", "end": "spanEnd"}),
         ),
+        *LOCATION,
         Field(
             "speaker_id",
             str | None,
@@ -159,6 +162,7 @@ CLAIM = Resource(
             facet=Facet("speaker", label="speaker"),
             write=(Annotated[Text, Constraints(max_length=128)] | None, Constraints(None)),
             reference="speaker",
+            label=Label("speaker", "name"),
         ),
         Field(
             "source_id",
@@ -170,6 +174,7 @@ CLAIM = Resource(
             ),
             write=(Text, Constraints(max_length=128)),
             reference="source",
+            label=Label("source", "title"),
         ),
         Field(
             "topics",
@@ -206,6 +211,7 @@ CLAIM = Resource(
     linked_type="Claim",
     linked_extra=_linked,
     linked_includes=frozenset({"speaker", "source"}),
+    annotations=CONTEXT,
     body_checks={"speaker_matches_kind": model_validator(mode="after")(_speaker_matches_kind)},
     prepare=_prepare,
 )

@@ -96,6 +96,42 @@ class Term:
 
 
 @dataclass(frozen=True)
+class Label:
+    """In CSV, a field naming a record is followed by that record's `field` (a speaker's
+    name, a source's title), in the column `{resource}_{field}`, for a person reading it."""
+
+    resource: str
+    field: str
+
+    @property
+    def column(self) -> str:
+        return f"{self.resource}_{self.field}"
+
+
+Records = Sequence[Mapping[str, Any]]
+
+
+@dataclass(frozen=True)
+class Computed:
+    """A field computed for a batch of records from their own fields (a claim's section, from
+    its source's text and its span): `compute` runs once per batch for all the fields that
+    share it, given each record's columns and fields; `pick` takes one field's value from
+    what it gave for one record."""
+
+    compute: Callable[[Session, Tables, Records], Sequence[Any]]
+    pick: Callable[[Any], Any]
+
+
+@dataclass(frozen=True)
+class Annotation:
+    """`include=<name>` adds a member computed like a `Computed` field (a claim's context)."""
+
+    type: Any
+    description: str
+    computed: Computed
+
+
+@dataclass(frozen=True)
 class Field:
     """One member of a resource's documents, and everything the API does with it.
 
@@ -123,6 +159,12 @@ class Field:
     write: Editable | None = None
     reference: str | None = None
     term: Term | None = None
+    label: Label | None = None
+    # Computed for each batch of records, not stored (read-only).
+    computed: Computed | None = None
+    # False: left out where the record is embedded in another's document (a source's text
+    # in a claim's `include=source`), unless `include=<relation>.<field>` asks for it.
+    embedded: bool = True
 
     @property
     def stored_as(self) -> str:
@@ -131,11 +173,20 @@ class Field:
 
     @property
     def own_column(self) -> bool:
-        return self.served and self.parts is None and self.via is None and self.link is None
+        return (
+            self.served
+            and self.parts is None
+            and self.via is None
+            and self.link is None
+            and self.computed is None
+        )
 
     def csv_columns(self) -> tuple[str, ...]:
-        """A nested object is flattened into its columns (span -> span_start, span_end)."""
-        return tuple(self.parts.values()) if self.parts else (self.name,)
+        """A nested object is flattened into its columns (span -> span_start, span_end); a
+        labelled id is followed by its label."""
+        if self.parts:
+            return tuple(self.parts.values())
+        return (self.name, self.label.column) if self.label else (self.name,)
 
 
 @dataclass(frozen=True)
@@ -202,6 +253,8 @@ class Resource:
     linked_extra: Callable[[Any, Document], Document] | None = None
     # The relations its JSON-LD nodes need embedded.
     linked_includes: frozenset[str] = frozenset()
+    # What `include=` adds besides related records.
+    annotations: Mapping[str, Annotation] = field(default_factory=dict)
     # Writes: pydantic validators beyond each field's type: `checks` wherever its fields are
     # validated (write bodies and seed files), `body_checks` on write bodies only (they read
     # references, which the seed names its own way). Then the row values a body's fields do
@@ -283,7 +336,14 @@ class Resource:
         return {f.facet.name: f for f in self.fields if f.facet is not None}
 
     def include_names(self) -> list[str]:
-        return [relation.name for relation in self.relations]
+        """Relations, annotations, and each embedded record's field left out unless asked."""
+        asked = [
+            f"{relation.name}.{f.name}"
+            for relation in self.relations
+            for f in resource_named(relation.resource).fields
+            if not f.embedded
+        ]
+        return [*(relation.name for relation in self.relations), *self.annotations, *asked]
 
     def count_statement(self, t: Tables, params: Any) -> Select[Any] | None:
         """count=true of a list filtered by one linked value (claims by topic), counted from
@@ -355,14 +415,30 @@ class Resource:
                     document[f.name] = borrowed[f.via][row[via_keys[f.via]]][f.name]
                 elif f.link is not None:
                     document[f.name] = linked[f.name].get(row["id"], [])
+                elif f.computed is not None:
+                    document[f.name] = None  # below, for the whole page at once
                 else:
                     document[f.name] = row[f.stored_as]
             for name in META:
                 document[name] = row[name]
             documents.append(document)
+        computed = [
+            (name, computed)
+            for name, computed in (
+                *((f.name, f.computed) for f in self.fields if f.computed is not None),
+                *((name, a.computed) for name, a in self.annotations.items() if name in include),
+            )
+        ]
+        if computed and documents:
+            records = [{**row, **document} for row, document in zip(rows, documents, strict=True)]
+            for name, values in _compute(session, t, computed, records).items():
+                for document, value in zip(documents, values, strict=True):
+                    document[name] = value
         for relation in self.relations:
-            if relation.name in include:
-                self._embed(session, t, relation, documents)
+            prefix = f"{relation.name}."
+            asked = {name.removeprefix(prefix) for name in include if name.startswith(prefix)}
+            if relation.name in include or asked:
+                self._embed(session, t, relation, documents, asked)
         return documents
 
     def _via_keys(self) -> dict[str, str]:
@@ -384,9 +460,22 @@ class Resource:
         return rows_by_id(session, select(other.id, *(other[name] for name in names)), ids)
 
     def _embed(
-        self, session: Session, t: Tables, relation: Relation, documents: list[Document]
+        self,
+        session: Session,
+        t: Tables,
+        relation: Relation,
+        documents: list[Document],
+        asked: set[str],
     ) -> None:
+        """Embeds each document's related records, less their fields not `embedded` unless
+        `asked` names them."""
         other = resource_named(relation.resource)
+        left_out = {f.name for f in other.fields if not f.embedded} - asked
+
+        def embedded(rows: list[RowMapping]) -> list[Document]:
+            found = other.documents(session, t, rows, set())
+            return [{k: v for k, v in d.items() if k not in left_out} for d in found]
+
         if relation.back is not None:
             by_owner: dict[str, list[Document]] = defaultdict(list)
             ids = [document["id"] for document in documents]
@@ -398,18 +487,15 @@ class Resource:
                     .order_by(table.id),
                     {"ids": ids},
                 ).mappings()
-                for embedded in other.documents(session, t, list(rows), set()):
-                    by_owner[embedded[relation.back]].append(embedded)
+                for record in embedded(list(rows)):
+                    by_owner[record[relation.back]].append(record)
             for document in documents:
                 document[relation.name] = by_owner[document["id"]]
             return
         key = relation.key
         assert key is not None
         found = rows_by_id(session, other.query(t), (d[key] for d in documents))
-        embedded_by_id = {
-            document["id"]: document
-            for document in other.documents(session, t, list(found.values()), set())
-        }
+        embedded_by_id = {document["id"]: document for document in embedded(list(found.values()))}
         for document in documents:
             document[relation.name] = embedded_by_id.get(document[key])
 
@@ -433,6 +519,20 @@ class Resource:
             found = self._borrowed(session, t, via, columns[key])
             for name in (f.name for f in self.fields if f.via == via):
                 derived[name] = [found[value][name] for value in columns[key]]
+        computed = [(f.name, f.computed) for f in self.fields if f.computed is not None]
+        if computed:
+            known = {**columns, **derived}
+            rows = zip(*known.values(), strict=True)
+            records = [dict(zip(known, values, strict=True)) for values in rows]
+            derived.update(_compute(session, t, computed, records))
+        for f in self.fields:
+            if f.label is not None:
+                named = derived[f.name] if f.name in derived else columns[f.name]
+                other = t.of(f.label.resource).c
+                labels = rows_by_id(session, select(other.id, other[f.label.field]), named)
+                derived[f.label.column] = [
+                    labels[value][f.label.field] if value in labels else None for value in named
+                ]
         return derived
 
     # --- writes ---------------------------------------------------------------------------
@@ -484,6 +584,19 @@ class Resource:
             for f in other.fields
             if f.reference == self.name or (f.link is not None and f.link.resource == self.name)
         ]
+
+
+def _compute(
+    session: Session, t: Tables, computed: Sequence[tuple[str, Computed]], records: Records
+) -> dict[str, list[Any]]:
+    """Each computed member's values for `records`, each `compute` run once."""
+    results: dict[Any, Sequence[Any]] = {}
+    values: dict[str, list[Any]] = {}
+    for name, spec in computed:
+        if spec.compute not in results:
+            results[spec.compute] = spec.compute(session, t, records)
+        values[name] = [spec.pick(result) for result in results[spec.compute]]
+    return values
 
 
 def _json_value(value: Any) -> Any:

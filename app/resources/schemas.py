@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, create_model
 from pydantic.fields import FieldInfo
 
 from app.query.grammar import (
+    CsvOptions,
     FormatChoice,
     GetParams,
     RecordListParams,
@@ -53,6 +54,7 @@ class ResourceSchemas:
     list_params: type[RecordListParams]
     # The same list in another format (`/claims.csv`): the list's parameters but `format`.
     format_params: type[RecordListParams]
+    csv_params: type[RecordListParams]
     get_params: type[GetParams]
     read: type[BaseModel]
     page: type[PageBase]
@@ -69,7 +71,13 @@ def _served(resource: Resource, read_models: dict[str, str]) -> dict[str, Any]:
     """The read model's fields: each served field, each relation (embedded on request), and
     the snippet of a full-text match."""
     fields: dict[str, Any] = {
-        f.name: (f.type, Field(description=f.description, examples=f.examples))
+        f.name: (
+            f.type if f.embedded else f.type | None,
+            # A field left out where the record is embedded is not required.
+            Field(description=f.description, examples=f.examples)
+            if f.embedded
+            else Field(None, description=f.description, examples=f.examples),
+        )
         for f in resource.fields
         if f.served
     }
@@ -79,6 +87,11 @@ def _served(resource: Resource, read_models: dict[str, str]) -> dict[str, Any]:
         fields[relation.name] = (
             annotation,
             Field(None, description=f"Present with `include={relation.name}`."),
+        )
+    for added, member in resource.annotations.items():
+        fields[added] = (
+            member.type | None,
+            Field(None, description=f"Present with `include={added}`: {member.description}"),
         )
     if resource.full_text:
         fields["snippet"] = (
@@ -93,8 +106,11 @@ def _served(resource: Resource, read_models: dict[str, str]) -> dict[str, Any]:
     return fields
 
 
-def _list_params(resource: Resource) -> tuple[type[RecordListParams], type[RecordListParams]]:
-    """The list's parameters, and the same without `format` for its format operations."""
+def _list_params(
+    resource: Resource,
+) -> tuple[type[RecordListParams], type[RecordListParams], type[RecordListParams]]:
+    """The list's parameters; the same without `format` for its `.ndjson` and `.jsonld`
+    operations; and with CSV's options for its `.csv` operation."""
     sorts = resource.sort_names()
     relevance = (
         " relevance (only with `q`). Prefix `-` for descending. Ties are broken by id, in the "
@@ -136,9 +152,10 @@ def _list_params(resource: Resource) -> tuple[type[RecordListParams], type[Recor
     formats: Any = create_model(
         f"{_title(resource)}FormatParams", __base__=RecordListParams, **fields
     )
-    bases: Any = (FormatChoice, formats)
+    csv: Any = create_model(f"{_title(resource)}CsvParams", __base__=(CsvOptions, formats))
+    bases: Any = (FormatChoice, CsvOptions, formats)
     listed: Any = create_model(f"{_title(resource)}ListParams", __base__=bases)
-    models: tuple[Any, Any] = (listed, formats)
+    models: tuple[Any, Any, Any] = (listed, formats, csv)
     return models
 
 
@@ -181,7 +198,8 @@ def _include(resource: Resource) -> Any:
         Field(
             None,
             pattern=one_of_list(names),
-            description=f"Embed related records: {', '.join(names)} (comma-separated).",
+            description=f"Embed related records (or add `context`, where offered): "
+            f"{', '.join(names)} (comma-separated).",
             examples=[",".join(names)],
         ),
     )
@@ -274,10 +292,11 @@ def derive(resources: list[Resource]) -> dict[str, ResourceSchemas]:
             f"{_title(resource)}Page", __base__=PageBase, **page_fields
         )
         create = _create(resource)
-        list_params, format_params = _list_params(resource)
+        list_params, format_params, csv_params = _list_params(resource)
         schemas[resource.name] = ResourceSchemas(
             list_params=list_params,
             format_params=format_params,
+            csv_params=csv_params,
             get_params=_get_params(resource),
             read=reads[resource.name],
             page=page,
@@ -374,6 +393,16 @@ class ChangeRead(VersionRead):
 
     resource: str = Field(examples=["statistic"])
     id: str = Field(examples=["chn-monthly-wafer-capacity"])
+    before: dict[str, Any] | None = Field(
+        description="An update's changed fields as they were (document field names and "
+        "values); null for a create or a retraction.",
+        examples=[{"period": {"label": "as of 2024-05-20", "start": "2024-05-20",
+                              "end": "2024-05-20"}}],
+    )  # fmt: skip
+    after: dict[str, Any] | None = Field(
+        description="An update's changed fields as they became; null for a create or a retraction.",
+        examples=[{"period": {"label": "2024-05", "start": "2024-05-01", "end": "2024-05-31"}}],
+    )
 
 
 class ChangePage(BaseModel):
@@ -400,10 +429,16 @@ def draft_model(
     extra: dict[str, Any] | None = None,
 ) -> type[BaseModel]:
     """A drafted record, shaped as `read` (the resource's read model) without what only a
-    stored record has (version, timestamps, embedded relations, a search snippet): its
-    fields as they are served, `unknown` ones nullable (the drafter may not find them), plus
-    `notes` and `extra`."""
-    dropped = {*RecordMeta.model_fields, *(r.name for r in resource.relations), "snippet"}
+    stored record has (version, timestamps, embedded relations, its computed location, a
+    search snippet): its fields as they are served, `unknown` ones nullable (the drafter may
+    not find them), plus `notes` and `extra`."""
+    dropped = {
+        *RecordMeta.model_fields,
+        *(r.name for r in resource.relations),
+        *resource.annotations,
+        *(f.name for f in resource.fields if f.computed is not None),
+        "snippet",
+    }
     fields: dict[str, Any] = {}
     for name, info in read.model_fields.items():
         if name in dropped or name in leave_out:

@@ -118,7 +118,8 @@ SOURCE = Resource(
         Field(
             "text",
             str,
-            description="The full text that claim spans index into.",
+            description="The full text that claim spans index into (in a source embedded in "
+            "another record, only with `include=source.text`).",
             write=(
                 Text,
                 Constraints(
@@ -128,8 +129,10 @@ SOURCE = Resource(
                     "applies too).",
                 ),
             ),
-            # An embedded source (a claim's appearance) leaves its text out.
+            # An embedded source (a claim's `include=source`, its JSON-LD appearance) leaves
+            # its text out unless `include=source.text` asks for it.
             term=Term("text", nested=False),
+            embedded=False,
         ),
         Field(
             "sha256",

@@ -8,10 +8,12 @@ from pydantic import Field as Constraints
 
 from app.formats.linked_data import LinkedData
 from app.query.filters import AnyOf, Range
+from app.resources.citations import CONTEXT, LOCATION
 from app.resources.kernel import (
     Document,
     Facet,
     Field,
+    Label,
     Relation,
     Resource,
     Sort,
@@ -176,6 +178,7 @@ STATISTIC = Resource(
             parts={"start": "span_start", "end": "span_end"},
             term=Term(parts={"start": "spanStart", "end": "spanEnd"}),
         ),
+        *LOCATION,
         Field(
             "claim_id",
             str,
@@ -197,9 +200,17 @@ STATISTIC = Resource(
             description="The claim's speaker.",
             examples=["michael-dunford"],
             via="claim",
+            label=Label("speaker", "name"),
         ),
-        Field("source_id", str, examples=[SOURCE_EXAMPLE], via="claim"),
+        Field(
+            "source_id",
+            str,
+            examples=[SOURCE_EXAMPLE],
+            via="claim",
+            label=Label("source", "title"),
+        ),
     ),
+    annotations=CONTEXT,
     relations=(
         Relation("claim", "claim", key="claim_id"),
         Relation("speaker", "speaker", key="speaker_id"),

@@ -1,23 +1,38 @@
-"""The change feed: every version of every record, in commit order, resumable by cursor."""
+"""The change feed: every version of every record, in commit order, resumable by cursor,
+filtered by time, resource, operation and author; each update with its before and after."""
 
-from typing import Annotated
+import re
+from datetime import datetime, timedelta
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
-from sqlalchemy import select
+from pydantic import AwareDatetime, TypeAdapter, ValidationError
+from sqlalchemy import ColumnElement, and_, not_, select
+from sqlalchemy.orm import Session
 
+from app.query.filters import split_list
 from app.query.grammar import ChangeListParams
 from app.query.keyset import decode_cursor, encode_cursor, invalid_cursor, next_link
+from app.query.reads import find_row
+from app.resources import RESOURCES
+from app.resources.kernel import Document
 from app.resources.schemas import ChangePage
 from app.store.engine import SessionDep
-from app.store.models import Change
+from app.store.models import ApiKey, Change, ChangeOperation
+from app.store.temporal import tables_at
 from app.web.conditional import conditional
 from app.web.deprecation import announce_parameter
 from app.web.negotiation import JSON_ONLY_DEPENDENCY
 from app.web.problems import invalid_parameter
 from app.web.responses import LIST_ERRORS, NOT_MODIFIED, json_response
+from app.write.versioning import SEED_AUTHOR, SYNTHETIC_AUTHOR
 
 router = APIRouter(tags=["changes"], dependencies=[JSON_ONLY_DEPENDENCY])
 FEED = "changes"
+SEED_AUTHORS = (SEED_AUTHOR, SYNTHETIC_AUTHOR)
+_MOMENT = TypeAdapter(AwareDatetime)
+# A cursor is base64 of JSON (`WyJ...`): a value that starts as a date is a time.
+TIME_PREFIX = re.compile(r"[0-9]{4}-")
 
 
 @router.get("/changes", response_model=ChangePage, responses={**NOT_MODIFIED, **LIST_ERRORS})
@@ -32,17 +47,20 @@ async def list_changes(
     after = 0
     # Read without the DeprecationWarning pydantic gives code that reads a deprecated field.
     since: str | None = params.model_dump(include={"since"})["since"]
-    name, given = ("since", since) if since is not None else ("cursor", params.cursor)
-    if since is not None and params.cursor is not None:
+    moment = _moment(since) if since is not None and TIME_PREFIX.match(since) else None
+    old_cursor = since if moment is None else None
+    name, given = ("since", old_cursor) if old_cursor is not None else ("cursor", params.cursor)
+    if old_cursor is not None and params.cursor is not None:
         raise invalid_parameter("since", "the deprecated name of `cursor`: send `cursor` only")
     if given is not None:
         (position,) = decode_cursor(given, FEED, 1, name)
         if not isinstance(position, int):
             raise invalid_cursor("not a change feed cursor", name)
         after = position
+    wanted = [Change.id > after, *_filters(session, params, moment)]
     changes = list(
         session.execute(
-            select(Change).where(Change.id > after).order_by(Change.id).limit(params.limit)
+            select(Change).where(*wanted).order_by(Change.id).limit(params.limit)
         ).scalars()
     )
     cursor = encode_cursor(FEED, [changes[-1].id if changes else after])
@@ -56,14 +74,71 @@ async def list_changes(
             "author": change.author,
             "reason": change.reason,
             "changed_fields": change.changed_fields,
+            **_before_and_after(session, change),
         }
         for change in changes
     ]
     response = json_response({"data": data, "next_cursor": cursor})
     if len(changes) == params.limit:
         # The next page's URL names the cursor `cursor`, whichever name this one used.
-        url = request.url.remove_query_params("since")
+        url = request.url if old_cursor is None else request.url.remove_query_params("since")
         response.headers["Link"] = next_link(url, cursor)
-    if since is not None:
+    if old_cursor is not None:
         announce_parameter(response, "list_changes", "since")
     return conditional(request, response)
+
+
+def _moment(since: str) -> datetime:
+    """`since` as a time (its form was checked with the parameters)."""
+    try:
+        return _MOMENT.validate_python(since)
+    except ValidationError as error:
+        message = error.errors()[0]["msg"]
+        raise invalid_parameter("since", f"not a time: {message}") from None
+
+
+def _filters(
+    session: Session, params: ChangeListParams, moment: datetime | None
+) -> list[ColumnElement[bool]]:
+    """The feed's filters as SQL; an author that never existed is a 400."""
+    clauses: list[ColumnElement[bool]] = []
+    if moment is not None:
+        clauses.append(Change.at > moment)
+    if params.resource is not None:
+        clauses.append(Change.resource.in_(split_list(params.resource)))
+    if params.operation is not None:
+        clauses.append(Change.operation.in_(split_list(params.operation)))
+    if params.author is not None:
+        authors = split_list(params.author)
+        known = set(SEED_AUTHORS) | set(
+            session.execute(select(ApiKey.name).where(ApiKey.name.in_(authors))).scalars()
+        )
+        unknown = [author for author in authors if author not in known]
+        if unknown:
+            raise invalid_parameter(
+                "author",
+                f"no author {unknown[0]!r}: authors are API key names, or `seed` for the "
+                "seed loader",
+            )
+        clauses.append(Change.author.in_(authors))
+    if not params.include_seed_load:
+        load = and_(
+            Change.author.in_(SEED_AUTHORS), Change.operation == ChangeOperation.create.value
+        )
+        clauses.append(not_(load))
+    return clauses
+
+
+def _before_and_after(session: Session, change: Change) -> dict[str, Document | None]:
+    """An update's changed fields, read from the version before it and from its own (each
+    version is current from its `at`, and versions of a record never share a moment)."""
+    if change.operation != ChangeOperation.update.value:
+        return {"before": None, "after": None}
+    resource = RESOURCES[change.resource]
+    values: dict[str, Document | None] = {}
+    for key, moment in (("before", change.at - timedelta(microseconds=1)), ("after", change.at)):
+        t = tables_at(moment)
+        row = find_row(session, t, resource, change.record_id)
+        document: dict[str, Any] = resource.documents(session, t, [row], set())[0]
+        values[key] = {field: document.get(field) for field in change.changed_fields}
+    return values

@@ -222,7 +222,8 @@ def resource_router(resource: Resource, collection: APIRouter | None = None) -> 
         async def list_in_format(request: Request, session: SessionDep, params: Any) -> Response:
             return list_records(request, session, params, resource, media)
 
-        list_in_format.__annotations__["params"] = Annotated[schemas.format_params, Query()]
+        params = schemas.csv_params if media == "csv" else schemas.format_params
+        list_in_format.__annotations__["params"] = Annotated[params, Query()]
         return list_in_format
 
     async def get_one(

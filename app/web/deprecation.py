@@ -27,7 +27,9 @@ DEPRECATED: dict[str, Deprecation] = {}
 # its old name until its sunset, and a request that uses it gets the headers. The OpenAPI
 # marks the parameter `deprecated` (its field says `deprecated=True`).
 DEPRECATED_PARAMETERS: dict[tuple[str, str], Deprecation] = {
-    # The change feed took its cursor as `since`; every list takes `cursor`.
+    # The change feed took its cursor as `since`; every list takes `cursor`. `since` itself
+    # lives on as a time, so only a cursor sent as `since` is deprecated (not flagged in the
+    # OpenAPI: the parameter stays).
     ("list_changes", "since"): Deprecation(date(2026, 12, 7), date(2027, 6, 30)),
 }
 # A list's format was `format=`; each format is now an operation of its own (`/claims.csv`).

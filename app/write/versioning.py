@@ -37,6 +37,9 @@ SQLITE_MAX_PARAMETERS = 32_766
 BOOKKEEPING = {"id", "version", "created_at", "updated_at", "seed_hash"}
 # The claim's columns that its claim_topic rows carry a copy of.
 LINK_COPIES = ("speaker_id", "retracted_at")
+# Who the seed loader writes versions as (its first load creates records as `seed`).
+SEED_AUTHOR = "seed"
+SYNTHETIC_AUTHOR = "synthetic"
 # How row columns are named in documents (and so in `changed_fields`).
 FIELD_NAMES = {
     "span_start": "span",

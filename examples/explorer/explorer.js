@@ -227,7 +227,7 @@ async function openClaim(claimId) {
   const detail = $("#detail");
   try {
     const claim = await getJson(`claims/${encodeURIComponent(claimId)}`, {
-      include: "statistics,speaker,source",
+      include: "statistics,speaker,source,source.text",
     });
     const who = claim.speaker;
     const speaker = who
@@ -247,6 +247,7 @@ async function openClaim(claimId) {
       element("h2", { textContent: `Claim ${claim.id}` }),
       element("p", { className: "meta", textContent: `${claim.kind.replace("_", " ")} · ${speaker}` }),
       sourceLine(claim.source),
+      element("p", { id: "citation", className: "citation", textContent: claim.citation }),
       element("h3", { textContent: `Figures (${figures.length})` }),
       figures.length ? table : element("p", { textContent: "No figure in this claim." }),
       element("h3", { textContent: "In the source" }),

@@ -155,6 +155,7 @@ def test_claim_detail_marks_its_figures(visit: Visit, live_url: str, api: httpx.
     rows = page.locator("#figures tbody tr")
     expect(rows).to_have_count(len(figures))
     expect(page.locator("#detail .meta")).to_contain_text(claim["speaker"]["name"])
+    expect(page.locator("#citation")).to_have_text(claim["citation"])
     visit.assert_stayed_local()
 
 

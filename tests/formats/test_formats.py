@@ -20,13 +20,15 @@ RESOURCES = ["claims", "statistics", "speakers", "sources", "topics"]
 META_COLUMNS = ("version", "created_at", "updated_at", "retracted_at")
 CSV_COLUMNS: dict[str, tuple[str, ...]] = {
     "claims": (
-        "id", "kind", "text", "span_start", "span_end", "speaker_id", "source_id", "topics",
-        *META_COLUMNS,
+        "id", "kind", "text", "span_start", "span_end", "section", "paragraph", "citation",
+        "speaker_id", "speaker_name",
+        "source_id", "source_title", "topics", *META_COLUMNS,
     ),
     "statistics": (
         "id", "indicator", "entity", "value", "unit", "display", "modality", "period_label",
-        "period_start", "period_end", "span_start", "span_end", "claim_id", "speaker_id",
-        "source_id", *META_COLUMNS,
+        "period_start", "period_end", "span_start", "span_end", "section", "paragraph",
+        "citation", "claim_id", "speaker_id", "speaker_name", "source_id", "source_title",
+        *META_COLUMNS,
     ),
     "speakers": ("id", "name", "title", "affiliation", "country", *META_COLUMNS),
     "sources": (
@@ -75,8 +77,48 @@ def read_csv(response: Any) -> tuple[list[str], list[dict[str, str]]]:
 def test_csv_equals_the_json_walk(client: TestClient, resource: str) -> None:
     header, rows = read_csv(client.get(f"/v1/{resource}?format=csv&limit=3"))
     assert header == list(CSV_COLUMNS[resource])
-    walked = walk(client, f"/v1/{resource}?limit=7")
-    assert rows == [{column: as_cells(record)[column] for column in header} for record in walked]
+    # The speaker's name and the source's title: their embedded records, flattened.
+    labelled = resource in ("claims", "statistics")
+    walked = walk(
+        client, f"/v1/{resource}?limit=7" + ("&include=speaker,source" if labelled else "")
+    )
+    assert rows == [
+        {column: as_cells(record).get(column, "") for column in header} for record in walked
+    ]
+    if labelled:
+        assert {row["speaker_name"] for row in rows} >= {"Michael Dunford"}
+
+
+def test_the_csv_names_speakers_and_sources_beside_their_ids(client: TestClient) -> None:
+    _, rows = read_csv(client.get("/v1/statistics?format=csv"))
+    wafers = next(row for row in rows if row["id"] == "chn-monthly-wafer-capacity")
+    assert (wafers["speaker_id"], wafers["speaker_name"]) == ("michael-dunford", "Michael Dunford")
+    assert wafers["source_title"] == (
+        "New quality productive forces to fuel global industrial progress"
+    )
+
+
+@pytest.mark.parametrize("resource", RESOURCES)
+def test_bom_true_starts_the_csv_with_a_utf8_byte_order_mark(
+    client: TestClient, resource: str
+) -> None:
+    plain = client.get(f"/v1/{resource}.csv")
+    marked = client.get(f"/v1/{resource}.csv?bom=true")
+    negotiated = client.get(f"/v1/{resource}?bom=true", headers={"Accept": "text/csv"})
+    assert negotiated.content == marked.content
+    assert marked.status_code == 200
+    assert not plain.content.startswith(b"\xef\xbb\xbf")
+    assert marked.content == b"\xef\xbb\xbf" + plain.content
+    assert marked.content.decode("utf-8-sig") == plain.text
+
+
+def test_bom_outside_csv_is_400(client: TestClient) -> None:
+    assert_problem(client.get("/v1/claims?bom=true"), 400, "invalid-parameter", "bom")
+    # The other formats' operations do not take it at all.
+    for suffix in (".ndjson", ".jsonld"):
+        refused = client.get(f"/v1/claims{suffix}?bom=true")
+        assert refused.status_code == 400
+        assert "bom" in refused.json()["detail"]
 
 
 @pytest.mark.parametrize(

@@ -145,7 +145,10 @@ CLAIM_SORTS = pattern("^-?(id|kind|position|relevance)(,-?(id|kind|position|rele
             "claims",
             "include=statistic",
             "string_pattern_mismatch",
-            pattern("^(speaker|source|statistics)(,(speaker|source|statistics))*$"),
+            pattern(
+                r"^(speaker|source|statistics|context|source\.text)"
+                r"(,(speaker|source|statistics|context|source\.text))*$"
+            ),
         ),
         (
             "statistics",

@@ -185,7 +185,7 @@ def test_q_without_words_or_too_long_is_400_naming_q(client: TestClient, q: str)
         ("china AND trade", "china and trade"),
         ('"china', '"china"'),
         ("-china", "china"),
-        ("text:china", "text china"),
+        ("text:china", '"text china"'),
         ("(china*)", "china*"),
         ("china*)", "china*"),
     ],

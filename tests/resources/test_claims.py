@@ -30,8 +30,8 @@ def test_claim_document_shape(client: TestClient) -> None:
     assert "semiconductors" in claim["topics"]
     assert claim["version"] == 1
     assert set(claim) == {
-        "id", "kind", "text", "span", "speaker_id", "source_id", "topics",
-        "version", "created_at", "updated_at", "retracted_at",
+        "id", "kind", "text", "span", "section", "paragraph", "citation", "speaker_id",
+        "source_id", "topics", "version", "created_at", "updated_at", "retracted_at",
     }  # fmt: skip
 
 

@@ -20,7 +20,7 @@ from app.store.temporal import RESOURCE_TABLES
 
 DESCRIBED = list(RESOURCES.values())
 # The parameters every list has, whatever its resource.
-LIST_BASICS = {"as_of", "include_retracted", "limit", "cursor", "count", "sort", "format"}
+LIST_BASICS = {"as_of", "include_retracted", "limit", "cursor", "count", "sort", "format", "bom"}
 
 
 def openapi() -> dict[str, Any]:
@@ -51,7 +51,8 @@ def first_record_id(client: TestClient, resource: Resource) -> str:
 @pytest.mark.parametrize("resource", DESCRIBED, ids=lambda r: r.name)
 def test_the_read_schema_has_the_described_fields_in_order(resource: Resource) -> None:
     properties = list(component(f"{resource.name.title()}Read")["properties"])
-    expected = [*META, *served_names(resource), *resource.include_names()]
+    members = [*(r.name for r in resource.relations), *resource.annotations]
+    expected = [*META, *served_names(resource), *members]
     if resource.full_text:
         expected.append("snippet")
     assert properties == expected
@@ -123,7 +124,11 @@ def test_the_csv_header_is_the_described_fields_flattened(
         column
         for field in resource.fields
         if field.served
-        for column in (field.parts.values() if field.parts else [field.name])
+        for column in (
+            field.parts.values()
+            if field.parts
+            else [field.name, *([field.label.column] if field.label else [])]
+        )
     ]
     assert header == [*flattened, *META]
 

@@ -70,8 +70,8 @@ def test_statistic_document_shape(client: TestClient) -> None:
     }
     assert set(statistic) == {
         "id", "indicator", "entity", "value", "unit", "display", "modality", "period", "span",
-        "claim_id", "speaker_id", "source_id", "version", "created_at", "updated_at",
-        "retracted_at",
+        "section", "paragraph", "citation", "claim_id", "speaker_id", "source_id", "version",
+        "created_at", "updated_at", "retracted_at",
     }  # fmt: skip
 
 

@@ -112,11 +112,13 @@ def test_follow_cursors_to_the_end(sdk: SimpleNamespace, live_url: str) -> None:
 
 
 def test_get_one_claim_with_its_figures(sdk: SimpleNamespace, live_url: str) -> None:
-    claim = sdk.get_claim.sync(
-        client=sdk.client, claim_id="nqpf-21", include="statistics,speaker,source"
-    )
+    include = "statistics,speaker,source,source.text"
+    claim = sdk.get_claim.sync(client=sdk.client, claim_id="nqpf-21", include=include)
     assert isinstance(claim, sdk.models.ClaimRead)
-    expected = raw(live_url, "/v1/claims/nqpf-21?include=statistics,speaker,source")
+    expected = raw(live_url, f"/v1/claims/nqpf-21?include={include}")
+    # Where it stands in the article, and how to cite it.
+    assert (claim.section, claim.paragraph) == ("Increasing technological self-reliance", 11)
+    assert claim.citation.startswith("Michael Dunford, quoted in Bai Le,")
     assert claim.to_dict() == expected
     assert isinstance(claim.speaker, sdk.models.SpeakerRead)
     assert isinstance(claim.source, sdk.models.SourceRead)

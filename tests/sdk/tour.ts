@@ -73,14 +73,24 @@ const STEPS: Record<string, () => Promise<void>> = {
   "get one claim with its figures": async () => {
     const { data, error } = await getClaim({
       path: { claim_id: "nqpf-21" },
-      query: { include: "statistics,speaker,source" },
+      query: { include: "statistics,speaker,source,source.text" },
     });
     strictEqual(error, undefined);
     const claim: ClaimRead | undefined = data;
     ok(claim?.source && claim.speaker && claim.statistics);
-    deepStrictEqual(claim, await raw("/v1/claims/nqpf-21?include=statistics,speaker,source"));
+    deepStrictEqual(
+      claim,
+      await raw("/v1/claims/nqpf-21?include=statistics,speaker,source,source.text"),
+    );
+    // Where it stands in the article, and how to cite it.
+    strictEqual(claim.section, "Increasing technological self-reliance");
+    strictEqual(claim.paragraph, 11);
+    ok(claim.citation.startsWith("Michael Dunford, quoted in Bai Le,"));
+    // An embedded source carries its text only when asked (`source.text`).
+    const sourceText = claim.source.text;
+    ok(sourceText);
     // Spans count Unicode code points, not UTF-16 units: index an array of code points.
-    const text = Array.from(claim.source.text);
+    const text = Array.from(sourceText);
     strictEqual(text.slice(claim.span.start, claim.span.end).join(""), claim.text);
     ok(claim.statistics.length > 0);
     ok(claim.statistics.every((figure) => figure.claim_id === "nqpf-21"));

@@ -490,7 +490,8 @@ def test_configured_origins_still_vary(owned_database: OwnedDatabase) -> None:
         (
             "/v1/claims/nqpf-21?include=statistic",
             "include",
-            "must be one or more of `speaker`, `source`, `statistics`, comma-separated",
+            "must be one or more of `speaker`, `source`, `statistics`, `context`, "
+            "`source.text`, comma-separated",
         ),
         (
             "/v1/statistics?facets=kind",
@@ -583,10 +584,14 @@ def test_since_still_works_as_a_deprecated_alias(client: TestClient) -> None:
     assert_problem(client.get("/v1/changes?cursor=nonsense"), 400, "invalid-cursor", "cursor")
 
 
-def test_the_openapi_marks_since_deprecated(client: TestClient) -> None:
+def test_the_openapi_keeps_since_as_a_time_and_names_the_cursor_alias(
+    client: TestClient,
+) -> None:
     operation = client.get("/v1/openapi.json").json()["paths"]["/v1/changes"]["get"]
     parameters: dict[str, Any] = {p["name"]: p for p in operation["parameters"]}
-    assert parameters["since"].get("deprecated") is True
+    assert not parameters["since"].get("deprecated", False)
+    assert "RFC 3339" in parameters["since"]["description"]
+    assert "deprecated old name of `cursor`" in parameters["since"]["description"]
     assert not parameters["cursor"].get("deprecated", False)
 
 

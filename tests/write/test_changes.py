@@ -2,7 +2,7 @@
 database exactly (retractions included) by replaying it into an empty copy."""
 
 from collections.abc import Iterator
-from datetime import date, datetime
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
@@ -158,3 +158,141 @@ def test_replaying_the_feed_into_an_empty_copy_reproduces_the_database(
         app.dependency_overrides[get_session] = replaced
         copy.dispose()
     assert mirrored == original
+
+
+# -- "What changed since yesterday": time, filters, before and after ------------------------
+
+
+def edited_since(client: TestClient, headers: dict[str, str]) -> str:
+    """A moment after the seed's load, then the edits of `make_edits` after it."""
+    moment = walk_changes(client)[-1]["at"]
+    make_edits(client, headers)
+    return str(moment)
+
+
+def test_since_a_time_lists_only_the_changes_after_it(
+    client: TestClient, write_headers: dict[str, str]
+) -> None:
+    moment = edited_since(client, write_headers)
+    body = client.get("/v1/changes", params={"since": moment, "limit": 500}).json()
+    assert [(c["resource"], c["operation"]) for c in body["data"]] == [
+        ("topic", "create"), ("statistic", "update"), ("claim", "update"),
+        ("speaker", "update"), ("statistic", "retract"), ("topic", "update"),
+    ]  # fmt: skip
+    assert all(c["at"] > moment for c in body["data"])
+    offset = datetime.fromisoformat(moment).astimezone(timezone(timedelta(hours=2))).isoformat()
+    shifted = client.get("/v1/changes", params={"since": offset, "limit": 500})
+    assert shifted.json()["data"] == body["data"]
+    assert "deprecation" not in shifted.headers
+
+
+def test_since_a_time_pages_with_its_cursor(
+    client: TestClient, write_headers: dict[str, str]
+) -> None:
+    moment = edited_since(client, write_headers)
+    first = client.get("/v1/changes", params={"since": moment, "limit": 4})
+    assert "since=" in first.headers["link"]
+    rest = client.get(
+        "/v1/changes", params={"since": moment, "cursor": first.json()["next_cursor"]}
+    ).json()["data"]
+    assert [c["operation"] for c in first.json()["data"] + rest] == [
+        "create", "update", "update", "update", "retract", "update"
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("since", "hint"),
+    [
+        ("2026-12-06T10:00:00 02:00", "%2B"),
+        ("2026-12-06", "RFC 3339"),
+        ("2026-12-06T10:00:00", "RFC 3339"),
+        ("2026-13-45T10:00:00Z", "not a time"),
+    ],
+)
+def test_a_bad_time_for_since_is_400(client: TestClient, since: str, hint: str) -> None:
+    body = assert_problem(
+        client.get("/v1/changes", params={"since": since}), 400, "invalid-parameter", "since"
+    )
+    assert hint in str(body)
+
+
+@pytest.mark.parametrize(
+    ("params", "want"),
+    [
+        ({"resource": "statistic"}, [("statistic", "update"), ("statistic", "retract")]),
+        ({"resource": "topic,speaker", "operation": "update"},
+         [("speaker", "update"), ("topic", "update")]),
+        ({"operation": "create"}, [("topic", "create")]),
+        ({"author": "editor", "operation": "retract"}, [("statistic", "retract")]),
+    ],
+)  # fmt: skip
+def test_the_feed_filters_by_resource_operation_and_author(
+    client: TestClient,
+    write_headers: dict[str, str],
+    params: dict[str, str],
+    want: list[tuple[str, str]],
+) -> None:
+    make_edits(client, write_headers)
+    query = {**params, "include_seed_load": "false", "limit": "500"}
+    data = client.get("/v1/changes", params=query).json()["data"]
+    assert [(c["resource"], c["operation"]) for c in data] == want
+
+
+def test_the_seed_load_is_told_apart_and_left_out_on_request(
+    client: TestClient, write_headers: dict[str, str]
+) -> None:
+    everything = walk_changes(client)
+    assert everything
+    assert all(c["author"] == "seed" for c in everything)
+    assert {c["operation"] for c in everything} == {"create"}
+    seeded = client.get("/v1/changes", params={"author": "seed", "limit": 500}).json()["data"]
+    assert seeded == everything[:500]
+    assert client.get("/v1/changes?include_seed_load=false").json()["data"] == []
+    make_edits(client, write_headers)
+    people = client.get("/v1/changes?include_seed_load=false&limit=500").json()["data"]
+    assert [c["author"] for c in people] == ["editor"] * 6
+
+
+@pytest.mark.parametrize(
+    ("params", "name"),
+    [
+        ("resource=claims", "resource"),
+        ("resource=claim,nope", "resource"),
+        ("operation=delete", "operation"),
+        ("author=nobody", "author"),
+        ("author=seed,", "author"),
+        ("include_seed_load=maybe", "include_seed_load"),
+        ("resource=claim&resource=source", "resource"),
+    ],
+)
+def test_bad_feed_filters_are_400(client: TestClient, params: str, name: str) -> None:
+    response = client.get(f"/v1/changes?{params}")
+    assert response.status_code == 400, response.text
+    assert name in str(response.json())
+
+
+def test_every_update_carries_its_fields_before_and_after(
+    client: TestClient, write_headers: dict[str, str]
+) -> None:
+    make_edits(client, write_headers)
+    new = client.get("/v1/changes?include_seed_load=false&limit=500").json()["data"]
+    by_kind = {(c["resource"], c["operation"]): c for c in new}
+    period = by_kind[("statistic", "update")]
+    assert period["changed_fields"] == ["period"]
+    assert period["before"] == {
+        "period": {"label": "as of 2024-05-20", "start": "2024-05-20", "end": "2024-05-20"}
+    }
+    assert period["after"] == {
+        "period": {"label": "May", "start": "2024-05-20", "end": "2024-05-20"}
+    }
+    claim = next(c for c in new if c["resource"] == "claim")
+    assert claim["before"]["topics"] != claim["after"]["topics"] == ["chips"]
+    speaker = by_kind[("speaker", "update")]
+    assert speaker["after"] == {"title": None}
+    assert speaker["before"]["title"]
+    for change in new:
+        if change["operation"] != "update":
+            assert change["before"] is None
+            assert change["after"] is None
+        else:
+            assert set(change["before"]) == set(change["after"]) == set(change["changed_fields"])

@@ -26,9 +26,16 @@ def drafted(client: TestClient, headers: dict[str, str], body: Any = None, **kw:
 
 def served_fields(name: str) -> set[str]:
     """The fields a draft of `name` carries: the read model's, less what only a stored record
-    has, plus the notes."""
+    has (its location is computed from its stored source), plus the notes."""
     resource = RESOURCES[name]
-    dropped = {*RecordMeta.model_fields, *(r.name for r in resource.relations), "snippet"}
+    computed = {f.name for f in resource.fields if f.computed is not None}
+    dropped = {
+        *RecordMeta.model_fields,
+        *(r.name for r in resource.relations),
+        *resource.annotations,
+        *computed,
+        "snippet",
+    }
     return {*SCHEMAS[name].read.model_fields} - dropped | {"notes"}
 
 
