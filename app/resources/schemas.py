@@ -17,7 +17,7 @@ from app.query.grammar import (
     one_of_list,
     sort_pattern,
 )
-from app.resources.kernel import RecordMeta, Resource
+from app.resources.kernel import RecordMeta, Relation, Resource, resource_named
 from app.write.validation import Strict, Text
 
 REASON = Field(
@@ -55,6 +55,9 @@ class ResourceSchemas:
     page: type[PageBase]
     create: type[Reasoned]
     patch: type[Reasoned]
+    # The lists at /{plural}/{id}/{relation} (a claim's reviews): the related resource's list
+    # parameters, less the one the path gives.
+    nested: dict[str, type[RecordListParams]]
 
 
 def _title(resource: Resource) -> str:
@@ -147,6 +150,26 @@ def _include(resource: Resource) -> Any:
     )
 
 
+def back_parameter(relation: Relation) -> str:
+    """The related resource's filter parameter the owner's id is given as (`claim`)."""
+    other = resource_named(relation.resource)
+    assert relation.back is not None
+    return next(iter(other.field(relation.back).filters[0].parameters()))
+
+
+def _nested_params(
+    resource: Resource, relation: Relation, params: type[RecordListParams]
+) -> type[RecordListParams]:
+    given = back_parameter(relation)
+    fields: dict[str, Any] = {
+        name: (info.annotation, info) for name, info in params.model_fields.items() if name != given
+    }
+    model: type[RecordListParams] = create_model(
+        f"{_title(resource)}{relation.name.title()}ListParams", __base__=RecordListParams, **fields
+    )
+    return model
+
+
 def _get_params(resource: Resource) -> type[GetParams]:
     fields = {"include": _include(resource)} if resource.relations else {}
     model: type[GetParams] = create_model(
@@ -220,6 +243,7 @@ def derive(resources: list[Resource]) -> dict[str, ResourceSchemas]:
     for read in reads.values():
         read.model_rebuild(_types_namespace=namespace)
     schemas: dict[str, ResourceSchemas] = {}
+    list_params = {resource.name: _list_params(resource) for resource in resources}
     for resource in resources:
         page_fields: dict[str, Any] = {"data": (list.__class_getitem__(reads[resource.name]), ...)}
         facets = list(resource.facets())
@@ -235,12 +259,17 @@ def derive(resources: list[Resource]) -> dict[str, ResourceSchemas]:
         )
         create = _create(resource)
         schemas[resource.name] = ResourceSchemas(
-            list_params=_list_params(resource),
+            list_params=list_params[resource.name],
             get_params=_get_params(resource),
             read=reads[resource.name],
             page=page,
             create=create,
             patch=_patch(create),
+            nested={
+                r.name: _nested_params(resource, r, list_params[r.resource])
+                for r in resource.relations
+                if r.route
+            },
         )
     return schemas
 
