@@ -125,6 +125,18 @@ TABLE_HEADER = re.compile(r"^\s*\[\[?\s*([A-Za-z_]+)\s*\]\]?")
 KEY = re.compile(r"^\s*([A-Za-z0-9_-]+)\s*=")
 ID_LINE = re.compile(r"^\s*id\s*=\s*\"([^\"]*)\"")
 SINGULAR = {"speakers": "speaker", "topics": "topic", "claims": "claim", "statistics": "statistic"}
+# Every kind of record the files hold, in the order they are read.
+KINDS = (
+    "speaker",
+    "topic",
+    "unit",
+    "entity",
+    "indicator",
+    "source",
+    "claim",
+    "statistic",
+    "review",
+)
 SINGULAR |= {"units": "unit", "entities": "entity", "indicators": "indicator", "reviews": "review"}
 
 
@@ -244,11 +256,7 @@ def read_bundle(data_dir: Path = DATA_DIR) -> SeedBundle:
     """Every seed file, checked: the rows to write, or SeedError with every problem."""
     findings = Findings()
     bundle = SeedBundle()
-    ids = {
-        kind: Ids(kind)
-        for kind in ("speaker", "topic", "unit", "entity", "indicator")
-        + ("source", "claim", "statistic", "review")
-    }
+    ids = {kind: Ids(kind) for kind in KINDS}
     for name, model, rows in (
         ("speakers", SpeakerEntry, bundle.speakers),
         ("topics", TopicEntry, bundle.topics),

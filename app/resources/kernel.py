@@ -255,17 +255,24 @@ class Resource:
             for clause in kind.clauses(t, self._column(t, f), params, nested=nested)
         ]
 
+    def vocabulary_parameters(self) -> dict[str, "Resource"]:
+        """The filter parameters of fields that name a vocabulary's records (a statistic's
+        `entity`), each with that vocabulary."""
+        return {
+            param: resource_named(f.reference)
+            for f in self.fields
+            if f.reference is not None and resource_named(f.reference).vocabulary is not None
+            for kind in f.filters
+            for param in kind.parameters()
+        }
+
     def check_vocabularies(self, session: Session, params: Any) -> None:
-        """A filter on a field that names a vocabulary's records (a statistic's `entity`)
-        takes only their ids: any other value is a 400 suggesting the ids it may mean."""
-        for f in self.fields:
-            if f.reference is None or resource_named(f.reference).vocabulary is None:
-                continue
-            for kind in f.filters:
-                for param in kind.parameters():
-                    given = getattr(params, param, None)
-                    if given is not None:
-                        check_known(session, resource_named(f.reference), param, given)
+        """Those parameters take only the vocabulary's ids: any other value is a 400
+        suggesting the ids it may mean."""
+        for param, vocabulary in self.vocabulary_parameters().items():
+            given = getattr(params, param, None)
+            if given is not None:
+                check_known(session, vocabulary, param, given)
 
     def _column(self, t: Tables, f: Field) -> Column:
         table = t.of(self.name).c
