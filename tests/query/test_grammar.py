@@ -145,7 +145,7 @@ CLAIM_SORTS = pattern("^-?(id|kind|position|relevance)(,-?(id|kind|position|rele
             "claims",
             "include=statistic",
             "string_pattern_mismatch",
-            pattern("^(speaker|source|statistics)(,(speaker|source|statistics))*$"),
+            pattern("^(speaker|source|statistics|reviews)(,(speaker|source|statistics|reviews))*$"),
         ),
         (
             "statistics",
