@@ -12,7 +12,7 @@ from app.config import get_settings
 from app.store.engine import build_engine
 from app.store.migrate import upgrade
 from seed import drafts
-from seed.bundle import DATA_DIR, SeedBundle, SeedError, read_bundle
+from seed.bundle import DATA_DIR, SINGULAR, SeedBundle, SeedError, read_bundle
 from seed.load import load_synthetic, write_bundle
 from seed.progress import Progress
 
@@ -79,9 +79,12 @@ def main(argv: list[str] | None = None) -> int:
         bundle = _read(args.data_dir)
         if bundle is None:
             return 1
-        tables = ("sources", "claims", "statistics", "speakers", "topics")
+        tables = ["sources", "claims", "statistics", "speakers", "topics", "units", "entities"]
+        tables += ["indicators", "reviews"]
         counts = {table: len(getattr(bundle, table)) for table in tables}
-        counted = ", ".join(f"{n} {t if n != 1 else t[:-1]}" for t, n in counts.items())
+        counted = ", ".join(
+            f"{n} {t if n != 1 else SINGULAR.get(t, t[:-1])}" for t, n in counts.items()
+        )
         print(f"seed: check: ok: {counted}")
         return 0
     url = args.database_url or get_settings().database_url

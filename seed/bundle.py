@@ -20,11 +20,15 @@ from app.write.figures import disagreements
 from app.write.validation import find_span
 from seed.format import (
     ClaimEntry,
+    EntityEntry,
+    IndicatorEntry,
+    ReviewEntry,
     SourceEntry,
     SourceFile,
     SpeakerEntry,
     StatisticEntry,
     TopicEntry,
+    UnitEntry,
 )
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -87,9 +91,13 @@ class SeedBundle:
     sources: list[Row] = field(default_factory=list)
     speakers: list[Row] = field(default_factory=list)
     topics: list[Row] = field(default_factory=list)
+    units: list[Row] = field(default_factory=list)
+    entities: list[Row] = field(default_factory=list)
+    indicators: list[Row] = field(default_factory=list)
     claims: list[Row] = field(default_factory=list)
     claim_topics: list[Row] = field(default_factory=list)
     statistics: list[Row] = field(default_factory=list)
+    reviews: list[Row] = field(default_factory=list)
 
 
 class Ids:
@@ -117,6 +125,19 @@ TABLE_HEADER = re.compile(r"^\s*\[\[?\s*([A-Za-z_]+)\s*\]\]?")
 KEY = re.compile(r"^\s*([A-Za-z0-9_-]+)\s*=")
 ID_LINE = re.compile(r"^\s*id\s*=\s*\"([^\"]*)\"")
 SINGULAR = {"speakers": "speaker", "topics": "topic", "claims": "claim", "statistics": "statistic"}
+# Every kind of record the files hold, in the order they are read.
+KINDS = (
+    "speaker",
+    "topic",
+    "unit",
+    "entity",
+    "indicator",
+    "source",
+    "claim",
+    "statistic",
+    "review",
+)
+SINGULAR |= {"units": "unit", "entities": "entity", "indicators": "indicator", "reviews": "review"}
 
 
 def _toml_place(text: str, error: tomllib.TOMLDecodeError) -> tuple[str, str | None]:
@@ -235,18 +256,25 @@ def read_bundle(data_dir: Path = DATA_DIR) -> SeedBundle:
     """Every seed file, checked: the rows to write, or SeedError with every problem."""
     findings = Findings()
     bundle = SeedBundle()
-    ids = {kind: Ids(kind) for kind in ("speaker", "topic", "source", "claim", "statistic")}
+    ids = {kind: Ids(kind) for kind in KINDS}
     for name, model, rows in (
         ("speakers", SpeakerEntry, bundle.speakers),
         ("topics", TopicEntry, bundle.topics),
+        ("units", UnitEntry, bundle.units),
+        ("entities", EntityEntry, bundle.entities),
+        ("indicators", IndicatorEntry, bundle.indicators),
     ):
         path = data_dir / f"{name}.toml"
         raw = read_toml(path, findings)
         known = ids[SINGULAR[name]]
         known.complete = raw is not None
         for entry in read_entries(path, raw or {}, {name: model}, findings)[name]:
+            unit = getattr(entry, "unit", None) if name == "indicators" else None
+            record = f"indicator {entry.id!r}"
+            if unit is not None and not _known(path, record, "unit", ids["unit"], [unit], findings):
+                continue
             if known.add(path, entry.id, findings):
-                rows.append(entry.model_dump())
+                rows.append(entry.model_dump(mode="json"))
         # An entry with problems of its own still answers to its id: no "unknown" for it.
         for record_id in _ids(raw, name) - set(known.seen):
             known.seen[record_id] = path
@@ -260,6 +288,7 @@ SOURCE_SECTIONS: dict[str, type[BaseModel]] = {
     "source": SourceEntry,
     "claims": ClaimEntry,
     "statistics": StatisticEntry,
+    "reviews": ReviewEntry,
 }
 
 
@@ -270,7 +299,7 @@ def _read_source_file(
     if raw is None:
         return
     entries = read_entries(path, raw, SOURCE_SECTIONS, findings)
-    claims, statistics = entries["claims"], entries["statistics"]
+    claims, statistics, reviews = entries["claims"], entries["statistics"], entries["reviews"]
     # Claims whose entries are wrong are reported already: their figures are not reported
     # again as naming an unknown claim.
     broken = _ids(raw, "claims") - {claim.id for claim in claims}
@@ -294,7 +323,9 @@ def _read_source_file(
     except (OSError, UnicodeDecodeError) as error:
         findings.add(path, record, f"cannot be read: {error}", "text_file")
         return
-    parsed = SourceFile.model_construct(source=source, claims=claims, statistics=statistics)
+    parsed = SourceFile.model_construct(
+        source=source, claims=claims, statistics=statistics, reviews=reviews
+    )
     add_source(path, parsed, text, bundle, ids, findings, broken)
 
 
@@ -361,6 +392,12 @@ def add_source(
             if statistic.claim not in named:
                 findings.add(path, record, f"no claim {statistic.claim!r} in this file", "claim")
             continue
+        stated_in_vocabularies = [
+            _known(path, record, name, ids[name], [getattr(statistic, name)], findings)
+            for name in ("entity", "indicator", "unit")
+        ]
+        if not all(stated_in_vocabularies):
+            continue
         claim_text, claim_start = claim_texts[statistic.claim]
         offset = find_span(claim_text, statistic.display, None)
         if isinstance(offset, str):
@@ -389,6 +426,31 @@ def add_source(
                 "span_end": claim_start + offset[1],
             }
         )
+    _add_reviews(path, parsed, bundle, ids, findings)
+
+
+def _add_reviews(
+    path: Path, parsed: SourceFile, bundle: SeedBundle, ids: dict[str, Ids], findings: Findings
+) -> None:
+    """Each review names a claim of the file, and maybe one of that claim's figures."""
+    figures = {statistic.id: statistic.claim for statistic in parsed.statistics}
+    claims = {claim.id for claim in parsed.claims}
+    for review in parsed.reviews:
+        record = f"review {review.id!r}"
+        if not ids["review"].add(path, review.id, findings):
+            continue
+        if review.claim not in claims:
+            findings.add(path, record, f"no claim {review.claim!r} in this file", "claim")
+            continue
+        if review.statistic is not None and figures.get(review.statistic) != review.claim:
+            message = f"no figure {review.statistic!r} of claim {review.claim!r} in this file"
+            findings.add(path, record, message, "statistic")
+            continue
+        row = review.model_dump(exclude={"claim", "statistic", "rating"})
+        bundle.reviews.append(
+            {**row, "rating": review.rating.value, "claim_id": review.claim,
+             "statistic_id": review.statistic}
+        )  # fmt: skip
 
 
 def _known(

@@ -9,12 +9,15 @@ import json
 import os
 import re
 import sys
+import tomllib
 from pathlib import Path
 
 from app.draft import Draft, DraftClaim, DraftStatistic, draft_article
 from app.draft.people import Speaker
+from app.draft.places import country_name
 from app.store.models import ClaimKind
 from app.write.validation import SLUG
+from seed.bundle import DATA_DIR
 
 KIND_NOTES = {
     ClaimKind.direct_quote: "direct quote",
@@ -131,6 +134,46 @@ def _speaker(speaker: Speaker) -> list[str]:
     return lines
 
 
+def _known_ids(name: str) -> set[str]:
+    """The ids seed/data/{name}.toml holds (none if it cannot be read)."""
+    try:
+        entries = tomllib.loads((DATA_DIR / f"{name}.toml").read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError):
+        return set()
+    return {str(entry.get("id")) for entry in entries.get(name, []) if isinstance(entry, dict)}
+
+
+def _vocabularies(draft: Draft) -> dict[str, list[list[str]]]:
+    """The entities, indicators and units the figures name that seed/data lacks, as entries
+    to complete (by file)."""
+    statistics = draft.statistics
+    blocks: dict[str, list[list[str]]] = {"entities": [], "indicators": [], "units": []}
+    for code in sorted({s.entity for s in statistics} - _known_ids("entities")):
+        name = country_name(code)
+        kind = "country" if name else "organisation"
+        lines = ["[[entities]]", *([] if name else ["# CHECK: name and kind"])]
+        lines += [f"id = {toml_string(code)}", f"name = {toml_string(name or code)}"]
+        lines += [
+            f"kind = {toml_string(kind)}",
+            *([f"iso_code = {toml_string(code)}"] * bool(name)),
+        ]
+        blocks["entities"].append(lines)
+    units = {s.indicator: s.unit for s in statistics}
+    for slug in sorted(set(units) - _known_ids("indicators")):
+        label = slug.replace("_", " ").capitalize()
+        blocks["indicators"].append(
+            ["[[indicators]]", "# CHECK: label; add a description", f"id = {toml_string(slug)}",
+             f"label = {toml_string(label)}", f"unit = {toml_string(units[slug])}"]
+        )  # fmt: skip
+    for unit in sorted({s.unit for s in statistics} - _known_ids("units")):
+        label = unit.replace("_", " ").capitalize()
+        blocks["units"].append(
+            ["[[units]]", "# CHECK: label, symbol and dimension", f"id = {toml_string(unit)}",
+             f"label = {toml_string(label)}", 'dimension = "quantity"']
+        )  # fmt: skip
+    return blocks
+
+
 def render(draft: Draft, text_file: str) -> str:
     """The draft as a seed source file, with its speakers as comments to paste."""
     lines = [
@@ -148,6 +191,15 @@ def render(draft: Draft, text_file: str) -> str:
     for speaker in draft.speakers:
         lines.append("#")
         lines += [f"#   {line}" for line in _speaker(speaker)]
+    for name, entries in _vocabularies(draft).items():
+        if entries:
+            lines += [
+                "#",
+                f"# Add these entries to {name}.toml (what the figures name that it lacks).",
+            ]
+        for entry in entries:
+            lines.append("#")
+            lines += [f"#   {line}" for line in entry]
     lines += ["# " + "=" * 77, ""]
     lines += _source(draft, text_file)
     for claim in draft.claims:

@@ -4,8 +4,19 @@ from typing import Self
 
 from pydantic import Field, model_validator
 
-from app.resources import CLAIM, SOURCE, SPEAKER, STATISTIC, TOPIC
+from app.resources import (
+    CLAIM,
+    ENTITY,
+    INDICATOR,
+    REVIEW,
+    SOURCE,
+    SPEAKER,
+    STATISTIC,
+    TOPIC,
+    UNIT,
+)
 from app.resources.claim import check_speaker_kind
+from app.resources.review import check_reference
 from app.resources.schemas import fields_model
 from app.resources.statistic import PeriodFields
 from app.store.models import Modality
@@ -22,6 +33,18 @@ class SpeakerEntry(fields_model(SPEAKER, "SpeakerFields")):  # type: ignore[misc
 
 
 class TopicEntry(fields_model(TOPIC, "TopicFields")):  # type: ignore[misc]
+    pass
+
+
+class EntityEntry(fields_model(ENTITY, "EntityFields")):  # type: ignore[misc]
+    pass
+
+
+class IndicatorEntry(fields_model(INDICATOR, "IndicatorFields")):  # type: ignore[misc]
+    pass
+
+
+class UnitEntry(fields_model(UNIT, "UnitFields")):  # type: ignore[misc]
     pass
 
 
@@ -45,10 +68,23 @@ class StatisticEntry(fields_model(STATISTIC, "StatisticFields", exclude=REFERENC
     modality: Modality
 
 
+class ReviewEntry(
+    fields_model(REVIEW, "ReviewFields", exclude={"claim_id", "statistic_id"})  # type: ignore[misc]
+):
+    claim: str
+    statistic: str | None = None
+
+    @model_validator(mode="after")
+    def reference_needs_figure(self) -> Self:
+        check_reference(self.statistic, self.reference_value, self.reference_source)
+        return self
+
+
 class SourceFile(Strict):
     source: SourceEntry
     claims: list[ClaimEntry] = Field(default_factory=list)
     statistics: list[StatisticEntry] = Field(default_factory=list)
+    reviews: list[ReviewEntry] = Field(default_factory=list)
 
 
 class SpeakersFile(Strict):

@@ -25,7 +25,6 @@ from app.store.models import (
     Claim,
     Source,
     Statistic,
-    Topic,
     claim_topic,
     utc_now,
 )
@@ -170,38 +169,49 @@ def _live(connection: Connection, resource: str, where: Any) -> list[RowMapping]
 
 
 def _retract_removed(connection: Connection, bundle: SeedBundle) -> dict[str, int]:
-    """Sources, claims and statistics loaded from the seed files that the files no longer
-    hold are retracted by `seed`, with the reason. A removed source takes its live claims
-    along, and a removed claim its live figures, those added through the API too: they quote
-    words the API no longer serves. Speakers and topics stay (API records may name them).
+    """Sources, claims, statistics and reviews loaded from the seed files that the files no
+    longer hold are retracted by `seed`, with the reason. A removed source takes its live
+    claims along, a removed claim its live figures and reviews, and a removed figure its
+    reviews, those added through the API too: they quote words the API no longer serves.
+    Speakers, topics and the vocabularies stay (API records may name them).
 
     Only the seeded sources' records are read (by index), whatever else the database holds."""
     kept = {
         "source": {row["id"] for row in bundle.sources},
         "claim": {row["id"] for row in bundle.claims},
         "statistic": {row["id"] for row in bundle.statistics},
+        "review": {row["id"] for row in bundle.reviews},
     }
     sources = _live(connection, "source", RESOURCE_TABLES["source"][0].c.seed_hash.is_not(None))
-    reasons: dict[str, dict[str, str]] = {"source": {}, "claim": {}, "statistic": {}}
+    reasons: dict[str, dict[str, str]] = {name: {} for name in kept}
     for row in sources:
         if row["id"] not in kept["source"]:
             reasons["source"][row["id"]] = REMOVED_REASON
     for parent, child, key in (
         ("source", "claim", "source_id"),
         ("claim", "statistic", "claim_id"),
+        ("claim", "review", "claim_id"),
+        ("statistic", "review", "statistic_id"),
     ):
-        parents = [row["id"] for row in sources] if parent == "source" else kept["claim"]
+        parents = [row["id"] for row in sources] if parent == "source" else kept[parent]
         parents = sorted({*parents, *reasons[parent]})
         column = RESOURCE_TABLES[child][0].c[key]
         for chunk in chunks(parents):
             for row in _live(connection, child, column.in_(chunk)):
                 if row[key] in reasons[parent]:
                     why = reasons[parent][row[key]]
-                    reasons[child][row["id"]] = f"its {parent} {row[key]!r} is retracted: {why}"
-                elif row["seed_hash"] is not None and row["id"] not in kept[child]:
+                    # A review of a retracted claim's figure keeps the claim's reason.
+                    reasons[child].setdefault(
+                        row["id"], f"its {parent} {row[key]!r} is retracted: {why}"
+                    )
+                elif (
+                    row["seed_hash"] is not None
+                    and row["id"] not in kept[child]
+                    and row["id"] not in reasons[child]
+                ):
                     reasons[child][row["id"]] = REMOVED_REASON
-    # Figures first, then claims, then sources: no live record ever names a retracted one.
-    for resource in ("statistic", "claim", "source"):
+    # Reviews first, then figures, claims, sources: no live record ever names a retracted one.
+    for resource in ("review", "statistic", "claim", "source"):
         table = RESOURCE_TABLES[resource][0]
         for chunk in chunks(sorted(reasons[resource])):
             for row in connection.execute(select(table).where(table.c.id.in_(chunk))).mappings():
@@ -225,12 +235,22 @@ def write_bundle(engine: Engine, bundle: SeedBundle) -> dict[str, TableReport]:
             "sources": _load(connection, "source", bundle.sources, now),
             "speakers": _load(connection, "speaker", bundle.speakers, now),
             "topics": _load(connection, "topic", bundle.topics, now),
+            "units": _load(connection, "unit", bundle.units, now),
+            "entities": _load(connection, "entity", bundle.entities, now),
+            "indicators": _load(connection, "indicator", bundle.indicators, now),
             "claims": _load(connection, "claim", bundle.claims, now, topics),
             "statistics": _load(connection, "statistic", bundle.statistics, now),
+            "reviews": _load(connection, "review", bundle.reviews, now),
         }
         for resource, count in _retract_removed(connection, bundle).items():
             reports[f"{resource}s"].retracted = count
         return reports
+
+
+def _new_rows(connection: Connection, resource: str, rows: list[Row]) -> list[Row]:
+    """The rows whose ids are not in the database yet (a synthetic corpus beside the seed)."""
+    known = set(connection.execute(select(RESOURCE_TABLES[resource][0].c.id)).scalars())
+    return [row for row in rows if row["id"] not in known]
 
 
 def write_new_bundle(connection: Connection, bundle: SeedBundle) -> None:
@@ -240,6 +260,9 @@ def write_new_bundle(connection: Connection, bundle: SeedBundle) -> None:
     for resource, rows in (
         ("speaker", bundle.speakers),
         ("topic", bundle.topics),
+        ("unit", bundle.units),
+        ("entity", bundle.entities),
+        ("indicator", bundle.indicators),
         ("source", bundle.sources),
         ("claim", bundle.claims),
         ("statistic", bundle.statistics),
@@ -288,10 +311,14 @@ def load_synthetic(
             # when the load at least doubles them (always, into an empty database).
             existing = connection.execute(select(func.count()).select_from(Claim)).scalar_one()
             in_bulk = [table.name for table in BULK_TABLES] if existing <= claims else []
-            known = set(connection.execute(select(Topic.id)).scalars())
+            wanted = {"topic": generator.topics(), **generator.vocabularies()}
+            new = {kind: _new_rows(connection, kind, rows) for kind, rows in wanted.items()}
             first = SeedBundle(
                 speakers=generator.speakers,
-                topics=[topic for topic in generator.topics() if topic["id"] not in known],
+                topics=new["topic"],
+                units=new["unit"],
+                entities=new["entity"],
+                indicators=new["indicator"],
             )
             write_new_bundle(connection, first)
             counts["speakers"], counts["topics"] = len(first.speakers), len(first.topics)

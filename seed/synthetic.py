@@ -49,6 +49,12 @@ def record_id(prefix: str, number: int) -> str:
     return f"{prefix}-{number:0{ID_DIGITS}d}"
 
 
+UNIT_LABELS = {"usd": "US dollars", "usd_bn": "Billions of US dollars", "mt": "Million tonnes"}
+UNIT_DIMENSIONS = {"percent": "ratio", "percent_of_gdp": "ratio", "years": "time", "days": "time"}
+UNIT_DIMENSIONS |= {"usd": "currency", "usd_bn": "currency", "mt": "mass", "index": "ratio"}
+UNIT_DIMENSIONS |= {"per_100k": "rate", "usd_per_mwh": "rate"}
+
+
 def zipf_cum_weights(count: int, exponent: float = 0.9) -> list[float]:
     return list(accumulate(1.0 / rank**exponent for rank in range(1, count + 1)))
 
@@ -99,9 +105,35 @@ class Generator:
         self.ids = {kind: Ids(kind) for kind in ("speaker", "topic", "source", "claim")}
         self.ids["speaker"].seen = dict.fromkeys(self.speaker_ids, ORIGIN)
         self.ids["topic"].seen = dict.fromkeys(TOPICS, ORIGIN)
+        for kind, rows in self.vocabularies().items():
+            self.ids[kind] = Ids(kind)
+            self.ids[kind].seen = dict.fromkeys((row["id"] for row in rows), ORIGIN)
 
     def topics(self) -> list[dict[str, Any]]:
         return [{"id": topic_id, "name": name} for topic_id, (name, _w) in TOPICS.items()]
+
+    @staticmethod
+    def vocabularies() -> dict[str, list[dict[str, Any]]]:
+        """The units, entities and indicators the corpus's figures name, by kind."""
+        units = sorted({indicator.unit for indicator in INDICATORS.values()})
+        return {
+            "unit": [
+                {"id": unit, "label": UNIT_LABELS.get(unit, unit.replace("_", " ").capitalize()),
+                 "symbol": None, "dimension": UNIT_DIMENSIONS.get(unit, "quantity")}
+                for unit in units
+            ],
+            "entity": [
+                {"id": code, "name": name.removeprefix("the "),
+                 "kind": "country" if code in COUNTRIES else "region",
+                 "iso_code": code if code in COUNTRIES else None}
+                for code, name in ENTITIES.items()
+            ],
+            "indicator": [
+                {"id": name, "label": indicator.phrase.removeprefix("the ").capitalize(),
+                 "description": None, "unit": indicator.unit}
+                for name, indicator in INDICATORS.items()
+            ],
+        }  # fmt: skip
 
     def _speaker(self, number: int) -> dict[str, Any]:
         rng = self.rng

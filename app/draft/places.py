@@ -176,6 +176,15 @@ def country_code(name: str) -> str | None:
     return _table().get(plain)
 
 
+def country_name(code: str) -> str | None:
+    """The name of the country with ISO 3166-1 alpha-3 `code` (its first listed name)."""
+    for line in COUNTRIES.strip().splitlines():
+        found, name, *_ = line.split("|")
+        if found == code:
+            return name
+    return None
+
+
 def countries_in(text: str) -> list[tuple[int, int, str]]:
     """Every country named in `text`: (start, end, code), in order."""
     return [

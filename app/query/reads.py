@@ -129,6 +129,7 @@ def list_query(
     benchmark read it from here, so they check exactly what the API runs). The resource's
     `q` is a full-text search that ranks by relevance (by default) or filters (with another
     sort). A cursor not signed for this query is a 400 here, before any 304 is considered."""
+    resource.check_vocabularies(session, params)
     q: str | None = getattr(params, "q", None) if resource.full_text else None
     sort_fields: dict[str, list[Column]] = resource.sort_fields(t)
     sort = params.sort or ("id" if q is None else "-relevance")

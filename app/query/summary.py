@@ -26,6 +26,7 @@ def summarize(session: Session, params: Any) -> list[dict[str, Any]]:
     t = tables_at(params.as_of)
     statistic = t.statistic.c
     columns = {name: statistic[column] for name, column in GROUPS.items()}
+    STATISTIC.check_vocabularies(session, params)
     filters = STATISTIC.filter_clauses(t, params)
     if not params.include_retracted:
         filters.append(statistic.retracted_at.is_(None))

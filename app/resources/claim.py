@@ -207,6 +207,7 @@ CLAIM = Resource(
         Relation("speaker", "speaker", key="speaker_id"),
         Relation("source", "source", key="source_id"),
         Relation("statistics", "statistic", back="claim_id"),
+        Relation("reviews", "review", back="claim_id", route=True),
     ),
     linked_type="Claim",
     linked_extra=_linked,

@@ -7,6 +7,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from difflib import get_close_matches
 from enum import StrEnum
 from functools import cache
 from typing import Any
@@ -29,6 +30,7 @@ from app.query.filters import (
     split_list,
 )
 from app.store.temporal import CURRENT, RESOURCE_TABLES, Tables
+from app.web.problems import invalid_parameter
 from app.write.versioning import Row
 
 Document = dict[str, Any]
@@ -192,12 +194,14 @@ class Field:
 @dataclass(frozen=True)
 class Relation:
     """`include=name` embeds related records: the one named by the field `key`, or (`back`)
-    every live record of `resource` whose field `back` names this one."""
+    every live record of `resource` whose field `back` names this one; `route` also lists
+    those at `/{plural}/{id}/{name}` (a claim's reviews)."""
 
     name: str
     resource: str
     key: str | None = None
     back: str | None = None
+    route: bool = False
 
     @property
     def many(self) -> bool:
@@ -262,6 +266,9 @@ class Resource:
     checks: Mapping[str, BodyCheck] = field(default_factory=dict)
     body_checks: Mapping[str, BodyCheck] = field(default_factory=dict)
     prepare: Preparer | None = None
+    # A vocabulary (entities, indicators, units): the field that names each of its records
+    # in suggestions; filters on fields that reference it accept only its ids.
+    vocabulary: str | None = None
 
     def __post_init__(self) -> None:
         _REGISTERED[self.name] = self
@@ -300,6 +307,25 @@ class Resource:
             for kind in f.filters
             for clause in kind.clauses(t, self._column(t, f), params, nested=nested)
         ]
+
+    def vocabulary_parameters(self) -> dict[str, "Resource"]:
+        """The filter parameters of fields that name a vocabulary's records (a statistic's
+        `entity`), each with that vocabulary."""
+        return {
+            param: resource_named(f.reference)
+            for f in self.fields
+            if f.reference is not None and resource_named(f.reference).vocabulary is not None
+            for kind in f.filters
+            for param in kind.parameters()
+        }
+
+    def check_vocabularies(self, session: Session, params: Any) -> None:
+        """Those parameters take only the vocabulary's ids: any other value is a 400
+        suggesting the ids it may mean."""
+        for param, vocabulary in self.vocabulary_parameters().items():
+            given = getattr(params, param, None)
+            if given is not None:
+                check_known(session, vocabulary, param, given)
 
     def _column(self, t: Tables, f: Field) -> Column:
         table = t.of(self.name).c
@@ -597,6 +623,40 @@ def _compute(
             results[spec.compute] = spec.compute(session, t, records)
         values[name] = [spec.pick(result) for result in results[spec.compute]]
     return values
+
+
+def check_known(session: Session, vocabulary: Resource, param: str, given: str) -> None:
+    """Every value of `given` (a comma-separated list) is the id of a `vocabulary` record, or
+    a 400 naming the first that is not, with the ids it may mean."""
+    table = vocabulary.table.c
+    label = table[vocabulary.vocabulary or "id"]
+    known: dict[str, str] = dict(session.execute(select(table.id, label)).all())
+    for value in split_list(given):
+        if value not in known:
+            raise invalid_parameter(param, unknown_message(vocabulary.name, value, known))
+
+
+def unknown_message(kind: str, value: str, known: Mapping[str, str]) -> str:
+    """ "unknown entity 'China'; did you mean CHN (China)?": ids whose id or label matches the
+    value case-insensitively, else close spellings of either, else every id (up to 30)."""
+    wanted = value.casefold()
+    exact = [i for i, name in known.items() if wanted in (i.casefold(), name.casefold())]
+    by_key: dict[str, list[str]] = defaultdict(list)
+    for record_id, name in known.items():
+        by_key[record_id.casefold()].append(record_id)
+        by_key[name.casefold()].append(record_id)
+    close = get_close_matches(wanted, list(by_key), n=3, cutoff=0.75)
+    suggested = exact or list(dict.fromkeys(i for key in close for i in by_key[key]))
+    if suggested:
+        shown = " or ".join(f"{i} ({known[i]})" for i in sorted(suggested))
+        return f"unknown {kind} {value!r}; did you mean {shown}?"
+    ids = sorted(known)
+    listed = ", ".join(ids[:30]) + (f" and {len(ids) - 30} more" if len(ids) > 30 else "")
+    return (
+        f"unknown {kind} {value!r}; the known ones are {listed}"
+        if ids
+        else (f"unknown {kind} {value!r}; there are none yet")
+    )
 
 
 def _json_value(value: Any) -> Any:

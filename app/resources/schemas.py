@@ -19,7 +19,7 @@ from app.query.grammar import (
     one_of_list,
     sort_pattern,
 )
-from app.resources.kernel import RecordMeta, Resource
+from app.resources.kernel import RecordMeta, Relation, Resource, resource_named
 from app.write.validation import Strict, Text
 
 REASON = Field(
@@ -61,6 +61,9 @@ class ResourceSchemas:
     graph: type[BaseModel]
     create: type[Reasoned]
     patch: type[Reasoned]
+    # The lists at /{plural}/{id}/{relation} (a claim's reviews): the related resource's list
+    # parameters, less the one the path gives.
+    nested: dict[str, type[RecordListParams]]
 
 
 def _title(resource: Resource) -> str:
@@ -205,6 +208,26 @@ def _include(resource: Resource) -> Any:
     )
 
 
+def back_parameter(relation: Relation) -> str:
+    """The related resource's filter parameter the owner's id is given as (`claim`)."""
+    other = resource_named(relation.resource)
+    assert relation.back is not None
+    return next(iter(other.field(relation.back).filters[0].parameters()))
+
+
+def _nested_params(
+    resource: Resource, relation: Relation, params: type[RecordListParams]
+) -> type[RecordListParams]:
+    given = back_parameter(relation)
+    fields: dict[str, Any] = {
+        name: (info.annotation, info) for name, info in params.model_fields.items() if name != given
+    }
+    model: type[RecordListParams] = create_model(
+        f"{_title(resource)}{relation.name.title()}ListParams", __base__=RecordListParams, **fields
+    )
+    return model
+
+
 def _get_params(resource: Resource) -> type[GetParams]:
     fields = {"include": _include(resource)} if resource.relations else {}
     model: type[GetParams] = create_model(
@@ -278,6 +301,7 @@ def derive(resources: list[Resource]) -> dict[str, ResourceSchemas]:
     for read in reads.values():
         read.model_rebuild(_types_namespace=namespace)
     schemas: dict[str, ResourceSchemas] = {}
+    list_params = {resource.name: _list_params(resource) for resource in resources}
     for resource in resources:
         page_fields: dict[str, Any] = {"data": (list.__class_getitem__(reads[resource.name]), ...)}
         facets = list(resource.facets())
@@ -292,17 +316,23 @@ def derive(resources: list[Resource]) -> dict[str, ResourceSchemas]:
             f"{_title(resource)}Page", __base__=PageBase, **page_fields
         )
         create = _create(resource)
-        list_params, format_params, csv_params = _list_params(resource)
+        listed, in_format, in_csv = list_params[resource.name]
         schemas[resource.name] = ResourceSchemas(
-            list_params=list_params,
-            format_params=format_params,
-            csv_params=csv_params,
+            list_params=listed,
+            format_params=in_format,
+            csv_params=in_csv,
             get_params=_get_params(resource),
             read=reads[resource.name],
             page=page,
             graph=_graph(resource),
             create=create,
             patch=_patch(create),
+            nested={
+                # A nested list is JSON: its parameters are the format operations' ones.
+                r.name: _nested_params(resource, r, list_params[r.resource][1])
+                for r in resource.relations
+                if r.route
+            },
         )
     return schemas
 

@@ -15,8 +15,8 @@ from app.query.grammar import RECORD_ID, NoParams, Text, VersionListParams, Vers
 from app.query.keyset import count_query, cursor_key, paginate, parse_sort, query_fingerprint
 from app.query.reads import document_response, find_row, get_record, gone, list_records
 from app.resources import SCHEMAS
-from app.resources.kernel import Prepared, Resource
-from app.resources.schemas import VersionPage
+from app.resources.kernel import Prepared, Relation, Resource, resource_named
+from app.resources.schemas import VersionPage, back_parameter
 from app.store.engine import SessionDep
 from app.store.models import Change, utc_now
 from app.store.temporal import CURRENT, tables_at
@@ -39,6 +39,7 @@ from app.web.responses import (
     WRITE_ERRORS,
     json_response,
     list_response,
+    problems,
 )
 from app.write import idempotency
 from app.write.auth import Writer
@@ -234,6 +235,24 @@ def resource_router(resource: Resource, collection: APIRouter | None = None) -> 
             request, session, resource, record_id, as_of=params.as_of, include=include
         )
 
+    def nested_list(relation: Relation) -> Any:
+        other = resource_named(relation.resource)
+        given = back_parameter(relation)
+
+        async def list_related(
+            request: Request, record_id: Any, session: SessionDep, params: Any
+        ) -> Response:
+            table = resource.table
+            if session.execute(select(table.c.id).where(table.c.id == record_id)).first() is None:
+                raise not_found(name, record_id)
+            asked = params.model_dump(exclude_unset=True)
+            full = SCHEMAS[other.name].list_params.model_validate({**asked, given: record_id})
+            return list_records(request, session, full, other)
+
+        list_related.__annotations__["record_id"] = path_id
+        list_related.__annotations__["params"] = Annotated[schemas.nested[relation.name], Query()]
+        return list_related
+
     async def list_versions(
         request: Request,
         record_id: Any,
@@ -374,7 +393,7 @@ def resource_router(resource: Resource, collection: APIRouter | None = None) -> 
 
     # The derived models are only known now: the endpoints' annotations are set here, where
     # FastAPI reads them. The path names the id after the resource (`claim_id`).
-    path_id = Annotated[str, Path(alias=f"{name}_id", **RECORD_ID)]
+    path_id: Any = Annotated[str, Path(alias=f"{name}_id", **RECORD_ID)]
     for endpoint in (get_one, list_versions, get_version, update, retract):
         endpoint.__annotations__["record_id"] = path_id
     list_all.__annotations__["params"] = Annotated[schemas.list_params, Query()]
@@ -428,6 +447,18 @@ def resource_router(resource: Resource, collection: APIRouter | None = None) -> 
          "versions stay readable. If-Match must name the version you read.", schemas.read,
          WRITE_ERRORS),
     ]  # fmt: skip
+    nested = {relation.name: nested_list(relation) for relation in resource.relations
+              if relation.route}  # fmt: skip
+    listing = {list_all, *nested.values()}
+    routes += [
+        (f"{item}/{relation.name}", nested[relation.name], "GET",
+         f"list_{name}_{relation.name}", "",
+         f"List a {name}'s {relation.name}, filtered, sorted and paginated like "
+         f"list_{relation.name}.", SCHEMAS[relation.resource].page,
+         {**LIST_RESPONSES, **problems("not-found")})
+        for relation in resource.relations
+        if relation.name in nested
+    ]  # fmt: skip
     for path, endpoint, method, operation, summary, description, model, errors in routes:
         if path == item and collection is not None and method == "GET":
             router.include_router(collection)
@@ -443,7 +474,7 @@ def resource_router(resource: Resource, collection: APIRouter | None = None) -> 
             responses=errors,
             openapi_extra=extras.get(method),
             # Lists negotiate their formats themselves; everything else answers JSON only.
-            dependencies=[] if endpoint is list_all else [JSON_ONLY_DEPENDENCY],
+            dependencies=[] if endpoint in listing else [JSON_ONLY_DEPENDENCY],
         )
         if endpoint is list_all:
             _add_format_routes(router, resource, in_format)

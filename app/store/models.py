@@ -1,4 +1,5 @@
-"""Tables: sources, speakers, topics, claims (with their topics) and statistics."""
+"""Tables: sources, speakers, topics, claims (with their topics), statistics, the
+vocabularies their figures are stated in (entities, indicators, units) and reviews."""
 
 from datetime import UTC, date, datetime
 from enum import StrEnum
@@ -41,6 +42,45 @@ class Modality(StrEnum):
     approximate = "approximate"  # a hedged quantity: "about", "roughly", "nearly"
     projected = "projected"  # a forecast or target: "is expected to reach 30 percent by 2035"
     possible = "possible"  # something that may happen: "maybe in the years ahead"
+
+
+class EntityKind(StrEnum):
+    """What an entity is (a figure's `entity` names one)."""
+
+    country = "country"
+    region = "region"
+    city = "city"
+    company = "company"
+    organisation = "organisation"
+    group = "group"  # of countries or companies: "the G7", "the Global South"
+
+
+class Dimension(StrEnum):
+    """What a unit measures."""
+
+    ratio = "ratio"  # percent, percentage points, basis points
+    quantity = "quantity"  # of things counted: pieces, people, wafers
+    rank = "rank"
+    length = "length"
+    mass = "mass"
+    time = "time"
+    temperature = "temperature"
+    power = "power"
+    energy = "energy"
+    currency = "currency"
+    rate = "rate"  # one quantity per another: per 100,000 people, wafers per month
+
+
+class Rating(StrEnum):
+    """A review's verdict, best first (ClaimReview's ratingValue is 5 for `accurate` down to
+    1 for `inaccurate`; `unverifiable` has none)."""
+
+    accurate = "accurate"
+    mostly_accurate = "mostly-accurate"
+    misleading = "misleading"
+    mostly_inaccurate = "mostly-inaccurate"
+    inaccurate = "inaccurate"
+    unverifiable = "unverifiable"
 
 
 def one_of(column: str, enumeration: type[StrEnum]) -> CheckConstraint:
@@ -221,6 +261,77 @@ class Statistic(Versioned, Base):
     )
 
 
+class Entity(Versioned, Base):
+    """Who or what a figure is about: a country (ISO 3166-1 alpha-3 id), a company, ..."""
+
+    __tablename__ = "entity"
+
+    id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(32))
+    iso_code: Mapped[str | None] = mapped_column(String(3))
+
+    __table_args__ = (
+        one_of("kind", EntityKind),
+        Index("ix_entity_name_id", "name", "id"),
+        Index("ix_entity_kind_id", "kind", "id"),
+    )
+
+
+class Unit(Versioned, Base):
+    __tablename__ = "unit"
+
+    id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
+    label: Mapped[str] = mapped_column(String(200))
+    symbol: Mapped[str | None] = mapped_column(String(32))
+    dimension: Mapped[str] = mapped_column(String(32))
+
+    __table_args__ = (
+        one_of("dimension", Dimension),
+        Index("ix_unit_label_id", "label", "id"),
+        Index("ix_unit_dimension_id", "dimension", "id"),
+    )
+
+
+class Indicator(Versioned, Base):
+    __tablename__ = "indicator"
+
+    id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
+    label: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str | None] = mapped_column(Text)
+    unit: Mapped[str] = mapped_column(ForeignKey("unit.id"))
+
+    __table_args__ = (
+        Index("ix_indicator_label_id", "label", "id"),
+        Index("ix_indicator_unit_id", "unit", "id"),
+    )
+
+
+class Review(Versioned, Base):
+    """A fact-checker's verdict on a claim or one of its figures (schema.org ClaimReview)."""
+
+    __tablename__ = "review"
+
+    id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
+    claim_id: Mapped[str] = mapped_column(ForeignKey("claim.id"))
+    statistic_id: Mapped[str | None] = mapped_column(ForeignKey("statistic.id"))
+    rating: Mapped[str] = mapped_column(String(32))
+    reviewer: Mapped[str] = mapped_column(String(200))
+    reviewed_on: Mapped[date] = mapped_column(Date)
+    url: Mapped[str | None] = mapped_column(Text)
+    explanation: Mapped[str] = mapped_column(Text)
+    reference_value: Mapped[float | None] = mapped_column(Float)
+    reference_source: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (
+        one_of("rating", Rating),
+        Index("ix_review_claim_id_id", "claim_id", "id"),
+        Index("ix_review_statistic_id_id", "statistic_id", "id"),
+        Index("ix_review_rating_id", "rating", "id"),
+        Index("ix_review_reviewed_on_id", "reviewed_on", "id"),
+    )
+
+
 # Columns that are bookkeeping, not part of a record's versioned state.
 NOT_VERSIONED = {"seed_hash"}
 
@@ -273,6 +384,10 @@ speaker_history = history_table(_table(Speaker))
 topic_history = history_table(_table(Topic))
 claim_history = history_table(_table(Claim))
 statistic_history = history_table(_table(Statistic))
+entity_history = history_table(_table(Entity))
+unit_history = history_table(_table(Unit))
+indicator_history = history_table(_table(Indicator))
+review_history = history_table(_table(Review))
 
 # A claim's topics are part of its versioned state: the links of each superseded version.
 claim_topic_history = Table(

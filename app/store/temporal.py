@@ -10,24 +10,33 @@ from datetime import datetime
 
 from sqlalchemy import FromClause, Select, Table, and_, cast, literal, null, or_, select, union_all
 
+from app.store.engine import Base
 from app.store.models import (
     NOT_VERSIONED,
     Claim,
+    Entity,
+    Indicator,
+    Review,
     Source,
     Speaker,
     Statistic,
     Topic,
+    Unit,
     claim_history,
     claim_topic,
     claim_topic_history,
+    entity_history,
+    indicator_history,
+    review_history,
     source_history,
     speaker_history,
     statistic_history,
     topic_history,
+    unit_history,
 )
 
 
-def _table(model: type[Claim | Source | Speaker | Statistic | Topic]) -> Table:
+def _table(model: type[Base]) -> Table:
     table = model.__table__
     assert isinstance(table, Table)
     return table
@@ -40,6 +49,10 @@ RESOURCE_TABLES: dict[str, tuple[Table, Table]] = {
     "topic": (_table(Topic), topic_history),
     "claim": (_table(Claim), claim_history),
     "statistic": (_table(Statistic), statistic_history),
+    "entity": (_table(Entity), entity_history),
+    "indicator": (_table(Indicator), indicator_history),
+    "unit": (_table(Unit), unit_history),
+    "review": (_table(Review), review_history),
 }
 
 
@@ -51,6 +64,10 @@ class Tables:
     claim: FromClause
     claim_topic: FromClause
     statistic: FromClause
+    entity: FromClause
+    indicator: FromClause
+    unit: FromClause
+    review: FromClause
     as_of: datetime | None = None
 
     def of(self, resource: str) -> FromClause:
@@ -65,6 +82,10 @@ CURRENT = Tables(
     claim=_table(Claim),
     claim_topic=claim_topic,
     statistic=_table(Statistic),
+    entity=_table(Entity),
+    indicator=_table(Indicator),
+    unit=_table(Unit),
+    review=_table(Review),
 )
 
 
@@ -129,5 +150,9 @@ def tables_at(at: datetime | None) -> Tables:
         claim=_versions_at("claim", at),
         claim_topic=_claim_topics_at(at),
         statistic=_versions_at("statistic", at),
+        entity=_versions_at("entity", at),
+        indicator=_versions_at("indicator", at),
+        unit=_versions_at("unit", at),
+        review=_versions_at("review", at),
         as_of=at,
     )

@@ -638,6 +638,15 @@ def parse_figure(display: str) -> Figure:
     )
 
 
+def units_read() -> frozenset[str]:
+    """Every unit slug the reader states by itself; a rate ("dollars per MWh": usd_per_mwh)
+    composes two of them, and /v1/units lists the rates in use."""
+    return frozenset(
+        {*UNIT_PHRASES.values(), *UNIT_SYMBOLS.values(), *CURRENCY_SIGNS.values()}
+        | {*CURRENCY_CODES.values(), *RATE_NUMBERS.values(), "percent", "rank"}
+    )
+
+
 @lru_cache(maxsize=1024)
 def unit_scale(unit: str) -> tuple[str, float]:
     """A unit slug as (base unit, factor): usd_bn is (usd, 1e9), mt (tonnes, 1e6)."""

@@ -1,5 +1,7 @@
-// The claim explorer: search, facet filters, cursor paging and a claim detail with its figures
-// and its span highlighted in the source text. Plain DOM, no framework, no build step.
+// The claim explorer: search, facet filters, cursor paging and a claim detail with its figures,
+// its reviews and its span highlighted in the source text. Plain DOM, no framework, no build
+// step. The URL holds the query and the open claim, so a link opens the same view and the
+// browser's back and forward buttons step through the claims opened.
 import { ApiProblem, apiUrl, getJson } from "./api.js";
 
 const FACETS = ["topic", "kind", "speaker"];
@@ -8,7 +10,7 @@ const PAGE_SIZES = [5, 10, 25, 50];
 
 const $ = (selector) => document.querySelector(selector);
 
-// One place for what is on screen; the URL mirrors the query so a view can be shared.
+// One place for what is on screen; the URL mirrors the query and the open claim.
 const state = {
   q: "",
   filters: {},
@@ -23,24 +25,34 @@ let latestRequest = 0;
 function readLocation() {
   const params = new URLSearchParams(window.location.search);
   state.q = params.get("q") || "";
+  state.filters = {};
   for (const name of FACETS) {
     if (params.get(name)) state.filters[name] = params.get(name);
   }
   const limit = Number(params.get("limit"));
   if (Number.isInteger(limit) && limit >= 1 && limit <= 500) state.limit = limit;
+  state.openClaimId = params.get("claim");
 }
 
 function queryParams() {
   return { q: state.q, ...state.filters };
 }
 
-function writeLocation() {
+// `push`: a new history entry (opening a claim), so that Back returns to the one before.
+function writeLocation(push = false) {
   const params = new URLSearchParams();
-  for (const [name, value] of Object.entries({ ...queryParams(), limit: state.limit })) {
+  const shown = { ...queryParams(), limit: state.limit, claim: state.openClaimId };
+  for (const [name, value] of Object.entries(shown)) {
     if (value) params.set(name, value);
   }
   const search = params.toString();
-  window.history.replaceState(null, "", search ? `?${search}` : window.location.pathname);
+  const url = search ? `?${search}` : window.location.pathname;
+  if (push) window.history.pushState(null, "", url);
+  else window.history.replaceState(null, "", url);
+}
+
+function plural(count, noun) {
+  return `${count} ${noun}${count === 1 ? "" : "s"}`;
 }
 
 function element(tag, properties = {}, ...children) {
@@ -163,7 +175,7 @@ async function load() {
     if (request !== latestRequest) return; // a newer query is on its way: drop this answer
     showProblem(null);
     $("#claims").replaceChildren(...page.data.map(claimItem));
-    $("#summary").textContent = page.total === 0 ? "No claim matches." : `${page.total} claims`;
+    $("#summary").textContent = page.total === 0 ? "No claim matches." : plural(page.total, "claim");
     renderFacets(page.facets);
     renderPager(page);
   } catch (error) {
@@ -210,10 +222,37 @@ function highlightedSource(text, span, figures) {
 
 function figureRow(figure) {
   const cells = [
-    figure.display, String(figure.value), figure.unit,
+    figure.display, String(figure.value), figure.unit, figure.modality,
     figure.indicator, figure.entity, figure.period.label,
   ];
-  return element("tr", {}, ...cells.map((text) => element("td", { textContent: text })));
+  const row = element("tr", {}, ...cells.map((text) => element("td", { textContent: text })));
+  row.dataset.statisticId = figure.id;
+  return row;
+}
+
+function reviewItem(review, figures) {
+  const figure = figures.find((one) => one.id === review.statistic_id);
+  const about = figure ? ` on the figure “${figure.display}”` : "";
+  const heading = element(
+    "p",
+    { className: "review-head" },
+    element("span", { className: `rating rating-${review.rating}`, textContent: review.rating }),
+    ` ${review.reviewer}, ${review.reviewed_on}${about}`,
+  );
+  const reference = review.reference_value === null
+    ? null
+    : element("p", {
+      className: "reference",
+      textContent: `Reference value: ${review.reference_value} (${review.reference_source})`,
+    });
+  const link = review.url
+    ? element("a", { href: review.url, textContent: "The review", rel: "noopener noreferrer" })
+    : null;
+  const item = element(
+    "li", {}, heading, element("p", { textContent: review.explanation }), reference, link,
+  );
+  item.dataset.reviewId = review.id;
+  return item;
 }
 
 function sourceLine(source) {
@@ -223,11 +262,25 @@ function sourceLine(source) {
   return element("p", { className: "source" }, title, ` — ${source.publisher}, ${source.published_on}`);
 }
 
-async function openClaim(claimId) {
+function markOpenClaim() {
+  for (const button of document.querySelectorAll("#claims .claim")) {
+    if (button.dataset.claimId === state.openClaimId) button.setAttribute("aria-current", "true");
+    else button.removeAttribute("aria-current");
+  }
+}
+
+function closeClaim() {
+  state.openClaimId = null;
+  $("#detail").hidden = true;
+  markOpenClaim();
+}
+
+// `push`: a click (a new history entry); a link or Back/Forward open it in place.
+async function openClaim(claimId, push = true) {
   const detail = $("#detail");
   try {
     const claim = await getJson(`claims/${encodeURIComponent(claimId)}`, {
-      include: "statistics,speaker,source,source.text",
+      include: "statistics,speaker,source,source.text,reviews",
     });
     const who = claim.speaker;
     const speaker = who
@@ -236,29 +289,35 @@ async function openClaim(claimId) {
     const figures = claim.statistics || [];
     const sourceText = element("div", { id: "source-text" });
     sourceText.append(...highlightedSource(claim.source.text, claim.span, figures));
-    const headings = ["Figure", "Value", "Unit", "Indicator", "Entity", "Period"];
+    const headings = ["Figure", "Value", "Unit", "Modality", "Indicator", "Entity", "Period"];
     const table = element(
       "table",
       { id: "figures" },
       element("thead", {}, element("tr", {}, ...headings.map((h) => element("th", { textContent: h })))),
       element("tbody", {}, ...figures.map(figureRow)),
     );
+    const reviews = claim.reviews || [];
     detail.replaceChildren(
       element("h2", { textContent: `Claim ${claim.id}` }),
       element("p", { className: "meta", textContent: `${claim.kind.replace("_", " ")} · ${speaker}` }),
       sourceLine(claim.source),
       element("p", { id: "citation", className: "citation", textContent: claim.citation }),
       element("h3", { textContent: `Figures (${figures.length})` }),
-      figures.length ? table : element("p", { textContent: "No figure in this claim." }),
+      figures.length
+        ? element("div", { className: "table-scroll" }, table)
+        : element("p", { textContent: "No figure in this claim." }),
+      element("h3", { textContent: `Reviews (${reviews.length})` }),
+      reviews.length
+        ? element("ul", { id: "reviews" }, ...reviews.map((review) => reviewItem(review, figures)))
+        : element("p", { textContent: "No review of this claim." }),
       element("h3", { textContent: "In the source" }),
       sourceText,
     );
     detail.hidden = false;
+    const moved = state.openClaimId !== claim.id;
     state.openClaimId = claim.id;
-    for (const button of document.querySelectorAll("#claims .claim")) {
-      if (button.dataset.claimId === claim.id) button.setAttribute("aria-current", "true");
-      else button.removeAttribute("aria-current");
-    }
+    if (push && moved) writeLocation(true);
+    markOpenClaim();
     const mark = $("#claim-span");
     sourceText.scrollTop = mark.offsetTop - sourceText.clientHeight / 3;
     showProblem(null);
@@ -295,7 +354,17 @@ async function start() {
     state.cursor = state.previousCursors.pop() ?? null;
     load();
   });
+  // Back and Forward: show what the URL now says (the query, and the claim open then).
+  window.addEventListener("popstate", async () => {
+    const before = JSON.stringify([queryParams(), state.limit]);
+    readLocation();
+    $("#q").value = state.q;
+    if (JSON.stringify([queryParams(), state.limit]) !== before) search();
+    if (state.openClaimId) await openClaim(state.openClaimId, false);
+    else closeClaim();
+  });
   await load();
+  if (state.openClaimId) await openClaim(state.openClaimId, false);
 }
 
 start();

@@ -14,7 +14,7 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from tests.browser.conftest import Visit
 
@@ -165,4 +165,85 @@ def test_a_refused_query_shows_the_problem(visit: Visit, live_url: str) -> None:
     expect(page.locator("#problem")).to_contain_text("Invalid parameter: q:")
     # Chromium logs the 400 answer itself; the page handled it.
     visit.errors = [text for text in visit.errors if "status of 400" not in text]
+    visit.assert_stayed_local()
+
+
+def test_a_count_of_one_is_singular(visit: Visit, live_url: str, api: httpx.Client) -> None:
+    words = ("lithography", "Sussex", "wafers", "ASML", "trading")
+    totals = {
+        word: api.get("/v1/claims", params={"q": word, "count": "true"}).json()["total"]
+        for word in words
+    }
+    single = next(word for word, total in totals.items() if total == 1)
+    several = next(word for word, total in totals.items() if total > 1)
+    page = visit.page
+    page.goto(f"{live_url}/explorer/?q={single}")
+    expect(page.locator("#summary")).to_have_text("1 claim")
+    page.goto(f"{live_url}/explorer/?q={several}")
+    expect(page.locator("#summary")).to_have_text(f"{totals[several]} claims")
+    visit.assert_stayed_local()
+
+
+def test_the_figures_table_shows_modality_and_stays_in_its_pane(
+    visit: Visit, live_url: str, api: httpx.Client
+) -> None:
+    claim = api.get("/v1/claims/nqpf-21", params={"include": "statistics"}).json()
+    page = visit.page
+    page.set_viewport_size({"width": 1100, "height": 900})
+    page.goto(f"{live_url}/explorer/?limit=50&claim=nqpf-21")
+    expect(page.locator("#figures thead th").nth(3)).to_have_text("Modality")
+    for figure in claim["statistics"]:
+        row = page.locator(f"#figures tr[data-statistic-id='{figure['id']}']")
+        expect(row.locator("td").nth(3)).to_have_text(figure["modality"])
+    assert {figure["modality"] for figure in claim["statistics"]} >= {"asserted", "possible"}
+    table, pane, body = (
+        page.locator(selector).evaluate("node => node.getBoundingClientRect().right")
+        for selector in ("#figures", "#detail", "body")
+    )
+    assert table <= pane <= body, (table, pane, body)
+    visit.assert_stayed_local()
+
+
+def test_the_open_claim_is_in_the_url_and_history(
+    visit: Visit, live_url: str, browser: Browser
+) -> None:
+    page = visit.page
+    page.goto(f"{live_url}/explorer/?limit=50")
+    page.locator("[data-claim-id='nqpf-21']").click()
+    expect(page.locator("#detail h2")).to_have_text("Claim nqpf-21")
+    assert "claim=nqpf-21" in page.url
+    page.locator("[data-claim-id='nqpf-11']").click()
+    expect(page.locator("#detail h2")).to_have_text("Claim nqpf-11")
+    assert "claim=nqpf-11" in page.url
+    page.go_back()
+    expect(page.locator("#detail h2")).to_have_text("Claim nqpf-21")
+    expect(page.locator("#claims [aria-current='true']")).to_have_attribute(
+        "data-claim-id", "nqpf-21"
+    )
+    page.go_back()
+    expect(page.locator("#detail")).to_be_hidden()
+    assert "claim=" not in page.url
+    page.go_forward()
+    expect(page.locator("#detail h2")).to_have_text("Claim nqpf-21")
+    # The link opens the same claim in a fresh page.
+    shared = browser.new_page()
+    try:
+        shared.goto(page.url)
+        expect(shared.locator("#detail h2")).to_have_text("Claim nqpf-21")
+    finally:
+        shared.close()
+    visit.assert_stayed_local()
+
+
+def test_a_claim_shows_its_reviews(visit: Visit, live_url: str, api: httpx.Client) -> None:
+    [review] = api.get("/v1/claims/nqpf-11/reviews").json()["data"]
+    page = visit.page
+    page.goto(f"{live_url}/explorer/?limit=50&claim=nqpf-11")
+    item = page.locator(f"#reviews li[data-review-id='{review['id']}']")
+    expect(item.locator(".rating")).to_have_text(review["rating"])
+    expect(item).to_contain_text(review["reviewer"])
+    expect(item).to_contain_text(review["explanation"])
+    expect(item).to_contain_text(f"Reference value: {review['reference_value']}")
+    page.goto(f"{live_url}/explorer/?limit=50&claim=nqpf-21")
+    expect(page.locator("#detail")).to_contain_text("No review of this claim.")
     visit.assert_stayed_local()

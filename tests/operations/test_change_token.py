@@ -33,7 +33,7 @@ def test_every_write_names_the_change_it_committed(
 
     url = f"/v1/statistics/{WAFERS}"
     headers = {**write_headers, "If-Match": etag_of(client, url)}
-    updated = client.patch(url, json={"indicator": "wafer_output", "reason": "r"}, headers=headers)
+    updated = client.patch(url, json={"modality": "approximate", "reason": "r"}, headers=headers)
     change = committed(session, updated)
     assert (change.record_id, change.version, change.operation) == (WAFERS, 2, "update")
     assert int(updated.headers["claimbase-change"]) > int(created.headers["claimbase-change"])

@@ -141,7 +141,7 @@ def test_the_access_line_names_the_key_never_the_token(
 ) -> None:
     url = f"/v1/statistics/{WAFERS}"
     headers = {**write_headers, "If-Match": etag_of(client, url), "X-Request-ID": "write-1"}
-    response = client.patch(url, json={"indicator": "wafer_output", "reason": "r"}, headers=headers)
+    response = client.patch(url, json={"modality": "approximate", "reason": "r"}, headers=headers)
     assert response.status_code == 200, response.text
     line = access_line(access_lines, "write-1")
     written = (line.method, line.route, line.key)  # type: ignore[attr-defined]
@@ -180,7 +180,7 @@ def test_a_server_logs_one_json_object_per_line_without_secrets(
     etag = httpx.get(url, headers={"X-Request-ID": "json-read"}).headers["etag"]
     written = httpx.patch(
         url,
-        json={"indicator": "wafer_output", "reason": "logged"},
+        json={"modality": "approximate", "reason": "logged"},
         headers={
             "Authorization": f"Bearer {token}",
             "If-Match": etag,
@@ -190,7 +190,7 @@ def test_a_server_logs_one_json_object_per_line_without_secrets(
     assert written.status_code == 200, written.text
     refused = httpx.patch(
         url,
-        json={"indicator": "wafer_output_2", "reason": "logged"},
+        json={"modality": "projected", "reason": "logged"},
         headers={
             "Authorization": "Bearer cb_not-a-key",
             "If-Match": etag,

@@ -93,7 +93,7 @@ def test_a_write_in_a_worker_thread_keeps_its_sql_in_the_request_trace(
         token = create_key(connection, "tracer", "write")
     response = client.patch(
         f"/v1/statistics/{WAFERS}",
-        json={"indicator": "traced_output", "reason": "traced"},
+        json={"modality": "approximate", "reason": "traced"},
         headers={"Authorization": f"Bearer {token}", "If-Match": "*"},
     )
     assert response.status_code == 200, response.text

@@ -146,8 +146,8 @@ CLAIM_SORTS = pattern("^-?(id|kind|position|relevance)(,-?(id|kind|position|rele
             "include=statistic",
             "string_pattern_mismatch",
             pattern(
-                r"^(speaker|source|statistics|context|source\.text)"
-                r"(,(speaker|source|statistics|context|source\.text))*$"
+                r"^(speaker|source|statistics|reviews|context|source\.text)"
+                r"(,(speaker|source|statistics|reviews|context|source\.text))*$"
             ),
         ),
         (

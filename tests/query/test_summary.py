@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
-from app.store.models import Statistic
+from app.store.models import Indicator, Statistic
 from tests.support.helpers import assert_problem
 
 
@@ -99,6 +99,9 @@ def test_latest_is_the_latest_period_then_the_greatest_id(
             ("t-d", 9.0, 2029),
         ]
     ]
+    # Filters take only the vocabulary's ids: the test's indicator is one.
+    indicator = {"id": "test_indicator", "label": "Test indicator", "unit": "percent"}
+    session.execute(insert(Indicator), [{**indicator, "version": 1}])
     session.execute(insert(Statistic), rows)
     session.flush()
     [group] = client.get(

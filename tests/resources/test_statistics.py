@@ -100,7 +100,6 @@ FILTERS: list[tuple[str, Predicate, int]] = [
         lambda s, t: s["indicator"] in {"world_trade_rank", "world_export_rank"},
         2,
     ),
-    ("indicator=nothing", lambda s, t: False, 0),
     ("entity=CHN", lambda s, t: s["entity"] == "CHN", 5),
     ("entity=ASML", lambda s, t: s["entity"] == "ASML", 2),
     ("entity=ASML,CHN", lambda s, t: True, 7),

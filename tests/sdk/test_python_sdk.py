@@ -71,6 +71,8 @@ def sdk(
         list_statistics=module(f"{package}.api.statistics.list_statistics"),
         get_statistic=module(f"{package}.api.statistics.get_statistic"),
         update_statistic=module(f"{package}.api.statistics.update_statistic"),
+        list_claim_reviews=module(f"{package}.api.claims.list_claim_reviews"),
+        create_indicator=module(f"{package}.api.indicators.create_indicator"),
     )
 
 
@@ -162,6 +164,35 @@ def test_list_statistics_in_a_value_range(sdk: SimpleNamespace, live_url: str) -
     assert all(1.0 <= value < 100.0 for value in values)
 
 
+def test_figures_say_how_they_are_stated(sdk: SimpleNamespace, live_url: str) -> None:
+    page = sdk.list_statistics.sync(client=sdk.client, modality="possible,projected", limit=500)
+    assert isinstance(page, sdk.models.StatisticPage)
+    expected = raw(live_url, "/v1/statistics?modality=possible,projected&limit=500")["data"]
+    assert [figure.id for figure in page.data] == [figure["id"] for figure in expected]
+    assert "asml-restricted-process-node-5nm" in [figure.id for figure in page.data]
+    assert {figure.modality.value for figure in page.data} <= {"possible", "projected"}
+    wafers = sdk.get_statistic.sync(client=sdk.client, statistic_id=WRITE_TARGET)
+    assert wafers.modality.value == "asserted"
+
+
+def test_a_claims_reviews(sdk: SimpleNamespace, live_url: str) -> None:
+    page = sdk.list_claim_reviews.sync(client=sdk.client, claim_id="nqpf-11")
+    assert isinstance(page, sdk.models.ReviewPage)
+    [review] = page.data
+    assert review.to_dict() == raw(live_url, "/v1/claims/nqpf-11/reviews")["data"][0]
+    assert (review.rating.value, review.statistic_id) == ("accurate", "chn-gdp-growth-2023")
+    assert "editorial example" in review.reviewer
+    claim = sdk.get_claim.sync(client=sdk.client, claim_id="nqpf-11", include="reviews")
+    assert [embedded.id for embedded in claim.reviews] == [review.id]
+
+
+def test_an_unknown_entity_is_a_typed_problem_with_a_suggestion(sdk: SimpleNamespace) -> None:
+    response = sdk.list_statistics.sync_detailed(client=sdk.client, entity="China")
+    problem = typed_problem(sdk, response, 400, "invalid-parameter")
+    assert [error.name for error in problem.errors] == ["entity"]
+    assert problem.errors[0].message == "unknown entity 'China'; did you mean CHN (China)?"
+
+
 def test_authenticated_write_with_if_match(
     sdk: SimpleNamespace, writable_server: WritableServer
 ) -> None:
@@ -172,6 +203,15 @@ def test_authenticated_write_with_if_match(
     read = sdk.get_statistic.sync_detailed(client=reader, statistic_id=WRITE_TARGET)
     assert read.status_code == 200
     etag, before = read.headers["etag"], read.parsed
+    # A figure names indicators of the vocabulary: the new one is created first.
+    indicator = sdk.models.IndicatorCreate(
+        id=CORRECTED_INDICATOR,
+        label="Monthly wafer production capacity",
+        unit="wafers_per_month",
+        reason="Added by the SDK tour",
+    )
+    created = sdk.create_indicator.sync_detailed(client=editor, body=indicator)
+    assert created.status_code == 201, created.content
     patch = sdk.models.StatisticPatch(
         reason="Corrected by the SDK tour", indicator=CORRECTED_INDICATOR
     )
@@ -208,7 +248,9 @@ def test_read_your_write_with_the_change_token(
         base_url=writable_server.url, token=writable_server.write_key, timeout=httpx.Timeout(10)
     )
     etag = sdk.get_statistic.sync_detailed(client=reader, statistic_id=WRITE_TARGET).headers["etag"]
-    patch = sdk.models.StatisticPatch(reason="Read back by the SDK tour", indicator="wafer_output")
+    patch = sdk.models.StatisticPatch(
+        reason="Read back by the SDK tour", indicator="wafer_production_capacity"
+    )
     updated = sdk.update_statistic.sync_detailed(
         client=editor, statistic_id=WRITE_TARGET, body=patch, if_match=etag
     )
@@ -218,4 +260,7 @@ def test_read_your_write_with_the_change_token(
         client=reader, statistic_id=WRITE_TARGET, claimbase_min_change=change
     )
     assert read.status_code == 200
-    assert (read.parsed.indicator, read.parsed.version) == ("wafer_output", updated.parsed.version)
+    assert (read.parsed.indicator, read.parsed.version) == (
+        "wafer_production_capacity",
+        updated.parsed.version,
+    )

@@ -30,6 +30,9 @@ TOUR = [
     "missing claim is a typed problem",
     "bad parameter is a typed problem",
     "list statistics in a value range",
+    "figures say how they are stated",
+    "a claim's reviews",
+    "an unknown entity is a typed problem with a suggestion",
     "authenticated write with If-Match",
     "read your write with Claimbase-Min-Change",
 ]

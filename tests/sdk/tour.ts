@@ -8,13 +8,17 @@ import { deepStrictEqual, ok, strictEqual } from "node:assert/strict";
 import { createClient, createConfig } from "./client/client";
 import { client } from "./client/client.gen";
 import {
+  createIndicator,
   getClaim,
   getStatistic,
+  listClaimReviews,
   listClaims,
   listStatistics,
   updateStatistic,
 } from "./client/sdk.gen";
-import type { ClaimPage, ClaimRead, Problem, StatisticPatch } from "./client/types.gen";
+import type {
+  ClaimPage, ClaimRead, IndicatorCreate, Problem, ReviewRead, StatisticPatch,
+} from "./client/types.gen";
 
 const [baseUrl, writableUrl, writeKey] = process.argv.slice(2);
 client.setConfig({ baseUrl });
@@ -130,6 +134,40 @@ const STEPS: Record<string, () => Promise<void>> = {
     ok(values.every((value) => value >= 1 && value < 100));
   },
 
+  "figures say how they are stated": async () => {
+    const { data, error } = await listStatistics({
+      query: { modality: "possible,projected", limit: 500 },
+    });
+    strictEqual(error, undefined);
+    ok(data !== undefined);
+    const expected = await raw("/v1/statistics?modality=possible,projected&limit=500");
+    deepStrictEqual(idsOf(data.data), idsOf(expected.data));
+    ok(idsOf(data.data).includes("asml-restricted-process-node-5nm"), "the 5nm figure is a maybe");
+    ok(data.data.every((figure) => ["possible", "projected"].includes(figure.modality)));
+  },
+
+  "a claim's reviews": async () => {
+    const { data, error } = await listClaimReviews({ path: { claim_id: "nqpf-11" } });
+    strictEqual(error, undefined);
+    ok(data !== undefined);
+    deepStrictEqual(data.data, (await raw("/v1/claims/nqpf-11/reviews")).data);
+    const [review]: ReviewRead[] = data.data;
+    strictEqual(review.rating, "accurate");
+    strictEqual(review.statistic_id, "chn-gdp-growth-2023");
+    ok(review.reviewer.includes("editorial example"));
+    const claim = await getClaim({ path: { claim_id: "nqpf-11" }, query: { include: "reviews" } });
+    deepStrictEqual(idsOf(claim.data?.reviews ?? []), [review.id]);
+  },
+
+  "an unknown entity is a typed problem with a suggestion": async () => {
+    const { error, response } = await listStatistics({ query: { entity: "China" } });
+    strictEqual(response.status, 400);
+    const problem: Problem | undefined = error;
+    deepStrictEqual(problem?.errors?.map((item) => item.message), [
+      "unknown entity 'China'; did you mean CHN (China)?",
+    ]);
+  },
+
   "authenticated write with If-Match": async () => {
     const path = { statistic_id: WRITE_TARGET };
     const read = await getStatistic({ client: writable, path });
@@ -137,6 +175,13 @@ const STEPS: Record<string, () => Promise<void>> = {
     const etag = read.response.headers.get("etag");
     ok(read.data !== undefined && etag !== null);
     const indicator = "monthly_wafer_production_capacity";
+    // A figure names indicators of the vocabulary: the new one is created first.
+    const entry: IndicatorCreate = {
+      id: indicator, label: "Monthly wafer production capacity", unit: "wafers_per_month",
+      reason: "Added by the SDK tour",
+    };
+    const created = await createIndicator({ client: writable, auth: writeKey, body: entry });
+    strictEqual(created.response.status, 201, JSON.stringify(created.error));
     const body: StatisticPatch = { reason: "Corrected by the SDK tour", indicator };
 
     const updated = await updateStatistic({
@@ -169,7 +214,8 @@ const STEPS: Record<string, () => Promise<void>> = {
     const read = await getStatistic({ client: writable, path });
     const etag = read.response.headers.get("etag");
     ok(etag !== null);
-    const body: StatisticPatch = { reason: "Read back by the SDK tour", indicator: "wafer_output" };
+    const indicator = "wafer_production_capacity";
+    const body: StatisticPatch = { reason: "Read back by the SDK tour", indicator };
     const updated = await updateStatistic({
       client: writable, auth: writeKey, path, body, headers: { "if-match": etag },
     });
@@ -180,7 +226,7 @@ const STEPS: Record<string, () => Promise<void>> = {
       client: writable, path, headers: { "Claimbase-Min-Change": change },
     });
     strictEqual(mine.response.status, 200);
-    strictEqual(mine.data?.indicator, "wafer_output");
+    strictEqual(mine.data?.indicator, indicator);
     strictEqual(mine.data?.version, updated.data?.version);
   },
 };

@@ -37,7 +37,8 @@ def test_the_seed_files_pass(tmp_path: Path) -> None:
     result = run_check(tmp_path, "check")
     assert result.returncode == 0, result.stderr
     assert result.stdout == (
-        "seed: check: ok: 1 source, 34 claims, 7 statistics, 1 speaker, 12 topics\n"
+        "seed: check: ok: 1 source, 34 claims, 7 statistics, 1 speaker, 12 topics, 37 units, "
+        "2 entities, 6 indicators, 1 review\n"
     )
     assert result.stderr == ""
 
@@ -124,7 +125,7 @@ def test_the_data_dir_may_come_before_or_after_the_command(tmp_path: Path) -> No
 
 def test_a_syntax_error_names_the_record_and_field_it_is_in(tmp_path: Path) -> None:
     data_dir = copy_data(tmp_path)
-    edit(data_dir / SOURCE_TOML, "value = 5.2\n", "value = 5.2.1\n")
+    edit(data_dir / SOURCE_TOML, "value = 5.2\nunit", "value = 5.2.1\nunit")
     result = run_check(tmp_path, "check", "--data-dir", str(data_dir))
     assert result.returncode == 1
     assert f"{SOURCE}: statistic 'chn-gdp-growth-2023': value: is not valid TOML: " in result.stderr

@@ -38,15 +38,24 @@ def run_seed(capsys: pytest.CaptureFixture[str]) -> "RunSeed":
 
 
 RunSeed = Callable[..., Run]
+VOCABULARIES = ("entities.toml", "indicators.toml", "units.toml")
 
 
-def speakers_block(draft: str) -> str:
-    """The speakers the draft lists for speakers.toml, uncommented as an editor pastes them."""
-    return "\n".join(line[4:] for line in draft.splitlines() if line.startswith("#   ")) + "\n"
+def pasted_blocks(draft: str) -> dict[str, str]:
+    """The entries the draft lists for speakers.toml and the vocabularies, by file,
+    uncommented as an editor pastes them."""
+    blocks: dict[str, list[str]] = {"speakers.toml": []}
+    current = blocks["speakers.toml"]
+    for line in draft.splitlines():
+        if line.startswith("# Add these entries to "):
+            current = blocks.setdefault(line.split()[5], [])
+        elif line.startswith("#   "):
+            current.append(line[4:])
+    return {name: "\n".join(lines) + "\n" for name, lines in blocks.items()}
 
 
 @pytest.mark.parametrize("name", sorted(ARTICLES))
-def test_seed_check_accepts_the_draft_once_its_speakers_exist(
+def test_seed_check_accepts_the_draft_once_its_speakers_and_vocabularies_exist(
     run_seed: RunSeed, name: str, tmp_path: Path
 ) -> None:
     sources = tmp_path / "sources"
@@ -59,7 +68,11 @@ def test_seed_check_accepts_the_draft_once_its_speakers_exist(
     assert drafted.returncode == 0, drafted.stderr
     assert f"seed: draft: {out}:" in drafted.stderr
     draft = out.read_text(encoding="utf-8")
-    (tmp_path / "speakers.toml").write_text(speakers_block(draft), encoding="utf-8")
+    for vocabulary in VOCABULARIES:
+        shutil.copy(DATA_DIR / vocabulary, tmp_path / vocabulary)
+    for file_name, block in pasted_blocks(draft).items():
+        with (tmp_path / file_name).open("a", encoding="utf-8") as pasted:
+            pasted.write(block)
     checked = run_seed("check", "--data-dir", str(tmp_path))
     assert checked.returncode == 0, checked.stderr
     bundle = read_bundle(tmp_path)

@@ -75,7 +75,14 @@ def test_a_removed_source_is_retracted_with_its_claims_and_figures(
     data_dir = without_source(tmp_path)
     reports = write_bundle(engine, read_bundle(data_dir))
     retracted = {table: report.retracted for table, report in reports.items()}
-    assert retracted == {"sources": 1, "speakers": 0, "topics": 0, "claims": 35, "statistics": 8}
+    assert retracted == {
+        "sources": 1, "speakers": 0, "topics": 0, "units": 0, "entities": 0, "indicators": 0,
+        "claims": 35, "statistics": 8, "reviews": 1,
+    }  # fmt: skip
+    assert last_change(engine, "review", "example-chn-gdp-growth-2023") == (
+        "retract", "seed", f"its claim 'nqpf-11' is retracted: its source {SOURCE_ID!r} is "
+        f"retracted: {REMOVED_REASON}",
+    )  # fmt: skip
     assert live(engine, Source) == live(engine, Claim) == live(engine, Statistic) == set()
     assert last_change(engine, "source", SOURCE_ID) == ("retract", "seed", REMOVED_REASON)
     assert last_change(engine, "claim", "nqpf-21") == (

@@ -191,7 +191,10 @@ def dump(engine: Engine) -> dict[str, list[dict[str, Any]]]:
 def test_first_load_creates_everything(engine: Engine) -> None:
     reports = write_bundle(engine, read_bundle())
     created = {name: report.created for name, report in reports.items()}
-    assert created == {"sources": 1, "speakers": 1, "topics": 12, "claims": 34, "statistics": 7}
+    assert created == {
+        "sources": 1, "speakers": 1, "topics": 12, "units": 37, "entities": 2, "indicators": 6,
+        "claims": 34, "statistics": 7, "reviews": 1,
+    }  # fmt: skip
     assert all(report.updated == report.unchanged == 0 for report in reports.values())
 
 

@@ -16,10 +16,13 @@ from app.store.engine import Base, build_engine
 from app.store.migrate import FTS_TABLES, downgrade, head_revision, include_object, upgrade
 from app.store.models import (
     Claim,
+    Entity,
+    Indicator,
     Source,
     Speaker,
     Statistic,
     Topic,
+    Unit,
     claim_topic,
     statistic_history,
 )
@@ -30,15 +33,24 @@ from tests.support.helpers import SOURCE_ID
 INITIAL = "20261128_0001"
 BEFORE_SEARCH = "20261128_0002"
 BEFORE_MODALITY = "20261128_0006"
+BEFORE_VOCABULARIES = "20261207_0008"
 
 INITIAL_TABLES = {"source", "speaker", "topic", "claim", "claim_topic", "statistic"}
-TABLES = INITIAL_TABLES | {
+VOCABULARIES_AND_REVIEWS = {
+    *(
+        name
+        for kind in ("entity", "indicator", "unit", "review")
+        for name in (kind, f"{kind}_history")
+    )
+}
+TABLES_BEFORE_VOCABULARIES = INITIAL_TABLES | {
     "api_key",
     "change",
     "idempotency_key",
     "claim_topic_history",
     *(f"{name}_history" for name in ("source", "speaker", "topic", "claim", "statistic")),
 }
+TABLES = TABLES_BEFORE_VOCABULARIES | VOCABULARIES_AND_REVIEWS
 
 
 def tables_and_revision(url: str) -> tuple[set[str], str | None]:
@@ -73,9 +85,11 @@ def test_upgrade_downgrade_upgrade(empty_database: str) -> None:
     upgrade(empty_database)
     assert tables_and_revision(empty_database) == (TABLES, head_revision())
     assert has_search_index(empty_database)
+    downgrade(empty_database, BEFORE_VOCABULARIES)
+    assert tables_and_revision(empty_database) == (TABLES_BEFORE_VOCABULARIES, BEFORE_VOCABULARIES)
     downgrade(empty_database, BEFORE_SEARCH)
     assert not has_search_index(empty_database)
-    assert tables_and_revision(empty_database) == (TABLES, BEFORE_SEARCH)
+    assert tables_and_revision(empty_database) == (TABLES_BEFORE_VOCABULARIES, BEFORE_SEARCH)
     downgrade(empty_database, INITIAL)
     assert tables_and_revision(empty_database) == (INITIAL_TABLES, INITIAL)
     downgrade(empty_database)
@@ -216,5 +230,31 @@ def test_figures_older_than_modality_are_asserted_until_the_seed_says(
         assert changed == {("asml-restricted-process-node-5nm", "possible")}
         with pytest.raises(IntegrityError), engine.begin() as connection:
             connection.execute(update(Statistic).values(modality="likely"))
+    finally:
+        engine.dispose()
+
+
+def test_vocabularies_and_reviews_keep_their_values_to_their_scales(empty_database: str) -> None:
+    """20261207_0009's checks: an entity's kind, a unit's dimension and a review's rating are
+    members of their enumerations, and an indicator names a unit that exists."""
+    upgrade(empty_database)
+    engine = build_engine(empty_database)
+    now = datetime.now(UTC)
+    meta = {"version": 1, "created_at": now, "updated_at": now}
+    try:
+        with engine.begin() as connection:
+            connection.execute(
+                insert(Unit), [{"id": "percent", "label": "Percent", "dimension": "ratio", **meta}]
+            )
+            connection.execute(
+                insert(Indicator), [{"id": "gdp", "label": "GDP", "unit": "percent", **meta}]
+            )
+        for table, values in (
+            (Entity, {"id": "CHN", "name": "China", "kind": "planet"}),
+            (Unit, {"id": "x", "label": "X", "dimension": "vibes"}),
+            (Indicator, {"id": "y", "label": "Y", "unit": "no_such_unit"}),
+        ):
+            with pytest.raises(IntegrityError), engine.begin() as connection:
+                connection.execute(insert(table), [{**values, **meta}])
     finally:
         engine.dispose()

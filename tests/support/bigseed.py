@@ -7,9 +7,10 @@ from seed.bundle import DATA_DIR
 
 
 def write_data_dir(directory: Path, sources: int, claims_per_source: int) -> Path:
-    """The real speakers and topics plus `sources` generated articles of many short claims."""
+    """The real speakers, topics and vocabularies plus `sources` generated articles of many
+    short claims."""
     directory.mkdir(parents=True, exist_ok=True)
-    for name in ("speakers.toml", "topics.toml"):
+    for name in ("speakers.toml", "topics.toml", "entities.toml", "indicators.toml", "units.toml"):
         shutil.copy(DATA_DIR / name, directory / name)
     folder = directory / "sources"
     folder.mkdir(exist_ok=True)

@@ -87,6 +87,15 @@ def etag_of(client: TestClient, url: str) -> str:
     return etag
 
 
+def retract(client: TestClient, url: str, headers: dict[str, str]) -> httpx.Response:
+    """DELETE with a reason and the current ETag."""
+    etag = {"If-Match": etag_of(client, url)}
+    response: httpx.Response = client.delete(
+        url, params={"reason": "r"}, headers={**headers, **etag}
+    )
+    return response
+
+
 def change_count(client: TestClient) -> int:
     """How many versions exist in all: any write, even a failed one, would show here."""
     return len(walk_changes(client))
@@ -170,6 +179,10 @@ SAMPLE_PATH_PARAMETERS = {
     "speaker_id": DUNFORD,
     "source_id": SOURCE_ID,
     "topic_id": "trade",
+    "review_id": "example-chn-gdp-growth-2023",
+    "entity_id": "CHN",
+    "indicator_id": "gdp_growth_rate",
+    "unit_id": "percent",
     "slug": "not-found",
     "number": 1,
 }

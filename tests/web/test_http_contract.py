@@ -182,7 +182,7 @@ def test_a_fresh_version_has_no_last_modified_yet(
     gets its Last-Modified once it has settled (a minute), and the ETag is always there."""
     patched = client.patch(
         RECORD,
-        json={"indicator": "wafer_output", "reason": "r"},
+        json={"modality": "approximate", "reason": "r"},
         headers={**write_headers, "If-Match": etag_of(client, RECORD)},
     )
     assert patched.status_code == 200
@@ -227,12 +227,12 @@ def test_an_export_etag_follows_the_data(client: TestClient, write_headers: dict
     before = client.get(url).headers["etag"]
     client.patch(
         RECORD,
-        json={"indicator": "wafer_output", "reason": "r"},
+        json={"modality": "approximate", "reason": "r"},
         headers={**write_headers, "If-Match": etag_of(client, RECORD)},
     )
     after = client.get(url, headers={"If-None-Match": before})
     assert after.status_code == 200
-    assert "wafer_output" in after.text
+    assert "approximate" in after.text
 
 
 @pytest.mark.parametrize(
@@ -307,7 +307,7 @@ def test_if_match_takes_the_gzip_etag_too(
     etag = gzip_etag(etag_of(client, RECORD))
     patched = client.patch(
         RECORD,
-        json={"indicator": "wafer_output", "reason": "r"},
+        json={"modality": "approximate", "reason": "r"},
         headers={**write_headers, "If-Match": etag},
     )
     assert patched.status_code == 200, patched.text
@@ -490,7 +490,7 @@ def test_configured_origins_still_vary(owned_database: OwnedDatabase) -> None:
         (
             "/v1/claims/nqpf-21?include=statistic",
             "include",
-            "must be one or more of `speaker`, `source`, `statistics`, `context`, "
+            "must be one or more of `speaker`, `source`, `statistics`, `reviews`, `context`, "
             "`source.text`, comma-separated",
         ),
         (

@@ -15,6 +15,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from app.config import PROJECT_ROOT, Settings
+from app.resources import RESOURCES, STATISTIC
 from app.store.engine import build_engine, is_unavailable
 from app.web.ratelimit import TokenBuckets
 from app.web.security import script_hashes
@@ -301,6 +302,11 @@ def test_configured_origins_are_echoed_only_for_themselves(
 # -- no request value reaches SQL as text -----------------------------------------------------
 
 MARKER = "zq9"
+# Filters whose values must be ids of a vocabulary (a statistic's `entity`), by operation.
+VOCABULARY_PARAMETERS = {
+    f"list_{resource.plural}": set(resource.vocabulary_parameters())
+    for resource in RESOURCES.values()
+} | {"summarize_statistics": set(STATISTIC.vocabulary_parameters())}
 
 
 def _hostile(operation: Operation) -> Iterator[tuple[str, str, str]]:
@@ -309,8 +315,8 @@ def _hostile(operation: Operation) -> Iterator[tuple[str, str, str]]:
     for parameter in operation.query:
         if parameter.name in {"cursor", "since"}:
             continue  # opaque cursors: the list cursor is checked below
-        allow_lists = {"sort", "include", "kind", "modality", "count", "format", "facets"}
-        if parameter.name in allow_lists | {"resource", "operation"}:
+        allow_lists = {"sort", "include", "kind", "modality", "rating", "dimension"}
+        if parameter.name in allow_lists | {"count", "format", "facets", "resource", "operation"}:
             continue  # allow-lists, not data
         if parameter.name == "author":
             continue  # names an existing API key (else a 400): checked in the feed's tests
@@ -379,6 +385,12 @@ def test_request_values_reach_sql_only_as_bound_parameters(
         for name, value, evidence in sent:
             statements.clear()
             response = client.get(operation.path, params={**required, name: value})
+            if name in VOCABULARY_PARAMETERS.get(operation.operation_id, set()):
+                # Checked against the vocabulary's ids (read whole), so refused before any
+                # filter is built: never in SQL at all.
+                assert response.status_code == 400, (name, value, response.text)
+                assert not any(MARKER in statement for statement, _ in statements)
+                continue
             assert response.status_code == 200, (name, value, response.text)
             assert statements, "the request ran no SQL"
             for statement, _ in statements:

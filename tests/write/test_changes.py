@@ -11,15 +11,15 @@ from sqlalchemy import Connection, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from app.main import app
+from app.resources import RESOURCES
 from app.store.engine import build_engine, get_session
 from app.store.migrate import upgrade
 from app.store.models import claim_topic
 from app.store.temporal import RESOURCE_TABLES
 from tests.support.helpers import DUNFORD, WAFERS, assert_problem, etag_of, walk, walk_changes
 
-PLURALS = {"source": "sources", "speaker": "speakers", "topic": "topics", "claim": "claims",
-           "statistic": "statistics"}  # fmt: skip
-DATES = {"published_on", "period_start", "period_end"}
+PLURALS = {name: resource.plural for name, resource in RESOURCES.items()}
+DATES = {"published_on", "period_start", "period_end", "reviewed_on"}
 TIMES = {"created_at", "updated_at", "retracted_at"}
 
 

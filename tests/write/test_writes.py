@@ -29,7 +29,7 @@ NEW_CLAIM: dict[str, Any] = {
 NEW_STATISTIC: dict[str, Any] = {
     "id": "chn-semiconductor-share-again",
     "claim_id": "nqpf-21",
-    "indicator": "global_semiconductor_capacity_share",
+    "indicator": "share_of_global_semiconductor_capacity",
     "entity": "CHN",
     "value": 25.7,
     "unit": "percent",
