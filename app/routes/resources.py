@@ -170,7 +170,7 @@ def resource_router(resource: Resource, collection: APIRouter | None = None) -> 
     router = APIRouter(tags=[plural])
 
     async def list_all(request: Request, session: SessionDep, params: Any) -> Response:
-        return list_records(request, session, params, resource)
+        return await list_records(request, session, params, resource)
 
     async def get_one(
         request: Request, record_id: Any, session: SessionDep, params: Any

@@ -20,6 +20,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.config import Settings
 from app.web.metrics import Metrics
+from app.web.negotiation import MEDIA_TYPES, STREAMED
 from app.web.problems import ApiError, error_response
 
 # Beyond this page size a list read is "expensive" (the default page is 50).
@@ -62,6 +63,10 @@ def is_expensive_read(request: Request) -> bool:
     if query.get("count", "").lower() in {"true", "1", "yes", "on"} or "q" in query:
         return True
     if "format" in query or request.url.path.rstrip("/").endswith(("/search", "/export")):
+        return True
+    # An export asked for by Accept alone costs what `format=` does.
+    accept = request.headers.get("accept", "").lower()
+    if any(MEDIA_TYPES[media] in accept for media in STREAMED):
         return True
     limit = query.get("limit", "")
     return limit.isdigit() and int(limit) > EXPENSIVE_LIMIT

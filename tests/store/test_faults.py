@@ -396,18 +396,25 @@ def export_database(backend: str, tmp_path_factory: pytest.TempPathFactory) -> I
 
 
 def test_clients_waiting_on_exports_hold_no_connection(export_database: Engine) -> None:
-    """Exports are read on the event loop a batch at a time, and each batch gives its
-    connection back before it is sent: while a dozen clients sit on half-read exports, no
-    connection is checked out and an ordinary read is answered at once."""
+    """Exports are read a batch at a time (off the event loop, two batches at once at most),
+    and each batch gives its connection back before it is sent: while a dozen clients sit on
+    half-read exports, no connection is checked out and an ordinary read is answered."""
+    pool = export_database.pool
     with server_thread(app_on(export_database)) as server:
         waiting = [_request(server, "/v1/claims?format=csv", 4096) for _ in range(12)]
         try:
             for client in waiting:
                 assert client.recv(1024).startswith(b"HTTP/1.1 200")
-            time.sleep(0.5)  # every stream now waits on its client
+            # The streams read on until their clients' socket buffers are full, then wait:
+            # until no connection has been checked out for a second.
+            deadline, idle_since = time.monotonic() + 60, time.monotonic()
+            while time.monotonic() - idle_since < 1 and time.monotonic() < deadline:
+                if pool.checkedout():  # type: ignore[attr-defined]
+                    idle_since = time.monotonic()
+                time.sleep(0.02)
             response = httpx.get(f"{server.base_url}/v1/claims?limit=1", timeout=10)
             assert response.status_code == 200
-            assert export_database.pool.checkedout() == 0  # type: ignore[attr-defined]
+            assert pool.checkedout() == 0  # type: ignore[attr-defined]
         finally:
             for client in waiting:
                 client.close()
