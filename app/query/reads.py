@@ -313,8 +313,7 @@ def gone(session: Session, resource: str, row: RowMapping) -> ApiError:
 
 
 def find_row(session: Session, t: Tables, resource: Resource, record_id: str) -> RowMapping:
-    query = resource.query(t)
-    row = session.execute(query.where(query.selected_columns.id == record_id)).mappings().first()
+    row = session.execute(resource.by_id(t), {"record_id": record_id}).mappings().first()
     if row is None:
         raise not_found(resource.name, record_id)
     return row
