@@ -54,7 +54,8 @@ from app.web.conditional import (
     state_etag,
     validators,
 )
-from app.web.negotiation import MEDIA_TYPES, negotiate
+from app.web.negotiation import MEDIA_TYPES, STREAMED, negotiate
+from app.web.offload import off_loop
 from app.web.problems import ApiError, invalid_parameter, not_found
 from app.web.responses import json_response, list_response
 
@@ -175,14 +176,22 @@ def list_query(
     )
 
 
-def list_records(
+def is_heavy(params: RecordListParams) -> bool:
+    """A list whose cost no index bounds: it counts, counts facets or searches full text."""
+    return bool(params.count or getattr(params, "facets", None) or getattr(params, "q", None))
+
+
+async def list_records(
     request: Request,
     session: Session,
     params: RecordListParams,
     resource: Resource,
     media: str | None = None,
 ) -> Response:
-    """A list in `media`, or, at the list's own path, in the format Accept asks for."""
+    """A list in `media`, or, at the list's own path, in the format Accept asks for. Its ETag
+    (and a 304) is known on the event loop; a heavy page and every export batch are read off
+    it (app.web.offload), after the request's connection is given back, so that a request
+    waiting for a heavy-read thread holds none."""
     negotiated = media is None
     media = media or negotiate(request.headers.get("accept"))
     vary = "Accept" if negotiated else None
@@ -198,8 +207,24 @@ def list_records(
     if unchanged is not None:
         return unchanged
     validated = {**validators(etag, None, cache_control), **({"Vary": vary} if vary else {})}
-    if media in {"csv", "ndjson"}:
-        return _export(session, media, listed, validated, bom=bom)
+    if media in STREAMED:
+        session.commit()  # ends the read, giving its connection back
+        return await _export(session, media, listed, validated, bom=bom)
+    if not is_heavy(params):
+        return _page_response(request, session, params, listed, media, validated)
+    session.commit()  # ends the read, giving its connection back
+    return await off_loop(_page_response, request, session, params, listed, media, validated)
+
+
+def _page_response(
+    request: Request,
+    session: Session,
+    params: RecordListParams,
+    listed: ListQuery,
+    media: str,
+    validated: dict[str, str],
+) -> Response:
+    resource, t = listed.resource, listed.tables
     page = listed.page(session, params.limit, counted=params.count)
     if media == "jsonld":
         linked = LinkedData(f"{request.base_url}v1/")
@@ -220,7 +245,7 @@ def list_records(
     return response
 
 
-def _export(
+async def _export(
     session: Session, media: str, listed: ListQuery, validated: dict[str, str], *, bom: bool
 ) -> Response:
     """The whole collection streamed in batches of `EXPORT_BATCH_ROWS` whatever `limit` says;
@@ -228,20 +253,12 @@ def _export(
     rather than a broken stream.
 
     The request's session ends before the body is sent, so the stream reads in a session of
-    its own, on the event loop like every read."""
+    its own. Every batch is read and written off the event loop: the loop serves other
+    requests between batches, and hears of a client that left (the stream then stops after
+    the batch in hand)."""
     exporting = Session(bind=session.get_bind())
-    batches = listed.batches(exporting)
-    read = chain(list(islice(batches, 1)), batches)
-    exporting.close()  # until the stream starts, which may be after other requests' reads
+    lines = await off_loop(_export_lines, exporting, media, listed, bom)
     resource = listed.resource
-    if media == "csv":
-        lines = csv_export(exporting, listed.tables, resource, read)
-        if bom:
-            lines = chain([UTF8_BOM], lines)
-    else:
-        lines = ndjson_export(
-            listed.documents(exporting, [row._mapping for row in rows], set()) for rows in read
-        )
     headers = dict(validated)
     if media == "csv":
         headers["Content-Disposition"] = f'attachment; filename="{resource.plural}.csv"'
@@ -251,14 +268,34 @@ def _export(
     )
 
 
+def _export_lines(exporting: Session, media: str, listed: ListQuery, bom: bool) -> Iterator[bytes]:
+    """The export's chunks, its first batch read already."""
+    batches = listed.batches(exporting)
+    read = chain(list(islice(batches, 1)), batches)
+    exporting.close()  # until the stream starts, which may be after other requests' reads
+    if media == "csv":
+        rows = csv_export(exporting, listed.tables, listed.resource, read)
+        return chain([UTF8_BOM], rows) if bom else rows
+    return ndjson_export(
+        listed.documents(exporting, [row._mapping for row in rows], set()) for rows in read
+    )
+
+
+def _next_chunk(session: Session, chunks: Iterator[bytes]) -> bytes | None:
+    try:
+        return next(chunks, None)
+    finally:
+        session.close()
+
+
 async def released_between_chunks(
     session: Session, chunks: Iterator[bytes]
 ) -> AsyncIterator[bytes]:
-    """Sends `chunks` (one per batch read), giving `session`'s connection back before each is
-    sent: a slow or vanished client holds no connection while the stream waits on it."""
+    """Sends `chunks` (one per batch read, each read off the loop), giving `session`'s
+    connection back before each is sent: a slow or vanished client holds no connection while
+    the stream waits on it."""
     try:
-        for chunk in chunks:
-            session.close()
+        while (chunk := await off_loop(_next_chunk, session, chunks)) is not None:
             yield chunk
     finally:
         session.close()
@@ -288,8 +325,7 @@ def gone(session: Session, resource: str, row: RowMapping) -> ApiError:
 
 
 def find_row(session: Session, t: Tables, resource: Resource, record_id: str) -> RowMapping:
-    query = resource.query(t)
-    row = session.execute(query.where(query.selected_columns.id == record_id)).mappings().first()
+    row = session.execute(resource.by_id(t), {"record_id": record_id}).mappings().first()
     if row is None:
         raise not_found(resource.name, record_id)
     return row

@@ -4,7 +4,7 @@ a description its SQL, its documents and its CSV columns. The pydantic models de
 the same descriptions are in `app.resources.schemas`."""
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from difflib import get_close_matches
@@ -283,6 +283,15 @@ class Resource:
         """Its own columns, nothing joined: filters, sorts and counts stay on its indexes."""
         return select(t.of(self.name))
 
+    def by_id(self, t: Tables) -> Select[Any]:
+        """One record: its own columns where `id` is the bound `record_id`."""
+
+        def build() -> Select[Any]:
+            query = self.query(t)
+            return query.where(query.selected_columns.id == bindparam("record_id"))
+
+        return shaped(("by_id", self.name), t, build)
+
     def field(self, name: str) -> Field:
         return next(f for f in self.fields if f.name == name)
 
@@ -481,9 +490,13 @@ class Resource:
     ) -> dict[str, RowMapping]:
         """The fields borrowed through relation `via` from the records `ids` name, in one
         query (for a page of documents and a batch of CSV rows alike)."""
-        names = [f.name for f in self.fields if f.via == via]
-        other = t.of(self.relation(via).resource).c
-        return rows_by_id(session, select(other.id, *(other[name] for name in names)), ids)
+
+        def build() -> Select[Any]:
+            names = [f.name for f in self.fields if f.via == via]
+            other = t.of(self.relation(via).resource).c
+            return among(select(other.id, *(other[name] for name in names)))
+
+        return rows_by_id(session, shaped(("borrowed", self.name, via), t, build), ids)
 
     def _embed(
         self,
@@ -520,7 +533,8 @@ class Resource:
             return
         key = relation.key
         assert key is not None
-        found = rows_by_id(session, other.query(t), (d[key] for d in documents))
+        selected = shaped(("embedded", other.name), t, lambda: among(other.query(t)))
+        found = rows_by_id(session, selected, (d[key] for d in documents))
         embedded_by_id = {document["id"]: document for document in embedded(list(found.values()))}
         for document in documents:
             document[relation.name] = embedded_by_id.get(document[key])
@@ -669,14 +683,37 @@ def among_ids(column: Any) -> Any:
     return column.in_(bindparam("ids", expanding=True))
 
 
+def among(query: Select[Any]) -> Select[Any]:
+    """`query` narrowed to the records whose id is among the bound `ids`."""
+    return query.where(among_ids(query.selected_columns.id))
+
+
 def rows_by_id(
-    session: Session | Connection, query: Select[Any], ids: Iterable[str | None]
+    session: Session | Connection, selected: Select[Any], ids: Iterable[str | None]
 ) -> dict[str, RowMapping]:
+    """The rows of `selected` (a statement made by `among`) for `ids`, by id."""
     wanted = sorted({record_id for record_id in ids if record_id is not None})
     if not wanted:
         return {}
-    selected = query.where(among_ids(query.selected_columns.id))
     return {row["id"]: row for row in session.execute(selected, {"ids": wanted}).mappings()}
+
+
+# Statements of the current tables, by query shape (see `shaped`).
+_SHAPES: dict[Hashable, Select[Any]] = {}
+
+
+def shaped(shape: Hashable, t: Tables, build: Callable[[], Select[Any]]) -> Select[Any]:
+    """The statement of a query shape whose values are all bound parameters, built once for
+    the current tables: SQLAlchemy memoizes a statement's cache key on the statement itself,
+    so executing the same object again skips building it, keying it and compiling it (its
+    compiled form is in the engine's cache). Tables `as_of` a moment embed that moment, so
+    their statements are built per request."""
+    if t.as_of is not None:
+        return build()
+    statement = _SHAPES.get(shape)
+    if statement is None:
+        statement = _SHAPES[shape] = build()
+    return statement
 
 
 def link_values(
@@ -685,13 +722,17 @@ def link_values(
     """Each record's linked values (a claim's topic ids), in value order, in one query."""
     values: dict[str, list[str]] = defaultdict(list)
     if ids:
-        links = getattr(t, link.table).c
-        rows = session.execute(
-            select(links[link.key], links[link.value])
-            .where(among_ids(links[link.key]))
-            .order_by(links[link.key], links[link.value]),
-            {"ids": list(ids)},
-        ).all()
+
+        def build() -> Select[Any]:
+            links = getattr(t, link.table).c
+            return (
+                select(links[link.key], links[link.value])
+                .where(among_ids(links[link.key]))
+                .order_by(links[link.key], links[link.value])
+            )
+
+        statement = shaped(("links", link.table, link.key, link.value), t, build)
+        rows = session.execute(statement, {"ids": list(ids)}).all()
         for key, value in rows:
             values[key].append(value)
     return values

@@ -217,11 +217,11 @@ def resource_router(resource: Resource, collection: APIRouter | None = None) -> 
         chosen = params.model_dump(include={"format"})["format"]
         if chosen is not None:
             return format_redirect(request, f"list_{plural}", chosen)
-        return list_records(request, session, params, resource)
+        return await list_records(request, session, params, resource)
 
     def in_format(media: str) -> Any:
         async def list_in_format(request: Request, session: SessionDep, params: Any) -> Response:
-            return list_records(request, session, params, resource, media)
+            return await list_records(request, session, params, resource, media)
 
         params = schemas.csv_params if media == "csv" else schemas.format_params
         list_in_format.__annotations__["params"] = Annotated[params, Query()]
@@ -247,7 +247,7 @@ def resource_router(resource: Resource, collection: APIRouter | None = None) -> 
                 raise not_found(name, record_id)
             asked = params.model_dump(exclude_unset=True)
             full = SCHEMAS[other.name].list_params.model_validate({**asked, given: record_id})
-            return list_records(request, session, full, other)
+            return await list_records(request, session, full, other)
 
         list_related.__annotations__["record_id"] = path_id
         list_related.__annotations__["params"] = Annotated[schemas.nested[relation.name], Query()]

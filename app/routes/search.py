@@ -101,7 +101,7 @@ async def search(
 ) -> Response:
     """Search claims, statistics, speakers and sources at once; the first `limit` of each."""
     query = parse_query(params.q)
-    return state_validated(
+    return await state_validated(
         request, session, lambda: json_response(_results(session, params, query))
     )
 

@@ -21,7 +21,7 @@ router = APIRouter(tags=["statistics"], dependencies=[JSON_ONLY_DEPENDENCY])
 )
 async def summarize_statistics(request: Request, session: SessionDep, params: Any) -> Response:
     """Count, min, max and latest value per group, under the filters of list_statistics."""
-    return state_validated(
+    return await state_validated(
         request,
         session,
         lambda: json_response({"data": summarize(session, params)}),

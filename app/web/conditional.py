@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from app.store.migrate import head_revision
 from app.store.models import Change
+from app.web.offload import off_loop
 
 CURRENT = "no-cache"
 IMMUTABLE = "max-age=31536000, immutable"
@@ -184,18 +185,21 @@ def state_etag(session: Session, request: Request, media: str) -> str:
     return f'"{hashlib.sha256(key.encode()).hexdigest()[:32]}"'
 
 
-def state_validated(
+async def state_validated(
     request: Request,
     session: Session,
     build: Callable[[], Response],
     cache_control: str = CURRENT,
 ) -> Response:
     """A JSON answer computed from the data (search, the summary), tagged by the data's state
-    and the request like a list: a current client's copy costs one indexed lookup (a 304)."""
+    and the request like a list: a current client's copy costs one indexed lookup (a 304).
+    The answer itself is computed off the event loop (app.web.offload), no index bounding
+    its cost, after the request's connection is given back."""
     etag = state_etag(session, request, "json")
     unchanged = not_modified(request, etag, cache_control=cache_control)
     if unchanged is not None:
         return unchanged
-    response = build()
+    session.commit()  # ends the read, giving its connection back
+    response = await off_loop(build)
     response.headers.update(validators(etag, None, cache_control))
     return response

@@ -20,6 +20,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.config import Settings
 from app.web.metrics import Metrics
+from app.web.negotiation import MEDIA_TYPES, STREAMED
 from app.web.problems import ApiError, error_response
 
 # Beyond this page size a list read is "expensive" (the default page is 50).
@@ -65,6 +66,10 @@ def is_expensive_read(request: Request) -> bool:
         return True
     # An export asked for by Accept at the list's own path costs what its own path does.
     if any(media in request.headers.get("accept", "") for media in ("csv", "ndjson", "ld+json")):
+        return True
+    # An export asked for by Accept alone costs what `format=` does.
+    accept = request.headers.get("accept", "").lower()
+    if any(MEDIA_TYPES[media] in accept for media in STREAMED):
         return True
     limit = query.get("limit", "")
     return limit.isdigit() and int(limit) > EXPENSIVE_LIMIT

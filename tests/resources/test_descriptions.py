@@ -4,7 +4,7 @@ and modality enumerations) is what the API serves; and no filter is forgotten by
 
 import csv
 import io
-from datetime import date
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -16,7 +16,7 @@ from app.main import app
 from app.resources import RESOURCES, SCHEMAS
 from app.resources.kernel import META, Resource
 from app.store.models import ClaimKind, Modality
-from app.store.temporal import RESOURCE_TABLES
+from app.store.temporal import CURRENT, RESOURCE_TABLES, tables_at
 
 DESCRIBED = list(RESOURCES.values())
 # The parameters every list has, whatever its resource.
@@ -68,6 +68,24 @@ def test_a_served_document_has_the_described_fields_and_fits_its_schema(
     SCHEMAS[resource.name].read.model_validate(document)
     listed = client.get(f"/v1/{resource.plural}?limit=5").json()["data"]
     assert all(list(item) == list(document) for item in listed)
+
+
+@pytest.mark.parametrize("resource", DESCRIBED, ids=lambda r: r.name)
+def test_a_query_shape_is_built_once_for_now_and_binds_its_values(
+    client: TestClient, resource: Resource
+) -> None:
+    """One record's statement is made once for the current tables (and per request `as_of` a
+    moment, whose tables embed it); each request binds its own id."""
+    assert resource.by_id(CURRENT) is resource.by_id(CURRENT)
+    moment = datetime.now(UTC)
+    assert resource.by_id(tables_at(moment)) is not resource.by_id(tables_at(moment))
+    listed = client.get(f"/v1/{resource.plural}?limit=3").json()["data"]
+    assert listed
+    for record in listed:
+        assert client.get(f"/v1/{resource.plural}/{record['id']}").json() == record
+        before = {"as_of": moment.isoformat()}
+        past = client.get(f"/v1/{resource.plural}/{record['id']}", params=before).json()
+        assert past["id"] == record["id"]
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,7 @@ from typing import Any
 import httpx
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import update
+from sqlalchemy import Engine, event, update
 from sqlalchemy.orm import Session
 
 from app.store.models import Statistic
@@ -204,3 +204,37 @@ def test_head_on_a_real_server(live_url: str) -> None:
     assert head.content == b""
     assert head.headers["etag"] == got.headers["etag"]
     assert head.headers["content-length"] == str(len(got.content))
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/v1/claims?topic=semiconductors&sort=-kind",
+        "/v1/claims?topic=semiconductors,economic-growth&count=true&facets=speaker,topic,kind",
+        "/v1/claims?q=semiconductor",
+        "/v1/claims?format=csv",
+        "/v1/statistics?format=jsonld",
+        "/v1/statistics/summary?group_by=indicator",
+        "/v1/search?q=wafer",
+    ],
+)
+def test_a_304_reads_the_change_head_and_nothing_else(
+    client: TestClient, seeded_engine: Engine, url: str
+) -> None:
+    """A list's ETag is known from the newest change and the request, so revalidating costs
+    one indexed lookup: no page, count, facet, search or export statement runs."""
+    etag = client.get(url).headers["etag"]
+    statements: list[str] = []
+
+    def capture(_connection: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        statements.append(statement)
+
+    event.listen(seeded_engine, "before_cursor_execute", capture)
+    try:
+        response = client.get(url, headers={"If-None-Match": etag})
+    finally:
+        event.remove(seeded_engine, "before_cursor_execute", capture)
+    assert response.status_code == 304
+    reads = [text for text in statements if text.lstrip().upper().startswith("SELECT")]
+    assert len(reads) == 1, reads
+    assert "FROM change" in reads[0], reads
