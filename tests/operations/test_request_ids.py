@@ -247,8 +247,11 @@ def test_text_logs_are_one_readable_line_per_request(
 ) -> None:
     log = tmp_path / "server.log"
     with server_process(seeded_url, env={"LOG_FORMAT": "text"}, log=log) as server:
+        # Not compressed, so that the bytes logged are the bytes read (a claim's document,
+        # with its citation, is past the gzip threshold).
         response = httpx.get(
-            f"{server.base_url}/v1/claims/nqpf-21", headers={"X-Request-ID": "t-1"}
+            f"{server.base_url}/v1/claims/nqpf-21",
+            headers={"X-Request-ID": "t-1", "Accept-Encoding": "identity"},
         )
         assert response.status_code == 200
         deadline_lines = wait_for_text(log, "request_id=t-1")

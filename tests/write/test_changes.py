@@ -90,7 +90,10 @@ def test_a_list_cursor_is_not_a_feed_cursor(client: TestClient, name: str) -> No
 
 def row_of(resource: str, document: dict[str, Any]) -> dict[str, Any]:
     """A version document back into its table row (the inverse of app.resources.documents)."""
-    row = {k: v for k, v in document.items() if k not in ("span", "period", "topics")}
+    # Computed from the source's text, not stored: section, paragraph, citation.
+    computed = {f.name for f in RESOURCES[resource].fields if f.computed is not None}
+    dropped = {"span", "period", "topics", *computed}
+    row = {k: v for k, v in document.items() if k not in dropped}
     if resource == "statistic":
         del row["speaker_id"], row["source_id"]
         period = document["period"]
