@@ -88,23 +88,24 @@ def write_key(replication: Replication) -> str:
     return token
 
 
-def indicator_of(step: float) -> str:
-    # What a test writes: an indicator numbered by its step (a figure's value must agree with
-    # its display, so the value is not what changes).
-    return f"replica_test_{int(step)}"
+def period_of(step: float) -> dict[str, str]:
+    # What a test writes: a period label numbered by its step (a figure's value must agree
+    # with its display, and its indicator must be one of the vocabulary's: the label is free).
+    return {"label": f"replica test {int(step)}"}
 
 
-def step_of(indicator: str) -> float:
-    """The step an indicator was written at (0 for the seed's own)."""
-    prefix = "replica_test_"
-    return float(indicator.removeprefix(prefix)) if indicator.startswith(prefix) else 0.0
+def step_of(figure: dict[str, Any]) -> float:
+    """The step a figure was written at (0 for the seed's own)."""
+    prefix = "replica test "
+    label: str = figure["period"]["label"]
+    return float(label.removeprefix(prefix)) if label.startswith(prefix) else 0.0
 
 
 def patch_value(base: str, key: str, value: float) -> tuple[int, int]:
     """Writes step `value` to the figure: (the change id it committed, its new version)."""
     response = httpx.patch(
         base + URL,
-        json={"indicator": indicator_of(value), "reason": "replica test"},
+        json={"period": period_of(value), "reason": "replica test"},
         headers={"Authorization": f"Bearer {key}", "If-Match": "*"},
         timeout=10,
     )
@@ -116,7 +117,7 @@ def read_value(base: str, min_change: int | None = None) -> float:
     headers = {} if min_change is None else {"Claimbase-Min-Change": str(min_change)}
     response = httpx.get(base + URL, headers=headers, timeout=10)
     assert response.status_code == 200, response.text
-    return step_of(response.json()["indicator"])
+    return step_of(response.json())
 
 
 def metric(base: str, name: str, **labels: str) -> float:
@@ -212,7 +213,7 @@ def test_the_replica_stopped_mid_run(
                 written = client.patch(
                     URL,
                     json={
-                        "indicator": indicator_of(1000 + step),
+                        "period": period_of(1000 + step),
                         "reason": "while the replica stops",
                     },
                     headers={"Authorization": f"Bearer {write_key}", "If-Match": "*"},
@@ -224,7 +225,7 @@ def test_the_replica_stopped_mid_run(
                 token = written.headers["claimbase-change"]
                 mine = client.get(URL, headers={"Claimbase-Min-Change": token})
                 outcomes.append(f"read-my-write {mine.status_code}")
-                if mine.status_code != 200 or step_of(mine.json()["indicator"]) != 1000 + step:
+                if mine.status_code != 200 or step_of(mine.json()) != 1000 + step:
                     errors.append(f"stale or failed read of my write {step}: {mine.text}")
                 last_written.append((1000 + step, token))
 

@@ -42,6 +42,11 @@ def write_lock_held(url: str) -> Iterator[None]:
     engine.dispose()
 
 
+# What the writes in flight set: a period label (free text; an indicator must be one of the
+# vocabulary's).
+WRITTEN = "written during shutdown"
+
+
 def refuses_connections(base_url: str) -> bool:
     host, port = base_url.removeprefix("http://").split(":")
     try:
@@ -68,7 +73,7 @@ def test_sigterm_lets_requests_in_flight_finish(seeded_url: str, tmp_path: Path)
     def write(figure: str) -> None:
         answers[figure] = httpx.patch(
             f"{base}/v1/statistics/{figure}",
-            json={"indicator": "written_during_shutdown", "reason": "written during shutdown"},
+            json={"period": {"label": WRITTEN}, "reason": "written during shutdown"},
             headers={"Authorization": f"Bearer {token}", "If-Match": "*"},
             timeout=30,
         )
@@ -101,11 +106,10 @@ def test_sigterm_lets_requests_in_flight_finish(seeded_url: str, tmp_path: Path)
     assert {figure: answers[figure].status_code for figure in FIGURES} == dict.fromkeys(
         FIGURES, 200
     )
-    written = "written_during_shutdown"
-    assert all(answers[figure].json()["indicator"] == written for figure in FIGURES)
+    assert all(answers[figure].json()["period"]["label"] == WRITTEN for figure in FIGURES)
     with engine.connect() as connection:
-        stored = connection.execute(select(Statistic.indicator).where(Statistic.id.in_(FIGURES)))
-        assert set(stored.scalars()) == {written}
+        stored = connection.execute(select(Statistic.period_label).where(Statistic.id.in_(FIGURES)))
+        assert set(stored.scalars()) == {WRITTEN}
     engine.dispose()
     lines = log.read_text().splitlines()
     closed = [n for n, line in enumerate(lines) if "shutdown: connection pools closed" in line]
