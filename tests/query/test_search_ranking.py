@@ -90,7 +90,7 @@ def test_other_sorts_are_exact_over_every_match(
 def test_export_by_relevance_has_the_order_of_the_pages(
     client: TestClient, zebras: list[str]
 ) -> None:
-    response = client.get("/v1/claims?q=zebraword&limit=2&format=ndjson")
+    response = client.get("/v1/claims.ndjson?q=zebraword&limit=2")
     assert response.status_code == 200
     exported = [orjson.loads(line)["id"] for line in response.text.splitlines()]
     assert exported == ids(client.get("/v1/claims?q=zebraword&limit=50"))

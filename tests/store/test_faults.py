@@ -307,8 +307,8 @@ BIG_READS = [
     "/v1/statistics?limit=500&include=claim,speaker,source",
     "/v1/sources?limit=500",
     # Streamed exports: the whole filtered collection, page after page.
-    "/v1/claims?format=csv&limit=5",
-    "/v1/statistics?format=ndjson&limit=2",
+    "/v1/claims.csv?limit=5",
+    "/v1/statistics.ndjson?limit=2",
 ]
 
 
@@ -415,7 +415,7 @@ def test_clients_waiting_on_exports_hold_no_connection(export_database: Engine) 
     pool = export_database.pool
     assert isinstance(pool, QueuePool)
     with server_thread(app_on(export_database)) as server:
-        waiting = [_request(server, "/v1/claims?format=csv", 4096) for _ in range(12)]
+        waiting = [_request(server, "/v1/claims.csv", 4096) for _ in range(12)]
         try:
             for client in waiting:
                 assert client.recv(1024).startswith(b"HTTP/1.1 200")

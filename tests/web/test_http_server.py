@@ -113,7 +113,7 @@ def test_what_uvicorn_answers_itself_is_as_documented(live_url: str, request_lin
 
 
 def test_gzip_over_a_socket(live_url: str) -> None:
-    url = f"{live_url}/v1/claims?format=csv"
+    url = f"{live_url}/v1/claims.csv"
     plain = httpx.get(url, headers={"Accept-Encoding": "identity"}, timeout=10)
     with httpx.stream("GET", url, headers={"Accept-Encoding": "gzip"}, timeout=10) as packed:
         assert packed.headers["content-encoding"] == "gzip"
