@@ -76,7 +76,7 @@ def heavy_paths(big_server: Server) -> dict[str, str]:
     return {
         "count-and-facets": f"/v1/claims?topic={several}&count=true&facets=speaker,topic,kind",
         "statistics-summary": "/v1/statistics/summary?group_by=indicator,unit",
-        "csv-export": "/v1/claims?format=csv",
+        "csv-export": "/v1/claims.csv",
         "ndjson-export-by-accept": "/v1/statistics",
     }
 
@@ -162,7 +162,7 @@ def test_exports_spend_the_expensive_read_budget(seeded_url: str, tmp_path: Path
         asked = [
             ("/v1/claims", {"Accept": "text/csv"}),
             ("/v1/statistics", {"Accept": "application/x-ndjson"}),
-            ("/v1/claims?format=csv", None),
+            ("/v1/claims.csv", None),
             ("/v1/claims", {"Accept": "text/csv"}),
         ]
         answers = [
