@@ -76,16 +76,23 @@ def _quoted(names: list[str]) -> str:
     return ", ".join(f"`{name}`" for name in names)
 
 
+def _literal(name: str) -> str:
+    """`name` as a regular expression that ECMAScript reads too: `re.escape` escapes `-`,
+    which JavaScript's unicode-mode expressions (OpenAPI tools, generated clients) refuse
+    outside a character class."""
+    return re.escape(name).replace("\\-", "-")
+
+
 def one_of_list(names: list[str]) -> str:
     """A pattern for a comma-separated list drawn from `names`."""
-    choice = "|".join(re.escape(name) for name in names)
+    choice = "|".join(_literal(name) for name in names)
     pattern = rf"^({choice})(,({choice}))*$"
     PATTERN_MESSAGES[pattern] = f"must be one or more of {_quoted(names)}, comma-separated"
     return pattern
 
 
 def sort_pattern(names: list[str]) -> str:
-    choice = "|".join(re.escape(name) for name in names)
+    choice = "|".join(_literal(name) for name in names)
     pattern = rf"^-?({choice})(,-?({choice}))*$"
     PATTERN_MESSAGES[pattern] = (
         f"must be fields from {_quoted(names)}, comma-separated, each at most once and "

@@ -6,6 +6,7 @@ from typing import Any
 from pydantic.json_schema import models_json_schema
 
 from app.resources import SCHEMAS
+from app.web.deprecation import DEPRECATED_PARAMETERS
 from app.web.problems import PROBLEM_MEDIA_TYPE
 
 FASTAPI_VALIDATION_SCHEMAS = ("HTTPValidationError", "ValidationError")
@@ -186,9 +187,20 @@ def _declare_headers(path: str, method: str, operation: dict[str, Any]) -> None:
             names.append("Claimbase-Change")
         if status == "200" and _is_page(response):
             names.append("Link")
-        if operation.get("deprecated") or any(p.get("deprecated") for p in parameters):
+        if _may_announce_deprecation(operation, parameters):
             names += ["Deprecation", "Sunset"]
         headers.update({name: _ref(name) for name in names})
+
+
+def _may_announce_deprecation(operation: dict[str, Any], parameters: list[Any]) -> bool:
+    """Whether a response may carry `Deprecation` and `Sunset`: the operation or one of its
+    parameters is deprecated, or a value of one is (a cursor sent as the feed's `since`)."""
+    operation_id = operation.get("operationId")
+    return bool(
+        operation.get("deprecated")
+        or any(p.get("deprecated") for p in parameters)
+        or any((operation_id, p.get("name")) in DEPRECATED_PARAMETERS for p in parameters)
+    )
 
 
 def _is_page(response: dict[str, Any]) -> bool:

@@ -136,7 +136,7 @@ def _abandon(base_url: str, path: str, read_bytes: int) -> None:
 @pytest.mark.parametrize("media", ["csv", "ndjson"])
 def test_an_abandoned_export_stops_within_a_batch(big_server: Server, media: str) -> None:
     assert big_server.process is not None
-    base, pid, path = big_server.base_url, big_server.process.pid, f"/v1/claims?format={media}"
+    base, pid, path = big_server.base_url, big_server.process.pid, f"/v1/claims.{media}"
     before = cpu_seconds(pid)
     assert timed_get(base, path).status == 200
     whole = cpu_seconds(pid) - before

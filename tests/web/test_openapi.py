@@ -13,23 +13,35 @@ from app.config import get_settings
 from app.main import create_app
 from tests.support.helpers import assert_problem
 
+RESOURCE_NAMES = {
+    "claim": "claims",
+    "statistic": "statistics",
+    "speaker": "speakers",
+    "source": "sources",
+    "topic": "topics",
+    "review": "reviews",
+    "entity": "entities",
+    "indicator": "indicators",
+    "unit": "units",
+}
 OPERATION_IDS = {
-    "list_claims", "get_claim", "list_statistics", "get_statistic", "list_speakers",
-    "get_speaker", "list_sources", "get_source", "list_topics", "get_topic",
     "search", "summarize_statistics", "list_changes", "create_draft",
+    "list_claim_reviews", "list_statistic_reviews",
+    *(f"list_{plural}" for plural in RESOURCE_NAMES.values()),
+    *(f"get_{name}" for name in RESOURCE_NAMES),
     *(
         f"{operation}_{name}"
-        for name in ("claim", "statistic", "speaker", "source", "topic")
+        for name in RESOURCE_NAMES
         for operation in ("create", "update", "retract")
     ),
     *(
         f"{operation}_{name}_{suffix}"
-        for name in ("claim", "statistic", "speaker", "source", "topic")
+        for name in RESOURCE_NAMES
         for operation, suffix in (("list", "versions"), ("get", "version"))
     ),
     *(
         f"list_{plural}_{media}"
-        for plural in ("claims", "statistics", "speakers", "sources", "topics")
+        for plural in RESOURCE_NAMES.values()
         for media in ("csv", "ndjson", "jsonld")
     ),
 }  # fmt: skip
