@@ -54,18 +54,37 @@ from app.web.conditional import (
     state_etag,
     validators,
 )
-from app.web.negotiation import MEDIA_TYPES, STREAMED, negotiate
+from app.web.negotiation import (
+    MEDIA_TYPES,
+    SPARSE_MEDIA_TYPE,
+    STREAMED,
+    accepts_record,
+    negotiate,
+)
 from app.web.offload import off_loop
 from app.web.problems import ApiError, invalid_parameter, not_found
 from app.web.responses import json_response, list_response
 
 # Parameters that shape a page (or its format) but not the query a cursor belongs to.
-PAGE_ONLY_PARAMS = {"cursor", "limit", "count", "include", "format", "facets", "bom"}
+PAGE_ONLY_PARAMS = {"cursor", "limit", "count", "include", "format", "facets", "bom", "fields"}
 UTF8_BOM = "\ufeff".encode()
 
 
 def includes(include: str | None) -> set[str]:
     return set() if include is None else set(include.split(","))
+
+
+def chosen_fields(fields: str | None) -> frozenset[str] | None:
+    """The members `fields=` keeps (`id` among them), or None for whole records."""
+    return None if fields is None else frozenset({"id", *fields.split(",")})
+
+
+def sparse_response(response: Response, fields: frozenset[str] | None) -> Response:
+    """A sparse document (or page) says so by its media type, whose schema requires no
+    member but `id` (app/web/openapi.py)."""
+    if fields is not None:
+        response.headers["Content-Type"] = SPARSE_MEDIA_TYPE
+    return response
 
 
 @dataclass(frozen=True)
@@ -193,11 +212,16 @@ async def list_records(
     it (app.web.offload), after the request's connection is given back, so that a request
     waiting for a heavy-read thread holds none."""
     negotiated = media is None
-    media = media or negotiate(request.headers.get("accept"))
+    fields = chosen_fields(getattr(params, "fields", None))
+    media = media or negotiate(request.headers.get("accept"), sparse=fields is not None)
     vary = "Accept" if negotiated else None
     bom = isinstance(params, CsvOptions) and params.bom
     if bom and media != "csv":
         raise invalid_parameter("bom", "a byte order mark is for CSV only (`.csv` or `text/csv`)")
+    if fields is not None and media != "json":
+        raise invalid_parameter(
+            "fields", "sparse records are JSON only: CSV, NDJSON and JSON-LD carry every field"
+        )
     t = tables_at(params.as_of)
     listed = list_query(session, t, params, resource)
     cache_control = cache_control_as_of(params.as_of)
@@ -240,7 +264,9 @@ def _page_response(
             extra["facets"] = count_facets(session, t, listed.query, facet_names, resource.facets())
         include = includes(getattr(params, "include", None))
         documents = listed.documents(session, page.rows, include)
-        response = list_response(request, documents, page, extra)
+        fields = chosen_fields(getattr(params, "fields", None))
+        resource.sparse(documents, fields)
+        response = sparse_response(list_response(request, documents, page, extra), fields)
     response.headers.update(validated)
     return response
 
@@ -339,12 +365,15 @@ def document_response(
     row: RowMapping,
     include: set[str],
     cache_control: str,
+    fields: frozenset[str] | None = None,
 ) -> Response:
-    document = resource.documents(session, t, [row], include)[0]
-    response = json_response(document)
-    # Embedded records have versions of their own, so only the bare record is tagged by version.
+    documents = resource.documents(session, t, [row], include)
+    resource.sparse(documents, fields)
+    response = sparse_response(json_response(documents[0]), fields)
+    # Embedded records have versions of their own, so only the bare record is tagged by
+    # version (and by the members it keeps).
     etag = (
-        record_etag(resource.name, row["id"], row["version"])
+        record_etag(resource.name, row["id"], row["version"], fields)
         if not include
         else content_etag(bytes(response.body))
     )
@@ -367,11 +396,15 @@ def get_record(
     *,
     as_of: datetime | None = None,
     include: str | None = None,
+    fields: str | None = None,
 ) -> Response:
+    chosen = chosen_fields(fields)
+    accepts_record(request.headers.get("accept"), sparse=chosen is not None)
     t = tables_at(as_of)
     row = find_row(session, t, resource, record_id)
     if row["retracted_at"] is not None:
         raise gone(session, resource.name, row)
+    cache_control = cache_control_as_of(as_of)
     return document_response(
-        request, session, t, resource, row, includes(include), cache_control_as_of(as_of)
+        request, session, t, resource, row, includes(include), cache_control, chosen
     )

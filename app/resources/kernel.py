@@ -370,6 +370,11 @@ class Resource:
     def facets(self) -> dict[str, Field]:
         return {f.facet.name: f for f in self.fields if f.facet is not None}
 
+    def field_names(self) -> list[str]:
+        """The members `fields=` chooses from: the served fields and the version metadata (what
+        `include=` and `q` add is theirs to add)."""
+        return [*(f.name for f in self.fields if f.served), *META]
+
     def include_names(self) -> list[str]:
         """Relations, annotations, and each embedded record's field left out unless asked."""
         asked = [
@@ -539,6 +544,16 @@ class Resource:
         for document in documents:
             document[relation.name] = embedded_by_id.get(document[key])
 
+    def sparse(self, documents: list[Document], fields: frozenset[str] | None) -> None:
+        """Leaves in each document only the members `fields` names, `id` (always), and what
+        `include=` and `q` added."""
+        if fields is None:
+            return
+        left_out = set(self.field_names()) - fields - {"id"}
+        for document in documents:
+            for name in left_out:
+                document.pop(name, None)
+
     # --- exports --------------------------------------------------------------------------
 
     def csv_columns(self) -> tuple[str, ...]:
@@ -662,7 +677,7 @@ def unknown_message(kind: str, value: str, known: Mapping[str, str]) -> str:
     close = get_close_matches(wanted, list(by_key), n=3, cutoff=0.75)
     suggested = exact or list(dict.fromkeys(i for key in close for i in by_key[key]))
     if suggested:
-        shown = " or ".join(f"{i} ({known[i]})" for i in sorted(suggested))
+        shown = " or ".join(i if known[i] == i else f"{i} ({known[i]})" for i in sorted(suggested))
         return f"unknown {kind} {value!r}; did you mean {shown}?"
     ids = sorted(known)
     listed = ", ".join(ids[:30]) + (f" and {len(ids) - 30} more" if len(ids) > 30 else "")

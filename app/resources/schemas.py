@@ -7,19 +7,21 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, create_model
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, create_model
 from pydantic.fields import FieldInfo
 
 from app.query.grammar import (
     CsvOptions,
     FormatChoice,
     GetParams,
+    NoParams,
     RecordListParams,
     RecordScope,
     one_of_list,
     sort_pattern,
 )
-from app.resources.kernel import RecordMeta, Relation, Resource, resource_named
+from app.resources.kernel import RecordMeta, Relation, Resource, resource_named, unknown_message
+from app.web.negotiation import SPARSE_MEDIA_TYPE
 from app.write.validation import Strict, Text
 
 REASON = Field(
@@ -56,6 +58,8 @@ class ResourceSchemas:
     format_params: type[RecordListParams]
     csv_params: type[RecordListParams]
     get_params: type[GetParams]
+    # One version of a record (`/versions/{n}`): only `fields`.
+    version_params: type[NoParams]
     read: type[BaseModel]
     page: type[PageBase]
     graph: type[BaseModel]
@@ -157,7 +161,10 @@ def _list_params(
     )
     csv: Any = create_model(f"{_title(resource)}CsvParams", __base__=(CsvOptions, formats))
     bases: Any = (FormatChoice, CsvOptions, formats)
-    listed: Any = create_model(f"{_title(resource)}ListParams", __base__=bases)
+    # Sparse records are JSON: the format operations do not take `fields`.
+    listed: Any = create_model(
+        f"{_title(resource)}ListParams", __base__=bases, fields=sparse_fields(resource)
+    )
     models: tuple[Any, Any, Any] = (listed, formats, csv)
     return models
 
@@ -194,6 +201,34 @@ def _graph(resource: Resource) -> type[BaseModel]:
     return graph
 
 
+def sparse_fields(resource: Resource) -> Any:
+    """`fields=`: the members each record keeps (and `id`, always), validated here so that
+    an unknown name gets its likely meaning rather than the pattern."""
+    names = resource.field_names()
+
+    def known(value: object) -> object:
+        if isinstance(value, str):
+            for name in value.split(","):
+                if not name:
+                    raise ValueError("must name one or more fields, comma-separated, none empty")
+                if name not in names:
+                    raise ValueError(unknown_message("field", name, {n: n for n in names}))
+        return value
+
+    return (
+        Annotated[str | None, BeforeValidator(known)],
+        Field(
+            None,
+            pattern=one_of_list(names),
+            description=f"Sparse records: only these members of each {resource.name} "
+            f"(comma-separated), `id` always, from: {', '.join(names)}. What `include` (and "
+            f"`q`'s snippet) adds stays. Served as `{SPARSE_MEDIA_TYPE}`, whose schema is the "
+            "full record's with no member required but `id`.",
+            examples=[",".join(names[:3])],
+        ),
+    )
+
+
 def _include(resource: Resource) -> Any:
     names = resource.include_names()
     return (
@@ -222,6 +257,7 @@ def _nested_params(
     fields: dict[str, Any] = {
         name: (info.annotation, info) for name, info in params.model_fields.items() if name != given
     }
+    fields["fields"] = sparse_fields(resource_named(relation.resource))
     model: type[RecordListParams] = create_model(
         f"{_title(resource)}{relation.name.title()}ListParams", __base__=RecordListParams, **fields
     )
@@ -231,7 +267,17 @@ def _nested_params(
 def _get_params(resource: Resource) -> type[GetParams]:
     fields = {"include": _include(resource)} if resource.relations else {}
     model: type[GetParams] = create_model(
-        f"{_title(resource)}GetParams", __base__=GetParams, **fields
+        f"{_title(resource)}GetParams",
+        __base__=GetParams,
+        **fields,
+        fields=sparse_fields(resource),
+    )
+    return model
+
+
+def _version_params(resource: Resource) -> type[NoParams]:
+    model: type[NoParams] = create_model(
+        f"{_title(resource)}VersionParams", __base__=NoParams, fields=sparse_fields(resource)
     )
     return model
 
@@ -322,6 +368,7 @@ def derive(resources: list[Resource]) -> dict[str, ResourceSchemas]:
             format_params=in_format,
             csv_params=in_csv,
             get_params=_get_params(resource),
+            version_params=_version_params(resource),
             read=reads[resource.name],
             page=page,
             graph=_graph(resource),

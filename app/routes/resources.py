@@ -11,9 +11,16 @@ from sqlalchemy import RowMapping, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from app.query.grammar import RECORD_ID, NoParams, Text, VersionListParams, VersionNumber
+from app.query.grammar import RECORD_ID, Text, VersionListParams, VersionNumber
 from app.query.keyset import count_query, cursor_key, paginate, parse_sort, query_fingerprint
-from app.query.reads import document_response, find_row, get_record, gone, list_records
+from app.query.reads import (
+    chosen_fields,
+    document_response,
+    find_row,
+    get_record,
+    gone,
+    list_records,
+)
 from app.resources import SCHEMAS
 from app.resources.kernel import Prepared, Relation, Resource, resource_named
 from app.resources.schemas import VersionPage, back_parameter
@@ -30,7 +37,14 @@ from app.web.conditional import (
     well_formed,
 )
 from app.web.deprecation import DEPRECATED_PARAMETERS, FORMAT_PARAMETER, announce_parameter
-from app.web.negotiation import FORMAT_SUFFIXES, JSON_ONLY_DEPENDENCY, MEDIA_TYPES, accepting
+from app.web.negotiation import (
+    FORMAT_SUFFIXES,
+    JSON_ONLY_DEPENDENCY,
+    MEDIA_TYPES,
+    RECORD_DEPENDENCY,
+    accepting,
+    accepts_record,
+)
 from app.web.problems import ApiError, conflict, invalid_parameter, not_found
 from app.web.responses import (
     FORMAT_RESPONSES,
@@ -232,7 +246,13 @@ def resource_router(resource: Resource, collection: APIRouter | None = None) -> 
     ) -> Response:
         include = getattr(params, "include", None)
         return get_record(
-            request, session, resource, record_id, as_of=params.as_of, include=include
+            request,
+            session,
+            resource,
+            record_id,
+            as_of=params.as_of,
+            include=include,
+            fields=params.fields,
         )
 
     def nested_list(relation: Relation) -> Any:
@@ -280,8 +300,10 @@ def resource_router(resource: Resource, collection: APIRouter | None = None) -> 
         record_id: Any,
         number: VersionNumber,
         session: SessionDep,
-        _params: Annotated[NoParams, Query()],
+        params: Any,
     ) -> Response:
+        fields = chosen_fields(params.fields)
+        accepts_record(request.headers.get("accept"), sparse=fields is not None)
         at = session.execute(
             select(Change.at).where(
                 Change.resource == name, Change.record_id == record_id, Change.version == number
@@ -291,7 +313,7 @@ def resource_router(resource: Resource, collection: APIRouter | None = None) -> 
             raise ApiError("not-found", f"The {name} {record_id!r} has no version {number}.")
         t = tables_at(at)
         row = find_row(session, t, resource, record_id)
-        return document_response(request, session, t, resource, row, set(), IMMUTABLE)
+        return document_response(request, session, t, resource, row, set(), IMMUTABLE, fields)
 
     def create(
         request: Request,
@@ -398,6 +420,7 @@ def resource_router(resource: Resource, collection: APIRouter | None = None) -> 
         endpoint.__annotations__["record_id"] = path_id
     list_all.__annotations__["params"] = Annotated[schemas.list_params, Query()]
     get_one.__annotations__["params"] = Annotated[schemas.get_params, Query()]
+    get_version.__annotations__["params"] = Annotated[schemas.version_params, Query()]
     # Bodies are read by `json_body` (after auth), so FastAPI does not see them: the OpenAPI
     # request bodies are declared by hand, their schemas added in app/web/openapi.py.
     create.__annotations__["body"] = Annotated[
@@ -459,6 +482,9 @@ def resource_router(resource: Resource, collection: APIRouter | None = None) -> 
         for relation in resource.relations
         if relation.name in nested
     ]  # fmt: skip
+    # Lists negotiate their formats themselves; a record may be sparse; everything else
+    # answers JSON only.
+    accepted = {get_one: RECORD_DEPENDENCY, get_version: RECORD_DEPENDENCY}
     for path, endpoint, method, operation, summary, description, model, errors in routes:
         if path == item and collection is not None and method == "GET":
             router.include_router(collection)
@@ -473,8 +499,9 @@ def resource_router(resource: Resource, collection: APIRouter | None = None) -> 
             response_model=model,
             responses=errors,
             openapi_extra=extras.get(method),
-            # Lists negotiate their formats themselves; everything else answers JSON only.
-            dependencies=[] if endpoint in listing else [JSON_ONLY_DEPENDENCY],
+            dependencies=[]
+            if endpoint in listing
+            else [accepted.get(endpoint, JSON_ONLY_DEPENDENCY)],
         )
         if endpoint is list_all:
             _add_format_routes(router, resource, in_format)

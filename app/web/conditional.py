@@ -35,9 +35,15 @@ SETTLED_AFTER = timedelta(minutes=1)
 NEWEST_CHANGE = select(func.max(cast(Table, Change.__table__).c.id))
 
 
-def record_etag(resource: str, record_id: str, version: int) -> str:
-    """Strong: one version of one record has exactly one representation."""
-    return f'"{resource}-{record_id}-v{version}"'
+def record_etag(
+    resource: str, record_id: str, version: int, fields: frozenset[str] | None = None
+) -> str:
+    """Strong: one version of one record has exactly one representation, and one per set of
+    `fields` (a sparse one; If-Match takes the whole record's tag)."""
+    tag = f"{resource}-{record_id}-v{version}"
+    if fields is not None:
+        tag += "-" + hashlib.sha256(",".join(sorted(fields)).encode()).hexdigest()[:12]
+    return f'"{tag}"'
 
 
 def content_etag(body: bytes) -> str:

@@ -16,6 +16,11 @@ MEDIA_TYPES = {
     "jsonld": "application/ld+json",
 }
 STREAMED = {"csv", "ndjson"}
+# A sparse record (`fields=`), or a page of them: JSON whose schema requires no member but
+# `id`, so that the full documents' schemas keep every member required. It is served whatever
+# JSON Accept allows (`application/json`, `*/*` or this type): the query chose it.
+SPARSE_MEDIA_TYPE = "application/vnd.claimbase.sparse+json"
+SPARSE_ACCEPTED = {"json": MEDIA_TYPES["json"], "sparse": SPARSE_MEDIA_TYPE}
 # A list's operation of its own for each format but JSON: the list's path and this suffix.
 FORMAT_SUFFIXES = {"csv": ".csv", "ndjson": ".ndjson", "jsonld": ".jsonld"}
 
@@ -90,13 +95,25 @@ def not_acceptable(accept: str | None, offered: dict[str, str], hint: str = "") 
     )
 
 
-def negotiate(accept: str | None) -> str:
-    """A list's format: the best-rated type of Accept."""
-    chosen = best_of(accept, MEDIA_TYPES)
+def negotiate(accept: str | None, *, sparse: bool = False) -> str:
+    """A list's format: the best-rated type of Accept (`json` for a sparse page, which the
+    sparse type or JSON's may ask for)."""
+    offered = {**MEDIA_TYPES, "sparse": SPARSE_MEDIA_TYPE} if sparse else MEDIA_TYPES
+    chosen = best_of(accept, offered)
     if chosen is None:
         hint = " Each format also has its own path: add `.csv`, `.ndjson` or `.jsonld` to it."
-        raise not_acceptable(accept, MEDIA_TYPES, hint)
-    return chosen
+        raise not_acceptable(accept, offered, hint)
+    return "json" if chosen == "sparse" else chosen
+
+
+def _check_accept(accept: str | None, offered: dict[str, str]) -> None:
+    if accept is not None and best_of(accept, offered) is None:
+        raise not_acceptable(accept, offered)
+
+
+def accepts_record(accept: str | None, *, sparse: bool) -> None:
+    """A record's Accept: JSON, or for a sparse record (`fields=`) also the sparse type."""
+    _check_accept(accept, SPARSE_ACCEPTED if sparse else {"json": MEDIA_TYPES["json"]})
 
 
 def accepting(media: str) -> Any:
@@ -104,14 +121,17 @@ def accepting(media: str) -> Any:
     the feed, search, the summary, probes, writes in JSON; a list's format operations in
     theirs), as for lists: an Accept that allows none of it is a 406. (Problems are
     application/problem+json whatever Accept says.)"""
-    offered = {media: MEDIA_TYPES[media]}
+    return _accepting({media: MEDIA_TYPES[media]})
 
+
+def _accepting(offered: dict[str, str]) -> Any:
     async def accepts(request: Request) -> None:
-        accept = request.headers.get("accept")
-        if accept is not None and best_of(accept, offered) is None:
-            raise not_acceptable(accept, offered)
+        _check_accept(request.headers.get("accept"), offered)
 
     return Depends(accepts)
 
 
 JSON_ONLY_DEPENDENCY = accepting("json")
+# A record and a version: JSON, or the sparse type (which alone will do only with `fields`,
+# known once the parameters are read: accepts_record).
+RECORD_DEPENDENCY = _accepting(SPARSE_ACCEPTED)

@@ -1,12 +1,14 @@
 """Touches on the generated OpenAPI document so that linters, client generators and fuzzers
 read the truth: errors as problems, the headers sent and honoured, who may call what."""
 
+import copy
 from typing import Any
 
 from pydantic.json_schema import models_json_schema
 
 from app.resources import SCHEMAS
 from app.web.deprecation import DEPRECATED_PARAMETERS
+from app.web.negotiation import SPARSE_MEDIA_TYPE
 from app.web.problems import PROBLEM_MEDIA_TYPE
 
 FASTAPI_VALIDATION_SCHEMAS = ("HTTPValidationError", "ValidationError")
@@ -142,6 +144,7 @@ def customize_openapi(document: dict[str, Any]) -> dict[str, Any]:
     components = document.setdefault("components", {})
     components["headers"] = RESPONSE_HEADERS
     schemas = components.setdefault("schemas", {})
+    _declare_sparse(document, schemas)
     # Write bodies are read by app.write.bodies.json_body, not by FastAPI: add their schemas.
     _, definitions = models_json_schema(
         [
@@ -157,6 +160,45 @@ def customize_openapi(document: dict[str, Any]) -> dict[str, Any]:
         schemas.pop(name, None)
     components["schemas"] = dict(sorted(schemas.items()))
     return document
+
+
+def _declare_sparse(document: dict[str, Any], schemas: dict[str, Any]) -> None:
+    """Each operation that takes `fields` may answer a sparse record (or page of them) in its
+    own media type, with a schema derived from the full one: the same members, none required
+    but `id`. The full schemas keep every member required, for clients and fuzzers alike."""
+    for path_item in document.get("paths", {}).values():
+        for operation in path_item.values():
+            if not any(p["name"] == "fields" for p in operation.get("parameters", [])):
+                continue
+            content = operation["responses"]["200"]["content"]
+            full = content["application/json"]["schema"]["$ref"].rsplit("/", 1)[-1]
+            content[SPARSE_MEDIA_TYPE] = {"schema": _ref_to(_sparse_schema(schemas, full))}
+
+
+def _ref_to(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _sparse_schema(schemas: dict[str, Any], full: str) -> str:
+    """The name of `full`'s sparse schema (`ClaimRead` -> `ClaimSparseRead`, `ClaimPage` ->
+    `ClaimSparsePage`, whose `data` are sparse records), added to `schemas` once."""
+    kind = "Page" if full.endswith("Page") else "Read"
+    name = f"{full.removesuffix(kind)}Sparse{kind}"
+    if name not in schemas:
+        schema = copy.deepcopy(schemas[full])
+        schema["title"] = name
+        if kind == "Page":
+            record = schema["properties"]["data"]["items"]["$ref"].rsplit("/", 1)[-1]
+            schema["properties"]["data"]["items"] = _ref_to(_sparse_schema(schemas, record))
+            schema["description"] = f"A page of sparse records (`fields=`): {full}'s."
+        else:
+            schema["required"] = ["id"]
+            schema["description"] = (
+                f"{full} with only the members `fields=` names and `id`, and what `include=` "
+                "and `q` add."
+            )
+        schemas[name] = schema
+    return name
 
 
 def _omit_nulls(parameters: list[dict[str, Any]]) -> None:

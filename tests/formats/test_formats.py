@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from app.query import reads
 from app.resources import SCHEMAS
+from app.web.negotiation import SPARSE_MEDIA_TYPE
 from tests.support.helpers import add_claims, assert_problem, walk
 
 RESOURCES = ["claims", "statistics", "speakers", "sources", "topics"]
@@ -382,11 +383,11 @@ def test_json_ld_of_other_resources_expands(client: TestClient, resource: str) -
 
 @pytest.mark.parametrize("resource", RESOURCES)
 def test_openapi_declares_every_format(client: TestClient, resource: str) -> None:
-    """JSON is the list's one 200 media type, the clean default of a typed client; each other
-    format is an operation of its own, with its own media type and schema."""
+    """JSON is the list's 200 (the full page, and the sparse one `fields=` asks for); each
+    other format is an operation of its own, with its own media type and schema."""
     paths = client.get("/v1/openapi.json").json()["paths"]
     operation = paths[f"/v1/{resource}"]["get"]
-    assert set(operation["responses"]["200"]["content"]) == {"application/json"}
+    assert set(operation["responses"]["200"]["content"]) == {"application/json", SPARSE_MEDIA_TYPE}
     assert "application/problem+json" in operation["responses"]["406"]["content"]
     assert operation["responses"]["308"]["headers"]["Location"]
     (format_parameter,) = [p for p in operation["parameters"] if p["name"] == "format"]

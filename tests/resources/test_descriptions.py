@@ -20,7 +20,9 @@ from app.store.temporal import CURRENT, RESOURCE_TABLES, tables_at
 
 DESCRIBED = list(RESOURCES.values())
 # The parameters every list has, whatever its resource.
-LIST_BASICS = {"as_of", "include_retracted", "limit", "cursor", "count", "sort", "format", "bom"}
+LIST_BASICS = {"as_of", "include_retracted", "limit", "cursor", "count", "sort", "format"}
+# CSV's byte order mark, and sparse records (JSON's).
+LIST_BASICS |= {"bom", "fields"}
 
 
 def openapi() -> dict[str, Any]:

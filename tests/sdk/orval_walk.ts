@@ -2,7 +2,7 @@
 // served OpenAPI, compiled by tsc --strict with no casts, then run by node against a live
 // server (argv[2]) by tests/sdk/test_typed_clients.py. It walks the pages of a filtered list
 // from a `null` cursor to the end and prints the ids it saw as one JSON line.
-import axios from "axios";
+import axios, { type AxiosResponse } from "axios";
 
 import { type ClaimPage, listClaims } from "./client";
 
@@ -13,7 +13,11 @@ async function main(): Promise<void> {
   let cursor: string | null = null;
   do {
     // Optional parameters are omitted, never null: a null cursor is left out of the query.
-    const page: ClaimPage = (await listClaims({ kind: "direct_quote", limit: 4, cursor: cursor ?? undefined })).data;
+    // Without `fields` the answer is the full page, not a sparse one (the declared union's
+    // other member): the generated function's type parameter says so.
+    const page: ClaimPage = (
+      await listClaims<AxiosResponse<ClaimPage>>({ kind: "direct_quote", limit: 4, cursor: cursor ?? undefined })
+    ).data;
     ids.push(...page.data.map((claim) => `${claim.id}:${claim.kind}`));
     cursor = page.next_cursor;
   } while (cursor !== null);

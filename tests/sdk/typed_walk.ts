@@ -11,7 +11,10 @@ type ClaimRead = components["schemas"]["ClaimRead"];
 type Problem = components["schemas"]["Problem"];
 
 const [baseUrl] = process.argv.slice(2);
-const client = createClient<paths>({ baseUrl });
+// The media types this client reads: a list or record is also declared as a sparse document
+// (`fields=`, application/vnd.claimbase.sparse+json), which a request without `fields` is
+// never answered in; naming JSON and problems keeps `data` the full page, every field required.
+const client = createClient<paths, "application/json" | "application/problem+json">({ baseUrl });
 
 async function page(cursor: string | null): Promise<ClaimPage> {
   const { data, error } = await client.GET("/v1/claims", {
@@ -19,7 +22,7 @@ async function page(cursor: string | null): Promise<ClaimPage> {
     params: { query: { kind: "direct_quote", limit: 4, cursor: cursor ?? undefined } },
   });
   if (data === undefined) throw new Error(JSON.stringify(error));
-  // `data` is the page, not a union with CSV or JSON-LD: assigned to ClaimPage as it is.
+  // `data` is the page, not a union with CSV, JSON-LD or a sparse page: a ClaimPage as it is.
   return data;
 }
 

@@ -315,7 +315,7 @@ def _hostile(operation: Operation) -> Iterator[tuple[str, str, str]]:
     for parameter in operation.query:
         if parameter.name in {"cursor", "since"}:
             continue  # opaque cursors: the list cursor is checked below
-        allow_lists = {"sort", "include", "kind", "modality", "rating", "dimension"}
+        allow_lists = {"sort", "include", "kind", "modality", "rating", "dimension", "fields"}
         if parameter.name in allow_lists | {"count", "format", "facets", "resource", "operation"}:
             continue  # allow-lists, not data
         if parameter.name == "author":
