@@ -1,7 +1,8 @@
 """Two more TypeScript clients, each from a generator at its default settings, compiled by
 `tsc --strict` with no casts and run against a live server: openapi-typescript's types
 called through openapi-fetch (typed_walk.ts), and orval's axios client (orval_walk.ts). Each
-walks a filtered list to its end from a `null` cursor; the first also reads a typed problem.
+walks a filtered list to its end from a `null` cursor; the first also reads a typed problem
+and a sparse record (`fields=`) typed by its own media type.
 
 The tools are pinned in tests/sdk/package-lock.json (`make node`)."""
 
@@ -77,6 +78,8 @@ def test_openapi_typescript_and_openapi_fetch(
     assert seen["claims"] == _expected(live_url)
     assert len(seen["claims"]) > 4  # more than one page
     assert seen["problem"] == {"status": 404, "type": "/problems/not-found"}
+    kind = httpx.get(f"{live_url}/v1/claims/nqpf-21", timeout=10).json()["kind"]
+    assert seen["sparse"] == {"id": "nqpf-21", "kind": kind, "members": ["id", "kind"]}
 
 
 def test_orval_client_walks_from_a_null_cursor(

@@ -8,6 +8,7 @@ import type { components, paths } from "./schema";
 
 type ClaimPage = components["schemas"]["ClaimPage"];
 type ClaimRead = components["schemas"]["ClaimRead"];
+type ClaimSparseRead = components["schemas"]["ClaimSparseRead"];
 type Problem = components["schemas"]["Problem"];
 
 const [baseUrl] = process.argv.slice(2);
@@ -45,10 +46,30 @@ async function problem(): Promise<Problem> {
   return error;
 }
 
+// A sparse record (`fields=`), read as the sparse type: `id` required, every other member
+// optional.
+const sparseClient = createClient<paths, "application/vnd.claimbase.sparse+json">({ baseUrl });
+
+async function sparse(): Promise<ClaimSparseRead> {
+  const { data } = await sparseClient.GET("/v1/claims/{claim_id}", {
+    params: { path: { claim_id: "nqpf-21" }, query: { fields: "kind" } },
+  });
+  if (data === undefined) throw new Error("no sparse claim");
+  return data;
+}
+
 async function main(): Promise<void> {
   const claims = await walk();
   const missing = await problem();
-  console.log(JSON.stringify({ claims, problem: { status: missing.status, type: missing.type } }));
+  const thin = await sparse();
+  const kind: string = thin.kind ?? "absent";
+  console.log(
+    JSON.stringify({
+      claims,
+      problem: { status: missing.status, type: missing.type },
+      sparse: { id: thin.id, kind, members: Object.keys(thin).sort() },
+    }),
+  );
 }
 
 main().catch((failure: unknown) => {
