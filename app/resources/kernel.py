@@ -665,9 +665,12 @@ def check_known(session: Session, vocabulary: Resource, param: str, given: str) 
             raise invalid_parameter(param, unknown_message(vocabulary.name, value, known))
 
 
-def unknown_message(kind: str, value: str, known: Mapping[str, str]) -> str:
+def unknown_message(
+    kind: str, value: str, known: Mapping[str, str], *, labelled: bool = True
+) -> str:
     """ "unknown entity 'China'; did you mean CHN (China)?": ids whose id or label matches the
-    value case-insensitively, else close spellings of either, else every id (up to 30)."""
+    value case-insensitively, else close spellings of either, else every id (up to 30); each
+    suggestion with its label unless not `labelled` (the names of fields)."""
     wanted = value.casefold()
     exact = [i for i, name in known.items() if wanted in (i.casefold(), name.casefold())]
     by_key: dict[str, list[str]] = defaultdict(list)
@@ -677,7 +680,7 @@ def unknown_message(kind: str, value: str, known: Mapping[str, str]) -> str:
     close = get_close_matches(wanted, list(by_key), n=3, cutoff=0.75)
     suggested = exact or list(dict.fromkeys(i for key in close for i in by_key[key]))
     if suggested:
-        shown = " or ".join(i if known[i] == i else f"{i} ({known[i]})" for i in sorted(suggested))
+        shown = " or ".join(f"{i} ({known[i]})" if labelled else i for i in sorted(suggested))
         return f"unknown {kind} {value!r}; did you mean {shown}?"
     ids = sorted(known)
     listed = ", ".join(ids[:30]) + (f" and {len(ids) - 30} more" if len(ids) > 30 else "")

@@ -205,6 +205,7 @@ def sparse_fields(resource: Resource) -> Any:
     """`fields=`: the members each record keeps (and `id`, always), validated here so that
     an unknown name gets its likely meaning rather than the pattern."""
     names = resource.field_names()
+    known_names = {name: name for name in names}
 
     def known(value: object) -> object:
         if isinstance(value, str):
@@ -212,7 +213,8 @@ def sparse_fields(resource: Resource) -> Any:
                 if not name:
                     raise ValueError("must name one or more fields, comma-separated, none empty")
                 if name not in names:
-                    raise ValueError(unknown_message("field", name, {n: n for n in names}))
+                    suggested = unknown_message("field", name, known_names, labelled=False)
+                    raise ValueError(suggested)
         return value
 
     return (
