@@ -569,7 +569,8 @@ class Resource:
             if f.label is not None:
                 named = derived[f.name] if f.name in derived else columns[f.name]
                 other = t.of(f.label.resource).c
-                labels = rows_by_id(session, select(other.id, other[f.label.field]), named)
+                labeled = among(select(other.id, other[f.label.field]))
+                labels = rows_by_id(session, labeled, named)
                 derived[f.label.column] = [
                     labels[value][f.label.field] if value in labels else None for value in named
                 ]
