@@ -48,9 +48,9 @@ from app.store.temporal import Tables, tables_at
 from app.web.conditional import (
     cache_control_as_of,
     conditional,
-    content_etag,
     not_modified,
     record_etag,
+    settled_last_modified,
     state_etag,
     validators,
 )
@@ -340,22 +340,20 @@ def document_response(
     include: set[str],
     cache_control: str,
 ) -> Response:
-    document = resource.documents(session, t, [row], include)[0]
-    response = json_response(document)
-    # Embedded records have versions of their own, so only the bare record is tagged by version.
-    etag = (
-        record_etag(resource.name, row["id"], row["version"])
-        if not include
-        else content_etag(bytes(response.body))
-    )
-    # Embedded records change on their own (and leave when retracted), so only the bare
-    # record has a Last-Modified that If-Modified-Since can trust.
+    # Embedded records have versions of their own, so only the bare record is tagged by
+    # version; they change on their own (and leave when retracted), so only the bare record
+    # has a Last-Modified that If-Modified-Since can trust.
+    etag = None if include else record_etag(resource.name, row["id"], row["version"])
+    last_modified = None if include else row["updated_at"]
+    if etag is not None:
+        # Its validators come from the row alone: a 304 is answered before any document work.
+        settled = settled_last_modified(last_modified, cache_control)
+        unchanged = not_modified(request, etag, last_modified=settled, cache_control=cache_control)
+        if unchanged is not None:
+            return unchanged
+    response = json_response(resource.documents(session, t, [row], include)[0])
     return conditional(
-        request,
-        response,
-        etag=etag,
-        last_modified=None if include else row["updated_at"],
-        cache_control=cache_control,
+        request, response, etag=etag, last_modified=last_modified, cache_control=cache_control
     )
 
 
