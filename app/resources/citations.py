@@ -10,9 +10,11 @@ section of the last heading before it (none before the first heading)."""
 
 import html
 import re
+from bisect import bisect_right
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
+from operator import attrgetter
 from typing import Any
 
 from pydantic import BaseModel
@@ -61,7 +63,10 @@ def paragraphs(text: str) -> tuple[Paragraph, ...]:
 
 def locate(text: str, offset: int) -> Paragraph | None:
     """The paragraph holding `offset` (None in front matter)."""
-    return next((p for p in paragraphs(text) if p.start <= offset < p.end), None)
+    found = paragraphs(text)
+    # Paragraphs are in the order of the text: the last one starting at or before `offset`.
+    index = bisect_right(found, offset, key=attrgetter("start")) - 1
+    return found[index] if index >= 0 and offset < found[index].end else None
 
 
 class Context(BaseModel):
@@ -86,7 +91,13 @@ class Place:
     section: str | None
     paragraph: int | None
     citation: str
-    context: Document | None
+    text: str
+    where: Paragraph | None
+    span: tuple[int, int]
+
+    def context(self) -> Document | None:
+        """The paragraph around the span: made only when asked for (`include=context`)."""
+        return None if self.where is None else _context(self.text, self.where, *self.span)
 
 
 def _citation(speaker: str | None, source: Any, where: Paragraph | None, quoted: bool) -> str:
@@ -147,17 +158,14 @@ def places(session: Session, t: Tables, records: Records) -> list[Place]:
         speaker = record["speaker_id"]
         name = names[speaker]["name"] if speaker in names else None
         quoted = record.get("kind") == "direct_quote"
-        context = (
-            None
-            if where is None
-            else _context(source["text"], where, record["span_start"], record["span_end"])
-        )
         result.append(
             Place(
                 where.section if where else None,
                 where.number if where else None,
                 _citation(name, source, where, quoted),
-                context,
+                source["text"],
+                where,
+                (record["span_start"], record["span_end"]),
             )
         )
     return result
@@ -202,6 +210,6 @@ CONTEXT = {
     "context": Annotation(
         Context,
         "the paragraph around the span, with the span marked.",
-        Computed(places, lambda place: place.context),
+        Computed(places, lambda place: place.context()),
     )
 }
