@@ -644,11 +644,15 @@ def check_known(session: Session, vocabulary: Resource, param: str, given: str) 
     """Every value of `given` (a comma-separated list) is the id of a `vocabulary` record, or
     a 400 naming the first that is not, with the ids it may mean."""
     table = vocabulary.table.c
-    label = table[vocabulary.vocabulary or "id"]
-    known: dict[str, str] = dict(session.execute(select(table.id, label)).all())
-    for value in split_list(given):
-        if value not in known:
-            raise invalid_parameter(param, unknown_message(vocabulary.name, value, known))
+    values = split_list(given)
+    # The values asked for, looked up by id; the whole vocabulary only for the message.
+    statement = shaped(("known", vocabulary.name), CURRENT, lambda: among(select(table.id)))
+    found = set(session.execute(statement, {"ids": values}).scalars()) if values else set()
+    missing = [value for value in values if value not in found]
+    if missing:
+        label = table[vocabulary.vocabulary or "id"]
+        known: dict[str, str] = dict(session.execute(select(table.id, label)).all())
+        raise invalid_parameter(param, unknown_message(vocabulary.name, missing[0], known))
 
 
 def unknown_message(kind: str, value: str, known: Mapping[str, str]) -> str:
