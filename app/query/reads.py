@@ -325,7 +325,8 @@ def gone(session: Session, resource: str, row: RowMapping) -> ApiError:
 
 
 def find_row(session: Session, t: Tables, resource: Resource, record_id: str) -> RowMapping:
-    row = session.execute(resource.by_id(t), {"record_id": record_id}).mappings().first()
+    by_id = resource.by_id(t)
+    row = session.connection().execute(by_id, {"record_id": record_id}).mappings().first()
     if row is None:
         raise not_found(resource.name, record_id)
     return row

@@ -647,7 +647,9 @@ def check_known(session: Session, vocabulary: Resource, param: str, given: str) 
     values = split_list(given)
     # The values asked for, looked up by id; the whole vocabulary only for the message.
     statement = shaped(("known", vocabulary.name), CURRENT, lambda: among(select(table.id)))
-    found = set(session.execute(statement, {"ids": values}).scalars()) if values else set()
+    found = (
+        set(_connection(session).execute(statement, {"ids": values}).scalars()) if values else set()
+    )
     missing = [value for value in values if value not in found]
     if missing:
         label = table[vocabulary.vocabulary or "id"]
@@ -693,6 +695,12 @@ def among(query: Select[Any]) -> Select[Any]:
     return query.where(among_ids(query.selected_columns.id))
 
 
+def _connection(session: Session | Connection) -> Connection:
+    """Where the kernel's Core statements run: Session.execute adds ORM steps (compile state,
+    autoflush, result wrapping) that a read of table columns does not need."""
+    return session.connection() if isinstance(session, Session) else session
+
+
 def rows_by_id(
     session: Session | Connection, selected: Select[Any], ids: Iterable[str | None]
 ) -> dict[str, RowMapping]:
@@ -700,7 +708,8 @@ def rows_by_id(
     wanted = sorted({record_id for record_id in ids if record_id is not None})
     if not wanted:
         return {}
-    return {row["id"]: row for row in session.execute(selected, {"ids": wanted}).mappings()}
+    rows = _connection(session).execute(selected, {"ids": wanted}).mappings()
+    return {row["id"]: row for row in rows}
 
 
 # Statements of the current tables, by query shape (see `shaped`).
@@ -737,7 +746,7 @@ def link_values(
             )
 
         statement = shaped(("links", link.table, link.key, link.value), t, build)
-        rows = session.execute(statement, {"ids": list(ids)}).all()
+        rows = _connection(session).execute(statement, {"ids": list(ids)}).all()
         for key, value in rows:
             values[key].append(value)
     return values
