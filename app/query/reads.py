@@ -48,9 +48,9 @@ from app.store.temporal import Tables, tables_at
 from app.web.conditional import (
     cache_control_as_of,
     conditional,
-    content_etag,
     not_modified,
     record_etag,
+    settled_last_modified,
     state_etag,
     validators,
 )
@@ -351,7 +351,8 @@ def gone(session: Session, resource: str, row: RowMapping) -> ApiError:
 
 
 def find_row(session: Session, t: Tables, resource: Resource, record_id: str) -> RowMapping:
-    row = session.execute(resource.by_id(t), {"record_id": record_id}).mappings().first()
+    by_id = resource.by_id(t)
+    row = session.connection().execute(by_id, {"record_id": record_id}).mappings().first()
     if row is None:
         raise not_found(resource.name, record_id)
     return row
@@ -367,24 +368,22 @@ def document_response(
     cache_control: str,
     fields: frozenset[str] | None = None,
 ) -> Response:
+    # Embedded records have versions of their own, so only the bare record is tagged by
+    # version (and by the members it keeps); they change on their own (and leave when
+    # retracted), so only the bare record has a Last-Modified that If-Modified-Since can trust.
+    etag = None if include else record_etag(resource.name, row["id"], row["version"], fields)
+    last_modified = None if include else row["updated_at"]
+    if etag is not None:
+        # Its validators come from the row alone: a 304 is answered before any document work.
+        settled = settled_last_modified(last_modified, cache_control)
+        unchanged = not_modified(request, etag, last_modified=settled, cache_control=cache_control)
+        if unchanged is not None:
+            return unchanged
     documents = resource.documents(session, t, [row], include)
     resource.sparse(documents, fields)
     response = sparse_response(json_response(documents[0]), fields)
-    # Embedded records have versions of their own, so only the bare record is tagged by
-    # version (and by the members it keeps).
-    etag = (
-        record_etag(resource.name, row["id"], row["version"], fields)
-        if not include
-        else content_etag(bytes(response.body))
-    )
-    # Embedded records change on their own (and leave when retracted), so only the bare
-    # record has a Last-Modified that If-Modified-Since can trust.
     return conditional(
-        request,
-        response,
-        etag=etag,
-        last_modified=None if include else row["updated_at"],
-        cache_control=cache_control,
+        request, response, etag=etag, last_modified=last_modified, cache_control=cache_control
     )
 
 

@@ -10,17 +10,28 @@ section of the last heading before it (none before the first heading)."""
 
 import html
 import re
+from bisect import bisect_right
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from operator import attrgetter
+from typing import Any, NamedTuple
 
 from pydantic import BaseModel
 from pydantic import Field as PydanticField
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.resources.kernel import Annotation, Computed, Document, Field, Records, rows_by_id
+from app.resources.kernel import (
+    Annotation,
+    Computed,
+    Document,
+    Field,
+    Records,
+    among,
+    rows_by_id,
+    shaped,
+)
 from app.store.temporal import Tables
 
 BLOCK = re.compile(r"\S(?:.*\S)?(?:\n[ \t]*\S(?:.*\S)?)*")
@@ -28,15 +39,18 @@ BLOCK = re.compile(r"\S(?:.*\S)?(?:\n[ \t]*\S(?:.*\S)?)*")
 SENTENCE_END = (".", "?", "!", "\u201d", '"', "\u2019", "'")
 
 
-@dataclass(frozen=True)
-class Paragraph:
+class Paragraph(NamedTuple):
+    """A paragraph of a source (a tuple: a text has tens of them, made on every cache miss)."""
+
     number: int
     start: int
     end: int
     section: str | None
 
 
-@lru_cache(maxsize=64)
+# A page of 50 claims may cite 50 sources, and a miss costs ~20 us per source text: the cache
+# holds the texts of many pages (each entry is its text and a few tuples, ~3 kB at 2.4 kB).
+@lru_cache(maxsize=1024)
 def paragraphs(text: str) -> tuple[Paragraph, ...]:
     """The text's paragraphs, each with its section, by the module's rule."""
     found: list[Paragraph] = []
@@ -52,7 +66,10 @@ def paragraphs(text: str) -> tuple[Paragraph, ...]:
 
 def locate(text: str, offset: int) -> Paragraph | None:
     """The paragraph holding `offset` (None in front matter)."""
-    return next((p for p in paragraphs(text) if p.start <= offset < p.end), None)
+    found = paragraphs(text)
+    # Paragraphs are in the order of the text: the last one starting at or before `offset`.
+    index = bisect_right(found, offset, key=attrgetter("start")) - 1
+    return found[index] if index >= 0 and offset < found[index].end else None
 
 
 class Context(BaseModel):
@@ -77,7 +94,13 @@ class Place:
     section: str | None
     paragraph: int | None
     citation: str
-    context: Document | None
+    text: str
+    where: Paragraph | None
+    span: tuple[int, int]
+
+    def context(self) -> Document | None:
+        """The paragraph around the span: made only when asked for (`include=context`)."""
+        return None if self.where is None else _context(self.text, self.where, *self.span)
 
 
 def _citation(speaker: str | None, source: Any, where: Paragraph | None, quoted: bool) -> str:
@@ -120,13 +143,15 @@ def places(session: Session, t: Tables, records: Records) -> list[Place]:
     speakers = t.speaker.c
     found = rows_by_id(
         session,
-        select(sources.id, sources.title, sources.publisher, sources.authors,
-               sources.published_on, sources.url, sources.text),
+        shaped(("cited", "source"), t, lambda: among(
+            select(sources.id, sources.title, sources.publisher, sources.authors,
+                   sources.published_on, sources.url, sources.text)
+        )),
         (record["source_id"] for record in records),
     )  # fmt: skip
     names = rows_by_id(
         session,
-        select(speakers.id, speakers.name),
+        shaped(("cited", "speaker"), t, lambda: among(select(speakers.id, speakers.name))),
         (record["speaker_id"] for record in records),
     )
     result: list[Place] = []
@@ -136,17 +161,14 @@ def places(session: Session, t: Tables, records: Records) -> list[Place]:
         speaker = record["speaker_id"]
         name = names[speaker]["name"] if speaker in names else None
         quoted = record.get("kind") == "direct_quote"
-        context = (
-            None
-            if where is None
-            else _context(source["text"], where, record["span_start"], record["span_end"])
-        )
         result.append(
             Place(
                 where.section if where else None,
                 where.number if where else None,
                 _citation(name, source, where, quoted),
-                context,
+                source["text"],
+                where,
+                (record["span_start"], record["span_end"]),
             )
         )
     return result
@@ -191,6 +213,6 @@ CONTEXT = {
     "context": Annotation(
         Context,
         "the paragraph around the span, with the span marked.",
-        Computed(places, lambda place: place.context),
+        Computed(places, lambda place: place.context()),
     )
 }

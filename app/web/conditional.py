@@ -186,7 +186,7 @@ def state_etag(session: Session, request: Request, media: str) -> str:
     change row commits; writers are serialized (app.store.engine), so the newest change id names the
     state, and `_deployment` names the code and schema that render it.
     """
-    newest = session.execute(NEWEST_CHANGE).scalar()
+    newest = session.connection().execute(NEWEST_CHANGE).scalar()
     key = f"{_deployment()}\n{newest}\n{media}\n{request.url}"
     return f'"{hashlib.sha256(key.encode()).hexdigest()[:32]}"'
 

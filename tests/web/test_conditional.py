@@ -206,6 +206,28 @@ def test_head_on_a_real_server(live_url: str) -> None:
     assert head.headers["content-length"] == str(len(got.content))
 
 
+def _selects(client: TestClient, engine: Engine, url: str, headers: dict[str, str]) -> list[str]:
+    """The SELECT statements a GET of `url` runs."""
+    statements: list[str] = []
+
+    def capture(_connection: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", capture)
+    try:
+        client.get(url, headers=headers)
+    finally:
+        event.remove(engine, "before_cursor_execute", capture)
+    return [text for text in statements if text.lstrip().upper().startswith("SELECT")]
+
+
+def _revalidating(client: TestClient, engine: Engine, url: str) -> list[str]:
+    """The SELECT statements a revalidation of `url` runs (its answer checked: a 304)."""
+    etag = client.get(url).headers["etag"]
+    assert client.get(url, headers={"If-None-Match": etag}).status_code == 304
+    return _selects(client, engine, url, {"If-None-Match": etag})
+
+
 @pytest.mark.parametrize(
     "url",
     [
@@ -223,18 +245,26 @@ def test_a_304_reads_the_change_head_and_nothing_else(
 ) -> None:
     """A list's ETag is known from the newest change and the request, so revalidating costs
     one indexed lookup: no page, count, facet, search or export statement runs."""
-    etag = client.get(url).headers["etag"]
-    statements: list[str] = []
-
-    def capture(_connection: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        statements.append(statement)
-
-    event.listen(seeded_engine, "before_cursor_execute", capture)
-    try:
-        response = client.get(url, headers={"If-None-Match": etag})
-    finally:
-        event.remove(seeded_engine, "before_cursor_execute", capture)
-    assert response.status_code == 304
-    reads = [text for text in statements if text.lstrip().upper().startswith("SELECT")]
+    reads = _revalidating(client, seeded_engine, url)
     assert len(reads) == 1, reads
     assert "FROM change" in reads[0], reads
+
+
+def test_a_records_304_reads_its_row_and_nothing_else(
+    client: TestClient, seeded_engine: Engine
+) -> None:
+    """A bare record's validators come from its row: revalidating builds no document (no
+    link values, borrowed fields, sources or speakers for its citation)."""
+    reads = _revalidating(client, seeded_engine, RECORD)
+    assert len(reads) == 1, reads
+    assert "FROM statistic" in reads[0], reads
+
+
+def test_a_record_reads_only_the_sources_and_speakers_it_cites(
+    client: TestClient, seeded_engine: Engine
+) -> None:
+    """A record's citation reads its own source and speaker by id, never a whole table."""
+    reads = _selects(client, seeded_engine, RECORD, {})
+    cited = [text for text in reads if "FROM source" in text or "FROM speaker" in text]
+    assert cited, reads
+    assert all(" IN (" in text for text in cited), cited
