@@ -75,7 +75,7 @@ def heavy_paths(big_server: Server) -> dict[str, str]:
     several = ",".join(topic["id"] for topic in topics[:6])
     return {
         "count-and-facets": f"/v1/claims?topic={several}&count=true&facets=speaker,topic,kind",
-        "statistics-summary": "/v1/statistics/summary?group_by=indicator,unit",
+        "statistics-summary": "/v1/statistics/summary?group_by=indicator,entity,unit,period",
         "csv-export": "/v1/claims.csv",
         "ndjson-export-by-accept": "/v1/statistics",
     }
