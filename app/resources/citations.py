@@ -20,7 +20,7 @@ from pydantic import Field as PydanticField
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.resources.kernel import Annotation, Computed, Document, Field, Records, rows_by_id
+from app.resources.kernel import Annotation, Computed, Document, Field, Records, among, rows_by_id
 from app.store.temporal import Tables
 
 BLOCK = re.compile(r"\S(?:.*\S)?(?:\n[ \t]*\S(?:.*\S)?)*")
@@ -120,13 +120,13 @@ def places(session: Session, t: Tables, records: Records) -> list[Place]:
     speakers = t.speaker.c
     found = rows_by_id(
         session,
-        select(sources.id, sources.title, sources.publisher, sources.authors,
-               sources.published_on, sources.url, sources.text),
+        among(select(sources.id, sources.title, sources.publisher, sources.authors,
+                     sources.published_on, sources.url, sources.text)),
         (record["source_id"] for record in records),
     )  # fmt: skip
     names = rows_by_id(
         session,
-        select(speakers.id, speakers.name),
+        among(select(speakers.id, speakers.name)),
         (record["speaker_id"] for record in records),
     )
     result: list[Place] = []

@@ -569,7 +569,7 @@ class Resource:
             if f.label is not None:
                 named = derived[f.name] if f.name in derived else columns[f.name]
                 other = t.of(f.label.resource).c
-                labels = rows_by_id(session, select(other.id, other[f.label.field]), named)
+                labels = rows_by_id(session, among(select(other.id, other[f.label.field])), named)
                 derived[f.label.column] = [
                     labels[value][f.label.field] if value in labels else None for value in named
                 ]
@@ -692,6 +692,9 @@ def rows_by_id(
     session: Session | Connection, selected: Select[Any], ids: Iterable[str | None]
 ) -> dict[str, RowMapping]:
     """The rows of `selected` (a statement made by `among`) for `ids`, by id."""
+    if selected.whereclause is None:
+        # Not narrowed to `ids`: it would read the whole table on every request.
+        raise ValueError("rows_by_id needs a statement made by `among`")
     wanted = sorted({record_id for record_id in ids if record_id is not None})
     if not wanted:
         return {}
