@@ -99,8 +99,7 @@ def main() -> int:
     shapes["f_revalidate_304"] = with_etags(args.api_base, shapes["a_speaker_topic"])
     shapes["f_revalidate_304_row"] = with_etags(args.api_base, shapes["d_row"])
     shapes["g_csv_export"] = [
-        f"/v1/claims?speaker={speaker}&topic={topic}&limit=500&format=csv"
-        for speaker, topic, _ in pairs
+        f"/v1/claims.csv?speaker={speaker}&topic={topic}&limit=500" for speaker, topic, _ in pairs
     ]
 
     hot = {

@@ -1,30 +1,39 @@
-"""The benchmark, side by side in one run: the raw-ASGI floor, Datasette and claimbase.
+"""The benchmark, side by side in one run: the raw-ASGI floor, bare FastAPI, Datasette and
+claimbase, and the targets of issue 11 measured in the same run.
 
 Run from the project root with the project's venv (see "How to rerun it" in bench/RESULTS.md):
 
-    .venv/bin/python bench/run.py --sizes 100k,1m --dbs sqlite,postgresql --workers 1,2
+    .venv/bin/python bench/run.py --sizes 100k,1m --dbs sqlite,postgresql --workers 1
 
-For each size it builds (once) a claimbase corpus with `python -m seed synthetic` in SQLite
-(/tmp/bench/claimbase_<size>.db) and PostgreSQL (database claimbase_bench_<size>), and the
-reference SQLite file for Datasette with ../shared/bench/make_db.py. Then, in this order and
-in one process: the floor app (../shared/bench/floor_app.py), Datasette on every size (shapes
-a-e from ../shared/bench/make_paths.py, one URL each), claimbase on every size, database and
-worker count (uvicorn, uvloop + httptools, access log off), every shape rotating over >= 1000
-URLs (bench/paths.py) plus a "hot" one-URL variant, then a 1-connection latency pass, then
-one export of every claim as CSV (rows/s, and the server's RSS before, during and after).
-Results: OUT/results.tsv (one row per measurement), OUT/results.md, OUT/rss.txt and
-OUT/exports.txt.
+For each size it builds (once; `--build-only` stops there) a claimbase corpus with `python -m
+seed synthetic` in SQLite ($BENCH_DATA/claimbase_<size>.db, /tmp/bench by default) and
+PostgreSQL (database claimbase_bench_<size>), rebuilt when it was built at another schema
+revision (`--no-rebuild` refuses instead), and Datasette's SQLite file with make_db.py from
+the shared baselines ($BENCH_SHARED, else the first shared/bench folder above the project).
+Then, in one process, every server on a free port: the floor app (floor_app.py), the same
+page from bare FastAPI (bench/framework_app.py), Datasette on every size (shapes a-e, one URL
+each), claimbase on every size, database and worker count (uvicorn, uvloop + httptools,
+access log off): every shape rotating over >= 1000 URLs (bench/paths.py) plus a "hot" one-URL
+variant, a 1-connection latency pass, one-record GETs idle and while heavy requests run
+(`--slow`), py-spy profiles of shapes a-d (`--profile-sizes`), one export of every claim as
+CSV (rows/s) and the workers' RSS; the floor again; then the bulk load of `--load-size` claims
+against make_db.py. Results: OUT/results.tsv (one row per wrk window), OUT/metrics.tsv (the
+other numbers), OUT/profile_*.md, OUT/results.md and the plot (bench/report.py).
 """
 
 import argparse
+import http.client
+import json
 import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import threading
 import time
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
@@ -33,7 +42,20 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = (ROOT / ".." / "shared" / "bench").resolve()
+
+
+def shared_dir() -> Path:
+    """The shared baselines: $BENCH_SHARED, else the first shared/bench folder above the
+    project (the main checkout sits one level below it, a worktree deeper)."""
+    if os.environ.get("BENCH_SHARED"):
+        return Path(os.environ["BENCH_SHARED"]).resolve()
+    for parent in ROOT.parents:
+        if (parent / "shared" / "bench" / "floor_app.py").exists():
+            return parent / "shared" / "bench"
+    raise SystemExit("no shared/bench above the project: set BENCH_SHARED")
+
+
+SHARED = shared_dir()
 # Corpora and reference databases; BENCH_DATA puts them elsewhere (e.g. beside another
 # branch's corpora built at another schema revision).
 DATA = Path(os.environ.get("BENCH_DATA", "/tmp/bench"))
@@ -42,6 +64,7 @@ SIZES = {"1k": 1_000, "100k": 100_000, "1m": 1_000_000}
 POSTGRES = os.environ.get("BENCH_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432")
 CURSOR_SECRET = "bench-cursor-secret-shared-by-all-workers"
 CLK_TCK = os.sysconf("SC_CLK_TCK")
+GNU_TIME = ["/usr/bin/time", "-f", "TIME %e %U %S %M"]  # wall s, user s, system s, max RSS KiB
 LUA = Path(__file__).resolve().parent / "rotate.lua"
 
 
@@ -110,6 +133,15 @@ def rss_mb(pid: int) -> list[float]:
         if match:
             sizes.append(int(match.group(1)) / 1024)
     return sizes
+
+
+def free_port() -> int:
+    """A port nothing listens on now (the kernel's pick), so that runs and other servers on
+    the machine never collide."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
 
 
 def wait_ready(url: str, timeout: float = 120) -> None:
@@ -205,6 +237,18 @@ class Bench:
         self.tsv.write_text("\t".join(f.name for f in fields(Row)) + "\n")
         self.rss: list[str] = []
         self.exports: list[str] = []
+        self.metrics = self.out / "metrics.tsv"
+        self.metrics.write_text("target\tsize\tdb\tworkers\tmetric\tvalue\tnote\n")
+
+    def metric(
+        self, label: tuple[str, str, str, int], name: str, value: float, note: str = ""
+    ) -> None:
+        """One number that is not a wrk window (RSS, export rate, load time, p99 while a slow
+        statement runs): OUT/metrics.tsv, read by bench/report.py for the targets."""
+        target, size, db, workers = label
+        with self.metrics.open("a") as output:
+            output.write(f"{target}\t{size}\t{db}\t{workers}\t{name}\t{value:.4f}\t{note}\n")
+        log(f"{target} {size} {db} {workers}w {name} = {value:.2f} {note}")
 
     def record(self, row: Row) -> None:
         self.rows.append(row)
@@ -253,70 +297,135 @@ def claimbase_url(db: str, size: str) -> str:
     return f"{POSTGRES}/claimbase_bench_{size}"
 
 
-def build_corpus(db: str, size: str) -> None:
+def psql(sql: str) -> str:
+    command = ["psql", "-h", "127.0.0.1", "-U", "postgres", "-tAc", sql]
+    return subprocess.run(command, capture_output=True, text=True, check=True).stdout.strip()
+
+
+def corpus_revision(url: str) -> str:
+    """'head' when the corpus is loaded at the migrations' head revision (this checkout's),
+    '0' when there is no corpus, else the revision it was built at."""
+    probe = (
+        "import sys; from sqlalchemy import create_engine, text, inspect\n"
+        "from app.store.migrate import head_revision\n"
+        "e = create_engine(sys.argv[1])\n"
+        "ok = inspect(e).has_table('claim') and e.connect().execute("
+        "text('select count(*) from claim')).scalar() > 0\n"
+        "at = ok and e.connect().execute(text('select version_num from alembic_version'))"
+        ".scalar()\n"
+        "print('head' if at == head_revision() else at if ok else 0)"
+    )
+    command = [sys.executable, "-c", probe, url]
+    return subprocess.run(
+        command, capture_output=True, text=True, check=True, cwd=ROOT
+    ).stdout.strip()
+
+
+def remove_corpus(db: str, size: str) -> None:
+    if db == "sqlite":
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{DATA}/claimbase_{size}.db{suffix}").unlink(missing_ok=True)
+    else:
+        psql(f"DROP DATABASE IF EXISTS claimbase_bench_{size} WITH (FORCE)")
+
+
+def build_corpus(db: str, size: str, rebuild_stale: bool) -> str:
+    """Builds the corpus once (cached under DATA or in PostgreSQL); one built at another schema
+    revision (another branch's migrations) would be measured with the wrong code, so it is
+    rebuilt, or refused with --no-rebuild. Returns what was done, for OUT/corpora.txt."""
     url = claimbase_url(db, size)
     if db == "postgresql":
         name = f"claimbase_bench_{size}"
-        exists = subprocess.run(
-            [
-                "psql",
-                "-h",
-                "127.0.0.1",
-                "-U",
-                "postgres",
-                "-tAc",
-                f"SELECT 1 FROM pg_database WHERE datname='{name}'",
-            ],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-        if not exists:
+        if not psql(f"SELECT 1 FROM pg_database WHERE datname='{name}'"):
             subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", name], check=True)
-    probe = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "import sys; from sqlalchemy import create_engine, text, inspect\n"
-            "from app.store.migrate import head_revision\n"
-            "e = create_engine(sys.argv[1])\n"
-            "ok = inspect(e).has_table('claim') and e.connect().execute("
-            "text('select count(*) from claim')).scalar() > 0\n"
-            "at = ok and e.connect().execute(text('select version_num from alembic_version'))"
-            ".scalar()\n"
-            "print('head' if at == head_revision() else at if ok else 0)",
-            url,
-        ],
+    revision = corpus_revision(url)
+    if revision == "head":
+        return f"{db} {size}: cached at the head revision ({url})"
+    done = "built"
+    if revision != "0":
+        if not rebuild_stale:
+            raise SystemExit(
+                f"{url} holds a corpus at schema revision {revision}, not this checkout's head: "
+                "rerun without --no-rebuild to rebuild it, or set BENCH_DATA (SQLite)"
+            )
+        log(f"{db} {size}: corpus at revision {revision}, not head: rebuilding it")
+        remove_corpus(db, size)
+        if db == "postgresql":
+            subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", name], check=True)
+        done = f"rebuilt (was at revision {revision})"
+    log(f"building {db} {size}: python -m seed synthetic --claims {SIZES[size]}")
+    command = [sys.executable, "-m", "seed", "synthetic", "--claims", str(SIZES[size])]
+    env = {**os.environ, "DATABASE_URL": url}
+    subprocess.run([*GNU_TIME, *command], env=env, cwd=ROOT, check=True)
+    return f"{db} {size}: {done} ({url})"
+
+
+def reference_db(size: str) -> Path:
+    """Datasette's SQLite file, built once with make_db.py (it has no migrations)."""
+    db = DATA / f"claims_{size}.db"
+    if not db.exists():
+        python = str(BENCH_VENV / "bin" / "python")
+        subprocess.run([python, str(SHARED / "make_db.py"), str(SIZES[size]), str(db)], check=True)
+    return db
+
+
+def timed(command: list[str], env: dict[str, str]) -> tuple[float, float, float]:
+    """Wall seconds, CPU seconds (user + system, children included) and max RSS in MiB."""
+    result = subprocess.run(
+        [*GNU_TIME, *command],
+        env={**os.environ, **env},
+        cwd=ROOT,
         capture_output=True,
         text=True,
-        check=True,
-        cwd=ROOT,
-    ).stdout.strip()
-    if probe == "head":
-        return
-    if probe != "0":
-        # A corpus built at another schema revision would be measured with the wrong code.
-        raise SystemExit(f"{url} holds a corpus at revision {probe}; remove it or set BENCH_DATA")
-    log(f"building {db} {size}: python -m seed synthetic --claims {SIZES[size]}")
-    subprocess.run(
-        [
-            "/usr/bin/time",
-            "-v",
-            sys.executable,
-            "-m",
-            "seed",
-            "synthetic",
-            "--claims",
-            str(SIZES[size]),
-        ],
-        env={**os.environ, "DATABASE_URL": url},
-        cwd=ROOT,
-        check=True,
+        check=False,
     )
+    line = next((x for x in result.stderr.splitlines() if x.startswith("TIME ")), None)
+    if result.returncode or line is None:
+        raise SystemExit(f"{command} failed: {result.stderr[-2000:]}")
+    wall, user, system, rss_kb = (float(x) for x in line.split()[1:])
+    return wall, user + system, rss_kb / 1024
+
+
+def bulk_load(bench: Bench, size: str, dbs: list[str]) -> None:
+    """Loading `size` claims from scratch, one load after the other: make_db.py (the reference
+    file's builder, no validation, no change feed) and `python -m seed synthetic` into a fresh
+    SQLite file (the target is <= 2x make_db.py), and into a fresh PostgreSQL database."""
+    scratch = DATA / "load"
+    scratch.mkdir(parents=True, exist_ok=True)
+    claims = str(SIZES[size])
+    reference = scratch / f"ref_{size}.db"
+    reference.unlink(missing_ok=True)
+    python = str(BENCH_VENV / "bin" / "python")
+    wall, cpu, rss = timed([python, str(SHARED / "make_db.py"), claims, str(reference)], {})
+    reference.unlink(missing_ok=True)
+    label = ("make_db", size, "sqlite", 1)
+    bench.metric(label, "load_s", wall, f"CPU {cpu:.1f} s, max RSS {rss:.0f} MiB")
+    seed = [sys.executable, "-m", "seed", "synthetic", "--claims", claims]
+    for db in dbs:
+        if db == "sqlite":
+            ours = scratch / f"ours_{size}.db"
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{ours}{suffix}").unlink(missing_ok=True)
+            url = f"sqlite:///{ours}"
+        else:
+            name = f"claimbase_loadtest_{size}"
+            psql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+            subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", name], check=True)
+            url = f"{POSTGRES}/{name}"
+        wall, cpu, rss = timed(seed, {"DATABASE_URL": url})
+        bench.metric(
+            ("claimbase", size, db, 1), "load_s", wall, f"CPU {cpu:.1f} s, max RSS {rss:.0f} MiB"
+        )
+        if db == "sqlite":
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{ours}{suffix}").unlink(missing_ok=True)
+        else:
+            psql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 def floor(bench: Bench, workers_list: list[int]) -> None:
     for workers in workers_list:
+        port = free_port()
         command = [
             str(BENCH_VENV / "bin" / "python"),
             "-m",
@@ -325,7 +434,7 @@ def floor(bench: Bench, workers_list: list[int]) -> None:
             "--host",
             "127.0.0.1",
             "--port",
-            "8100",
+            str(port),
             "--workers",
             str(workers),
             "--no-access-log",
@@ -334,7 +443,7 @@ def floor(bench: Bench, workers_list: list[int]) -> None:
             "--app-dir",
             str(SHARED),
         ]
-        url = "http://127.0.0.1:8100/claims?limit=50"
+        url = f"http://127.0.0.1:{port}/claims?limit=50"
         with server(command, url, {}, bench.out / f"floor_{workers}w.log") as pid:
             bench.measure(("floor", "-", "-", workers), "floor", "hot", url, None, pid)
 
@@ -342,13 +451,14 @@ def floor(bench: Bench, workers_list: list[int]) -> None:
 def framework(bench: Bench, workers_list: list[int]) -> None:
     """The floor's page served by bare FastAPI (bench/framework_app.py): the framework's cost."""
     for workers in workers_list:
+        port = free_port()
         command = [
             sys.executable,
             "-m",
             "uvicorn",
             "bench.framework_app:app",
             "--port",
-            "8101",
+            str(port),
             "--workers",
             str(workers),
             "--no-access-log",
@@ -359,17 +469,17 @@ def framework(bench: Bench, workers_list: list[int]) -> None:
             "--http",
             "httptools",
         ]
-        url = "http://127.0.0.1:8101/claims?limit=50"
-        with server(command, url, {}, bench.out / f"framework_{workers}w.log") as pid:
+        url = f"http://127.0.0.1:{port}/claims?limit=50"
+        env = {"BENCH_SHARED": str(SHARED)}
+        with server(command, url, env, bench.out / f"framework_{workers}w.log") as pid:
             label = ("framework", "-", "-", workers)
             bench.measure(label, "framework", "hot", url, None, pid)
 
 
 def datasette(bench: Bench, size: str, one_conn: Load) -> None:
-    db = DATA / f"claims_{size}.db"
+    db = reference_db(size)
     python = str(BENCH_VENV / "bin" / "python")
-    if not db.exists():
-        subprocess.run([python, str(SHARED / "make_db.py"), str(SIZES[size]), str(db)], check=True)
+    port = free_port()
     command = [
         str(BENCH_VENV / "bin" / "datasette"),
         "serve",
@@ -378,7 +488,7 @@ def datasette(bench: Bench, size: str, one_conn: Load) -> None:
         "-h",
         "127.0.0.1",
         "-p",
-        "8001",
+        str(port),
         "--setting",
         "sql_time_limit_ms",
         "30000",
@@ -387,7 +497,10 @@ def datasette(bench: Bench, size: str, one_conn: Load) -> None:
         "off",
     ]
     with server(
-        command, "http://127.0.0.1:8001/-/versions.json", {}, bench.out / f"datasette_{size}.log"
+        command,
+        f"http://127.0.0.1:{port}/-/versions.json",
+        {},
+        bench.out / f"datasette_{size}.log",
     ) as pid:
         listing = subprocess.run(
             [python, str(SHARED / "make_paths.py"), str(db)],
@@ -399,15 +512,15 @@ def datasette(bench: Bench, size: str, one_conn: Load) -> None:
             if not line or line.startswith("#"):
                 continue
             shape, path = line.split("\t")
-            url = f"http://127.0.0.1:8001{path}"
-            bench.measure(("datasette", size, "sqlite", 1), shape, "hot", url, None, pid)
-            if not shape.startswith("x_"):
-                bench.measure(
-                    ("datasette", size, "sqlite", 1), shape, "1conn", url, None, pid, one_conn
-                )
+            if shape.startswith("x_"):
+                continue  # Datasette-only diagnostics (its count's cost): not compared
+            url = f"http://127.0.0.1:{port}{path}"
+            label = ("datasette", size, "sqlite", 1)
+            bench.measure(label, shape, "hot", url, None, pid)
+            bench.measure(label, shape, "1conn", url, None, pid, one_conn)
 
 
-def export_all(base: str, pid: int) -> str:
+def export_all(base: str, pid: int) -> tuple[float, str]:
     """Every claim as CSV in one request (the export shape of the targets): rows/s, and the
     server's RSS (all its processes) before, at its peak during the stream and after."""
     before = sum(rss_mb(pid))
@@ -425,7 +538,7 @@ def export_all(base: str, pid: int) -> str:
     lines = size = 0
     started = time.time()
     try:
-        with urllib.request.urlopen(f"{base}/v1/claims?format=csv", timeout=1200) as response:
+        with urllib.request.urlopen(f"{base}/v1/claims.csv", timeout=1200) as response:
             while chunk := response.read(1 << 20):
                 lines += chunk.count(b"\n")
                 size += len(chunk)
@@ -434,14 +547,111 @@ def export_all(base: str, pid: int) -> str:
         sampler.join()
     seconds = time.time() - started
     rows = lines - 1  # the header; synthetic claims hold no line breaks
-    return (
+    return rows / seconds, (
         f"{rows} rows, {size / 1e6:.0f} MB in {seconds:.1f} s: {rows / seconds:,.0f} rows/s; "
         f"server RSS {before:.0f} MB before, {peak[0]:.0f} peak, {sum(rss_mb(pid)):.0f} after"
     )
 
 
-def claimbase(bench: Bench, size: str, db: str, workers: int, one_conn: Load) -> None:
-    port = 8200
+# Requests whose statements no index bounds, as the heavy side of "while a slow statement
+# runs" (tests/web/test_event_loop.py proves the order; this measures the cost): a count and
+# facets over several topics, a broad search with its exact count, a CSV export of a topic.
+def heavy_paths(base: str) -> list[str]:
+    with urllib.request.urlopen(f"{base}/v1/topics?limit=100", timeout=60) as response:
+        topics = [topic["id"] for topic in json.loads(response.read())["data"]]
+    return [
+        f"/v1/claims?topic={','.join(topics[:6])}&count=true&facets=speaker,topic,kind",
+        "/v1/claims?q=percent&count=true",
+        f"/v1/claims.csv?topic={topics[0]}",
+        "/v1/statistics/summary?group_by=indicator,unit",
+    ]
+
+
+def sequential_gets(base: str, paths: list[str]) -> tuple[list[float], int]:
+    """Each path GET over one kept-open connection: latencies in ms, and non-200 answers."""
+    host, port = urllib.parse.urlsplit(base).netloc.split(":")
+    connection = http.client.HTTPConnection(host, int(port), timeout=120)
+    latencies, failed = [], 0
+    try:
+        for path in paths:
+            started = time.perf_counter()
+            connection.request("GET", path)
+            response = connection.getresponse()
+            response.read()
+            latencies.append(1000 * (time.perf_counter() - started))
+            failed += response.status != 200
+    finally:
+        connection.close()
+    return latencies, failed
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+def while_slow(
+    bench: Bench, label: tuple[str, str, str, int], base: str, records: list[str]
+) -> None:
+    """One-record GETs on one connection, p50/p99: idle, then while heavy requests (one always
+    in flight, on the same worker) run; the target is p99 busy <= 3x p99 idle."""
+    sequential_gets(base, records[:50])  # warm
+    heavy = heavy_paths(base)
+    measured: dict[str, tuple[list[float], int, float]] = {}
+    started = time.perf_counter()
+    latencies, failed = sequential_gets(base, records)
+    measured["idle"] = (latencies, failed, time.perf_counter() - started)
+    stop = threading.Event()
+    done: list[int] = []
+
+    def keep_busy() -> None:
+        while not stop.is_set():
+            for path in heavy:
+                with urllib.request.urlopen(base + path, timeout=600) as response:
+                    while response.read(1 << 20):
+                        pass
+                    done.append(response.status)
+                if stop.is_set():
+                    return
+
+    loader = threading.Thread(target=keep_busy)
+    loader.start()
+    time.sleep(0.3)  # the first heavy request is being served
+    started = time.perf_counter()
+    latencies, failed = sequential_gets(base, records)
+    measured["busy"] = (latencies, failed, time.perf_counter() - started)
+    stop.set()
+    loader.join()
+    for variant, (latencies, failed, seconds) in measured.items():
+        note = "" if variant == "idle" else f"{len(done)} heavy requests done: {sorted(set(done))}"
+        bench.record(
+            Row(*label, "h_record_while_slow", variant, len(latencies) / seconds,
+                percentile(latencies, 0.5), percentile(latencies, 0.99), 0, failed,
+                0, 0, 0, 0, 0, note)
+        )  # fmt: skip
+    ratio = percentile(measured["busy"][0], 0.99) / percentile(measured["idle"][0], 0.99)
+    bench.metric(label, "slow_p99_ratio", ratio, f"{len(records)} GETs each")
+
+
+def profile(bench: Bench, label: tuple[str, str, str, int], base: str, pid: int) -> None:
+    """bench/profile.py (py-spy) on the hot URL of shapes a-d: which layer takes the time."""
+    for line in (bench.out / f"paths_{label[1]}_{label[2]}" / "hot.tsv").read_text().splitlines():
+        shape, path = line.split("\t")
+        if shape[:1] not in "abcd":
+            continue
+        command = [sys.executable, str(ROOT / "bench" / "profile.py"), str(pid), base + path]
+        result = subprocess.run(
+            [*command, "--seconds", "6"], capture_output=True, text=True, check=False, cwd=ROOT
+        )
+        target = bench.out / f"profile_{label[1]}_{label[2]}_{shape}.md"
+        target.write_text(result.stdout or result.stderr)
+        log(f"profile of {shape}: {target}")
+
+
+def claimbase(
+    bench: Bench, size: str, db: str, workers: int, one_conn: Load, extras: "Extras"
+) -> None:
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
     # wrk is one address: the per-address limit on expensive reads (`q`, exports, counts)
     # would answer most of its requests with 429s, so the benchmark measures with it off.
@@ -505,15 +715,28 @@ def claimbase(bench: Bench, size: str, db: str, workers: int, one_conn: Load) ->
             bench.measure(label, shape, "hot", base + path, None, pid)
             if workers == 1:
                 bench.measure(label, shape, "1conn", base + path, None, pid, one_conn)
-        bench.exports.append(f"{size} {db} {workers}w: {export_all(base, pid)}")
-        log(bench.exports[-1])
+        if workers == 1 and extras.slow:
+            records = (paths_dir / "d_row.paths").read_text().split()
+            while_slow(bench, label, base, records[: extras.slow])
+        if workers == 1 and size in extras.profile:
+            profile(bench, label, base, pid)
+        rate, exported = export_all(base, pid)
+        bench.exports.append(f"{size} {db} {workers}w: {exported}")
+        bench.metric(label, "export_rows_s", rate, exported)
         sizes = rss_mb(pid)
+        # One worker is uvicorn's own process; with more, the first is the supervisor.
+        workers_mb = sizes[1:] if len(sizes) > 1 else sizes
         bench.rss.append(
-            f"{size} {db} {workers}w: parent {sizes[0]:.0f} MB, workers "
-            + ", ".join(f"{value:.0f}" for value in sizes[1:])
-            + " MB"
+            f"{size} {db} {workers}w: " + ", ".join(f"{mb:.0f}" for mb in sizes) + " MB"
         )
-        log(bench.rss[-1])
+        for each in workers_mb:
+            bench.metric(label, "rss_worker_mb", each, "after the shapes and the full export")
+
+
+@dataclass
+class Extras:
+    slow: int  # one-record GETs per condition of "while a slow statement runs" (0: skip)
+    profile: list[str]  # sizes whose 1-worker server is profiled on shapes a-d
 
 
 def main() -> int:
@@ -522,26 +745,47 @@ def main() -> int:
     )
     parser.add_argument("--sizes", default="100k,1m")
     parser.add_argument("--dbs", default="sqlite,postgresql")
-    parser.add_argument("--workers", default="1,2")
-    parser.add_argument("--duration", type=int, default=10)
+    parser.add_argument("--workers", default="1")
+    parser.add_argument("--duration", type=int, default=5)
     parser.add_argument("--warmup", type=int, default=2)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--conns", type=int, default=16)
     parser.add_argument("--no-floor", action="store_true")
     parser.add_argument("--no-datasette", action="store_true")
     parser.add_argument(
+        "--no-rebuild",
+        action="store_true",
+        help="refuse, instead of rebuilding, a cached corpus built at another schema revision",
+    )
+    parser.add_argument(
+        "--build-only", action="store_true", help="build the corpora (and Datasette's) and stop"
+    )
+    parser.add_argument(
+        "--slow", type=int, default=500, help="one-record GETs idle and while heavy reads run"
+    )
+    parser.add_argument("--profile-sizes", default="1m", help="sizes profiled with py-spy ('')")
+    parser.add_argument(
+        "--load-size", default="1m", help="bulk-load timing against make_db.py ('' to skip)"
+    )
+    parser.add_argument("--load-dbs", default="sqlite", help="databases of the load timing")
+    parser.add_argument(
         "--out", type=Path, default=DATA / "results" / time.strftime("claimbase-%Y%m%d-%H%M%S")
     )
     args = parser.parse_args()
     ensure_tools()
-    sizes = args.sizes.split(",")
-    dbs = args.dbs.split(",")
+    sizes = [size for size in args.sizes.split(",") if size]
+    dbs = [db for db in args.dbs.split(",") if db]
     workers = [int(w) for w in args.workers.split(",")]
-    for size in sizes:
-        for db in dbs:
-            build_corpus(db, size)
+    corpora = [build_corpus(db, size, not args.no_rebuild) for size in sizes for db in dbs]
+    if not args.no_datasette:
+        corpora += [f"datasette {size}: {reference_db(size)}" for size in sizes]
+    if args.build_only:
+        print("\n".join(corpora))
+        return 0
     bench = Bench(args)
+    (bench.out / "corpora.txt").write_text("\n".join(corpora) + "\n")
     one_conn = Load(max(3, args.duration // 2), 1, 1, 1)
+    extras = Extras(args.slow, [size for size in args.profile_sizes.split(",") if size])
     log(f"results in {bench.out}")
     if not args.no_floor:
         floor(bench, workers)
@@ -552,11 +796,13 @@ def main() -> int:
     for size in sizes:
         for db in dbs:
             for count in workers:
-                claimbase(bench, size, db, count, one_conn)
+                claimbase(bench, size, db, count, one_conn, extras)
     if not args.no_floor:
         floor(bench, workers[:1])  # again at the end: drift over the run
     (bench.out / "rss.txt").write_text("\n".join(bench.rss) + "\n")
     (bench.out / "exports.txt").write_text("\n".join(bench.exports) + "\n")
+    if args.load_size:
+        bulk_load(bench, args.load_size, args.load_dbs.split(","))
     subprocess.run([sys.executable, str(ROOT / "bench" / "report.py"), str(bench.out)], check=False)
     return 0
 

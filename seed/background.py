@@ -23,7 +23,10 @@ class GeneratorDiedError(Exception):
     """The generator process ended without finishing the corpus."""
 
 
-def _generate(claims: int, seed: int, sender: Connection) -> None:
+def _generate(claims: int, seed: int, sender: Connection, receiver: Connection) -> None:
+    # The fork copied the writer's end too: while any copy of it is open, a dead writer's
+    # pipe never breaks, and a send into the full pipe would wait for ever.
+    receiver.close()
     try:
         for bundle in Generator(claims, seed).batches():
             sender.send(bundle)
@@ -37,7 +40,7 @@ def _generate(claims: int, seed: int, sender: Connection) -> None:
 def generated_batches(claims: int, seed: int) -> Iterator[SeedBundle]:
     """`Generator(claims, seed).batches()`, each batch made while the previous is written."""
     receiver, sender = CONTEXT.Pipe(duplex=False)
-    child = CONTEXT.Process(target=_generate, args=(claims, seed, sender), daemon=True)
+    child = CONTEXT.Process(target=_generate, args=(claims, seed, sender, receiver), daemon=True)
     child.start()
     sender.close()  # the child's copy is the only one left: its exit means end of file
     try:

@@ -49,6 +49,30 @@ def prepare_connection(connection: Connection) -> None:
 
 
 @contextmanager
+def direct_writes_while_empty(connection: Connection, table: str) -> Iterator[None]:
+    """SQLite, when `table` is empty (a fresh corpus): the load is written straight into the
+    database file, under a rollback journal instead of the WAL, and WAL is back after it.
+
+    A rollback journal keeps only the pages that existed before the transaction (here almost
+    none), where WAL writes every page twice: into the log, then into the file when it is
+    checkpointed. SQLite refuses the switch while another connection is open (the load then
+    keeps WAL); one that connects during the load fails with `database is locked` (it cannot
+    switch back to WAL) instead of reading the empty database. Call it outside any
+    transaction."""
+    driver = (
+        connection.connection.driver_connection if connection.dialect.name == "sqlite" else None
+    )
+    if driver is None or driver.execute(f'SELECT 1 FROM "{table}" LIMIT 1').fetchone():
+        yield
+        return
+    driver.execute("PRAGMA journal_mode = DELETE")
+    try:
+        yield
+    finally:
+        driver.execute("PRAGMA journal_mode = WAL")
+
+
+@contextmanager
 def derived_structures_rebuilt_after(
     connection: Connection, tables: Sequence[str]
 ) -> Iterator[None]:

@@ -40,7 +40,11 @@ from app.write.versioning import (
     update_record,
 )
 from seed.background import generated_batches
-from seed.bulk import derived_structures_rebuilt_after, prepare_connection
+from seed.bulk import (
+    derived_structures_rebuilt_after,
+    direct_writes_while_empty,
+    prepare_connection,
+)
 from seed.bundle import Problem, Row, SeedBundle, SeedError
 from seed.progress import Progress
 from seed.synthetic import ORIGIN, Generator, record_id
@@ -303,7 +307,7 @@ def load_synthetic(
     # writer lock are taken when the transaction begins.
     with engine.connect().execution_options(**{WRITE_OPTION: True}) as connection:
         prepare_connection(connection)
-        with connection.begin():
+        with direct_writes_while_empty(connection, Claim.__tablename__), connection.begin():
             first_claim = select(Claim.id).where(Claim.id == record_id("claim", 1))
             if connection.execute(first_claim).first():
                 raise SeedError(Problem(ORIGIN, "claims", "a synthetic corpus is loaded already"))

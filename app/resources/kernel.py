@@ -723,6 +723,9 @@ def rows_by_id(
     session: Session | Connection, selected: Select[Any], ids: Iterable[str | None]
 ) -> dict[str, RowMapping]:
     """The rows of `selected` (a statement made by `among`) for `ids`, by id."""
+    if selected.whereclause is None:
+        # Not narrowed to `ids`: it would read the whole table on every request.
+        raise ValueError("rows_by_id needs a statement made by `among`")
     wanted = sorted({record_id for record_id in ids if record_id is not None})
     if not wanted:
         return {}

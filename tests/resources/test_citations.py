@@ -7,8 +7,12 @@ import io
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from app.resources.citations import locate, paragraphs
+from app.resources.kernel import rows_by_id
+from app.store.models import Source
 from tests.support.helpers import WAFERS, etag_of
 
 ARTICLE = '"New quality productive forces to fuel global industrial progress"'
@@ -133,3 +137,9 @@ def test_the_rule_on_a_small_text() -> None:
     ]
     assert locate(text, 0) is None
     assert locate(text, text.index("Second")) == found[1]
+
+
+def test_rows_by_id_refuses_a_statement_that_would_read_a_whole_table() -> None:
+    # A page's sources were once read with every source's text on each request.
+    with pytest.raises(ValueError, match="among"):
+        rows_by_id(Session(), select(Source.__table__.c.id), ["source-1"])

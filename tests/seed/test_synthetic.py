@@ -1,6 +1,12 @@
 """`python -m seed synthetic`: a deterministic, valid corpus loaded through the bulk path."""
 
+import os
+import signal
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
+from pathlib import Path
 from urllib.parse import quote
 
 import pytest
@@ -199,3 +205,38 @@ def test_a_failed_bulk_load_leaves_the_database_as_before(
     assert dump_tables(engine) == before
     assert _catalogue(engine) == catalogue
     engine.dispose()
+
+
+# A writer that takes one batch of a big corpus, names its generator child, and is killed.
+KILLED_WRITER = """
+import os, signal, multiprocessing
+from seed.background import generated_batches
+batches = generated_batches(1_000_000, 5)
+next(batches)
+print(multiprocessing.active_children()[0].pid, flush=True)
+os.kill(os.getpid(), signal.SIGKILL)
+"""
+
+
+def _running(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"  # an orphan's zombie waits for whoever adopted it
+
+
+def test_the_generator_exits_when_its_writer_is_killed() -> None:
+    writer = subprocess.Popen([sys.executable, "-c", KILLED_WRITER], stdout=subprocess.PIPE)
+    assert writer.stdout is not None
+    child = int(writer.stdout.readline())
+    writer.stdout.close()
+    writer.wait(timeout=60)
+    deadline = time.monotonic() + 60  # the child finishes the batch it is making, then sends
+    try:
+        while _running(child) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not _running(child), f"generator {child} outlived its writer"
+    finally:
+        if _running(child):
+            os.kill(child, signal.SIGKILL)
