@@ -22,8 +22,9 @@ from collections.abc import Sequence
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+# JSON and every `+json` type (problems, JSON-LD, sparse records), NDJSON, text, SVG.
 COMPRESSIBLE = re.compile(
-    r"(text/|application/(json|problem\+json|ld\+json|x-ndjson|javascript)|image/svg\+xml)"
+    r"(text/|application/(json|[\w.-]+\+json|x-ndjson|javascript)|image/svg\+xml)"
 )
 SUFFIX = "-gzip"
 CONDITIONAL_HEADERS = (b"if-none-match", b"if-match")

@@ -95,14 +95,33 @@ def not_acceptable(accept: str | None, offered: dict[str, str], hint: str = "") 
     )
 
 
+def refuses(accept: str | None, media_type: str) -> bool:
+    """Whether Accept rates `media_type` 0 (`;q=0`) by its most specific range that names it."""
+    if accept is None or not accept.strip():
+        return False
+    matching = [(r.specificity(media_type), r) for r in parse_accept(accept)]
+    matching = [(specificity, r) for specificity, r in matching if specificity >= 0]
+    return bool(matching) and max(matching, key=lambda pair: pair[0])[1].quality == 0
+
+
+def _sparse_refused(accept: str | None) -> ApiError:
+    return not_acceptable(
+        accept,
+        {"sparse": SPARSE_MEDIA_TYPE},
+        " A `fields=` answer is always the sparse type; leave `fields` out for application/json.",
+    )
+
+
 def negotiate(accept: str | None, *, sparse: bool = False) -> str:
     """A list's format: the best-rated type of Accept (`json` for a sparse page, which the
-    sparse type or JSON's may ask for)."""
+    sparse type or JSON's may ask for, unless Accept refuses the sparse type by name)."""
     offered = {**MEDIA_TYPES, "sparse": SPARSE_MEDIA_TYPE} if sparse else MEDIA_TYPES
     chosen = best_of(accept, offered)
     if chosen is None:
         hint = " Each format also has its own path: add `.csv`, `.ndjson` or `.jsonld` to it."
         raise not_acceptable(accept, offered, hint)
+    if chosen in SPARSE_ACCEPTED and sparse and refuses(accept, SPARSE_MEDIA_TYPE):
+        raise _sparse_refused(accept)
     return "json" if chosen == "sparse" else chosen
 
 
@@ -112,8 +131,11 @@ def _check_accept(accept: str | None, offered: dict[str, str]) -> None:
 
 
 def accepts_record(accept: str | None, *, sparse: bool) -> None:
-    """A record's Accept: JSON, or for a sparse record (`fields=`) also the sparse type."""
+    """A record's Accept: JSON, or for a sparse record (`fields=`) also the sparse type,
+    unless Accept refuses the sparse type by name."""
     _check_accept(accept, SPARSE_ACCEPTED if sparse else {"json": MEDIA_TYPES["json"]})
+    if sparse and refuses(accept, SPARSE_MEDIA_TYPE):
+        raise _sparse_refused(accept)
 
 
 def accepting(media: str) -> Any:

@@ -119,6 +119,54 @@ def test_the_sparse_type_alone_needs_fields(client: TestClient) -> None:
     )
 
 
+@pytest.mark.parametrize(
+    "accept",
+    [
+        f"application/json, {SPARSE_MEDIA_TYPE};q=0",
+        f"{SPARSE_MEDIA_TYPE};q=0, application/json",
+        "application/*;q=0, application/json",
+    ],
+)
+def test_an_accept_that_refuses_the_sparse_type_is_a_406(client: TestClient, accept: str) -> None:
+    for url in ("/v1/claims?fields=kind", f"{CLAIM}?fields=kind", f"{CLAIM}/versions/1?fields=id"):
+        body = assert_problem(client.get(url, headers={"Accept": accept}), 406, "not-acceptable")
+        assert SPARSE_MEDIA_TYPE in body["detail"]
+        # Without `fields` the same Accept is served JSON (or refuses JSON's own range too).
+        if "application/*;q=0" not in accept:
+            plain = client.get(url.split("?")[0], headers={"Accept": accept})
+            assert plain.headers["content-type"] == "application/json"
+
+
+def test_sparse_answers_are_compressed_like_json(client: TestClient) -> None:
+    source = RECORDS["sources"][0]
+    for url in ("/v1/claims?limit=50&fields=text", f"{source}?fields=text"):
+        response = client.get(url, headers={"Accept-Encoding": "gzip"})
+        assert response.headers["content-encoding"] == "gzip"
+        assert "Accept-Encoding" in response.headers["vary"]
+        sparse(response)
+    # Below the minimum size it is sent as is, and still says that it varies.
+    small = client.get(f"{CLAIM}?fields=kind", headers={"Accept-Encoding": "gzip"})
+    assert "content-encoding" not in small.headers
+    assert small.headers["vary"] == "Accept-Encoding"
+
+
+def test_if_match_with_a_sparse_etag_says_to_send_the_whole_records(
+    client: TestClient, write_headers: dict[str, str]
+) -> None:
+    url = "/v1/speakers/michael-dunford"
+    sparse_tag = etag_of(client, f"{url}?fields=title")
+    response = client.patch(
+        url,
+        json={"title": "Emeritus professor", "reason": "r"},
+        headers={**write_headers, "If-Match": sparse_tag},
+    )
+    body = assert_problem(response, 412, "precondition-failed")
+    whole = etag_of(client, url)
+    assert response.headers["etag"] == whole
+    assert "sparse record's ETag" in body["detail"]
+    assert whole in body["detail"]
+
+
 def test_each_set_of_fields_has_its_own_etag(client: TestClient) -> None:
     whole = etag_of(client, CLAIM)
     text = etag_of(client, f"{CLAIM}?fields=text")
