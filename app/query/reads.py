@@ -87,6 +87,13 @@ def sparse_response(response: Response, fields: frozenset[str] | None) -> Respon
     return response
 
 
+def sparse_is_json_only() -> ApiError:
+    """`fields=` asked of a list in another format than JSON."""
+    return invalid_parameter(
+        "fields", "sparse records are JSON only: CSV, NDJSON and JSON-LD carry every field"
+    )
+
+
 @dataclass(frozen=True)
 class ListQuery:
     """A list request as SQL: the resource, the filtered query, its sort keys, the
@@ -219,9 +226,7 @@ async def list_records(
     if bom and media != "csv":
         raise invalid_parameter("bom", "a byte order mark is for CSV only (`.csv` or `text/csv`)")
     if fields is not None and media != "json":
-        raise invalid_parameter(
-            "fields", "sparse records are JSON only: CSV, NDJSON and JSON-LD carry every field"
-        )
+        raise sparse_is_json_only()
     t = tables_at(params.as_of)
     listed = list_query(session, t, params, resource)
     cache_control = cache_control_as_of(params.as_of)

@@ -20,6 +20,7 @@ from app.query.reads import (
     get_record,
     gone,
     list_records,
+    sparse_is_json_only,
 )
 from app.resources import SCHEMAS
 from app.resources.kernel import Prepared, Relation, Resource, resource_named
@@ -234,6 +235,9 @@ def resource_router(resource: Resource, collection: APIRouter | None = None) -> 
     async def list_all(request: Request, session: SessionDep, params: Any) -> Response:
         # Read without the DeprecationWarning pydantic gives code that reads a deprecated field.
         chosen = params.model_dump(include={"format"})["format"]
+        if chosen not in (None, "json") and getattr(params, "fields", None) is not None:
+            # Refused here rather than at the format's path the redirect would lead to.
+            raise sparse_is_json_only()
         if chosen is not None:
             return format_redirect(request, f"list_{plural}", chosen)
         return await list_records(request, session, params, resource)

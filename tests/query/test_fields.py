@@ -98,6 +98,12 @@ def test_format_operations_refuse_fields(client: TestClient) -> None:
         response = client.get(f"/v1/claims{suffix}?fields=id")
         body = assert_problem(response, 400, "invalid-parameter", "fields")
         assert "Unknown parameter" in body["detail"]
+    # The deprecated `format=` is refused at once, not redirected to a path that refuses it.
+    for media in ("csv", "ndjson", "jsonld"):
+        response = client.get(f"/v1/claims?format={media}&fields=id", follow_redirects=False)
+        assert_problem(response, 400, "invalid-parameter", "fields")
+    redirected = client.get("/v1/claims?format=json&fields=id", follow_redirects=False)
+    assert redirected.status_code == 308
     for accept in ("text/csv", "application/x-ndjson", "application/ld+json"):
         response = client.get("/v1/claims?fields=id", headers={"Accept": accept})
         body = assert_problem(response, 400, "invalid-parameter", "fields")
