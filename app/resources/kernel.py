@@ -662,9 +662,7 @@ def check_known(session: Session, vocabulary: Resource, param: str, given: str) 
     values = split_list(given)
     # The values asked for, looked up by id; the whole vocabulary only for the message.
     statement = shaped(("known", vocabulary.name), CURRENT, lambda: among(select(table.id)))
-    found = (
-        set(_connection(session).execute(statement, {"ids": values}).scalars()) if values else set()
-    )
+    found = rows_by_id(session, statement, values)
     missing = [value for value in values if value not in found]
     if missing:
         label = table[vocabulary.vocabulary or "id"]

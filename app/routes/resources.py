@@ -33,6 +33,7 @@ from app.web.conditional import (
     NEWEST_CHANGE,
     conditional,
     match,
+    names_a_sparse_tag,
     record_etag,
     validators,
     well_formed,
@@ -124,13 +125,11 @@ def check_if_match(resource: Resource, row: RowMapping, if_match: str | None) ->
             "header",
         )
     if not match(if_match, etag):
-        # A sparse record's tag is the whole record's plus the hash of its fields.
-        sparse_tag = f"{etag[:-1]}-" in if_match
         raise ApiError(
             "precondition-failed",
             f"If-Match names a sparse record's ETag (from `fields=`); send the whole "
             f"record's, If-Match: {etag}."
-            if sparse_tag
+            if names_a_sparse_tag(if_match, etag)
             else f"The {resource.name} {row['id']!r} is at version {row['version']} now; "
             "GET it again and re-apply your change.",
             headers={"ETag": etag},

@@ -46,6 +46,12 @@ def record_etag(
     return f'"{tag}"'
 
 
+def names_a_sparse_tag(if_match: str, etag: str) -> bool:
+    """Whether `if_match` holds a sparse tag (`record_etag` with fields) of the version that
+    `etag` tags whole."""
+    return f"{etag[:-1]}-" in if_match
+
+
 def content_etag(body: bytes) -> str:
     return f'"{hashlib.sha256(body).hexdigest()[:32]}"'
 

@@ -76,11 +76,10 @@ def best_of(accept: str | None, offered: dict[str, str]) -> str | None:
     best: tuple[float, int, int] | None = None
     chosen = None
     for name, media_type in offered.items():
-        matching = [(r.specificity(media_type), r) for r in ranges]
-        matching = [(specificity, r) for specificity, r in matching if specificity >= 0]
-        if not matching:
+        found = _decisive(ranges, media_type)
+        if found is None:
             continue
-        specificity, decisive = max(matching, key=lambda pair: pair[0])
+        specificity, decisive = found
         rank = (decisive.quality, specificity, -decisive.position)
         if decisive.quality > 0 and (best is None or rank > best):
             best, chosen = rank, name
@@ -95,13 +94,20 @@ def not_acceptable(accept: str | None, offered: dict[str, str], hint: str = "") 
     )
 
 
+def _decisive(ranges: list[MediaRange], media_type: str) -> tuple[int, MediaRange] | None:
+    """The most specific range naming `media_type` (it decides its quality), with how
+    specific it is; None when no range names it."""
+    matching = [(r.specificity(media_type), r) for r in ranges]
+    matching = [(specificity, r) for specificity, r in matching if specificity >= 0]
+    return max(matching, key=lambda pair: pair[0]) if matching else None
+
+
 def refuses(accept: str | None, media_type: str) -> bool:
     """Whether Accept rates `media_type` 0 (`;q=0`) by its most specific range that names it."""
     if accept is None or not accept.strip():
         return False
-    matching = [(r.specificity(media_type), r) for r in parse_accept(accept)]
-    matching = [(specificity, r) for specificity, r in matching if specificity >= 0]
-    return bool(matching) and max(matching, key=lambda pair: pair[0])[1].quality == 0
+    found = _decisive(parse_accept(accept), media_type)
+    return found is not None and found[1].quality == 0
 
 
 def _sparse_refused(accept: str | None) -> ApiError:
