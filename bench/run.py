@@ -334,6 +334,7 @@ def build_corpus(db: str, size: str, rebuild_stale: bool) -> str:
     revision (another branch's migrations) would be measured with the wrong code, so it is
     rebuilt, or refused with --no-rebuild. Returns what was done, for OUT/corpora.txt."""
     url = claimbase_url(db, size)
+    DATA.mkdir(parents=True, exist_ok=True)  # SQLite creates the file, not its folder
     if db == "postgresql":
         name = f"claimbase_bench_{size}"
         if not psql(f"SELECT 1 FROM pg_database WHERE datname='{name}'"):
