@@ -56,11 +56,14 @@ class Run:
         self.frameworks: dict[str, float] = {}
         self.datasette: dict[tuple[str, str, str], Record] = {}
         self.cells: dict[tuple[str, str, str], dict[str, Record]] = {}
+        self.stack: dict[tuple[str, str, str], Record] = {}
         for row in self.rows:
             if row["target"] == "floor":
                 self.floors.setdefault(row["workers"], []).append(float(row["req_s"]))
             elif row["target"] == "framework":
                 self.frameworks.setdefault(row["workers"], float(row["req_s"]))
+            elif row["target"] == "stack":
+                self.stack[(row["size"], row["db"], row["shape"])] = row
             elif row["target"] == "datasette":
                 self.datasette[(row["size"], row["shape"][:1], row["variant"])] = row
             elif row["target"] == "claimbase":
@@ -170,6 +173,38 @@ def baselines(run: Run) -> str:
             one = run.datasette.get((size, letter, "1conn"))
             cells.append(f"{num(hot):,.0f} / {num(one, 'p50_ms'):.2f} ms" if hot and one else "-")
         lines.append(f"| {size} (req/s hot / 1-conn p50) | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def stack_floor(run: Run) -> str:
+    """claimbase against the design card's floor (bench/stack_app.py) on the same URLs."""
+    if not run.stack:
+        return ""
+    framework = run.framework()
+    lines = [
+        "The same rotating URLs served by FastAPI + SQLAlchemy Core + orjson running only "
+        "claimbase's page statement (bench/stack_app.py, 1 worker): what any app on the design "
+        "card pays to read the database, and what claimbase's API adds to it.",
+        "",
+        "| N | db | shape | stack floor req/s | its ms CPU/req | its x FastAPI | claimbase req/s "
+        "| claimbase / stack floor |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for (size, db, shape), row in run.stack.items():
+        ours = run.cell(size, db, shape, "1rotating")
+        share = num(ours) / num(row) if ours and num(row) else None
+        lines.append(
+            f"| {size} | {db} | {shape} | {num(row):,.0f} | {num(row, 'srv_ms_req'):.2f} "
+            f"| {ratio(num(row) / framework if framework else None)} "
+            f"| {num(ours):,.0f} | {ratio(share, 2)} |"
+        )
+    rss = [m for m in run.metrics if m["target"] == "stack" and m["metric"] == "rss_worker_mb"]
+    if rss:
+        lines.append(
+            "\nRSS of the stack floor's worker after its shapes: "
+            + ", ".join(f"{m['size']} {m['db']} {float(m['value']):.0f} MB" for m in rss)
+            + "."
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -379,6 +414,7 @@ def generated(run: Run, out: Path, png_name: str) -> str:
     parts = [
         "### HTTP, 1 worker\n\n" + summary(run),
         "### Baselines in the same run\n\n" + baselines(run),
+        *(["### The design card's floor\n\n" + stack_floor(run)] if run.stack else []),
         "### Targets (issue 11)\n\n" + targets(run),
         "### Memory, exports, a record while a slow statement runs, bulk load\n\n" + extras(run),
     ]

@@ -14,7 +14,9 @@ Then, in one process, every server on a free port: the floor app (floor_app.py),
 page from bare FastAPI (bench/framework_app.py), Datasette on every size (shapes a-e, one URL
 each), claimbase on every size, database and worker count (uvicorn, uvloop + httptools,
 access log off): every shape rotating over >= 1000 URLs (bench/paths.py) plus a "hot" one-URL
-variant, a 1-connection latency pass, one-record GETs idle and while heavy requests run
+variant, a 1-connection latency pass, the same URLs of shapes a, b, d and a record's 304 from
+the design card's floor (bench/stack_app.py: FastAPI + SQLAlchemy Core + orjson running only
+claimbase's page statement), one-record GETs idle and while heavy requests run
 (`--slow`), py-spy profiles of shapes a-d (`--profile-sizes`), one export of every claim as
 CSV (rows/s) and the workers' RSS; the floor again; then the bulk load of `--load-size` claims
 against make_db.py. Results: OUT/results.tsv (one row per wrk window), OUT/metrics.tsv (the
@@ -734,6 +736,40 @@ def claimbase(
             bench.metric(label, "rss_worker_mb", each, "after the shapes and the full export")
 
 
+STACK_SHAPES = ("a_speaker_topic", "b_indicator_value_gt", "d_row", "f_revalidate_304_row")
+
+
+def stack(bench: Bench, size: str, db: str) -> None:
+    """The design card's floor (bench/stack_app.py): FastAPI + SQLAlchemy Core + orjson running
+    claimbase's page statement for shapes a, b, d and a record's 304, over claimbase's own
+    rotating URLs (made by `claimbase` for this size and database), on 1 worker."""
+    paths_dir = bench.out / f"paths_{size}_{db}"
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    command = [
+        str(ROOT / ".venv" / "bin" / "uvicorn"),
+        "bench.stack_app:app",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--no-access-log",
+        "--loop",
+        "uvloop",
+        "--http",
+        "httptools",
+        "--log-level",
+        "warning",
+    ]
+    env = {"DATABASE_URL": claimbase_url(db, size)}
+    probe = (paths_dir / "d_row.paths").read_text().split()[0]
+    label = ("stack", size, db, 1)
+    with server(command, base + probe, env, bench.out / f"stack_{size}_{db}.log") as pid:
+        for shape in STACK_SHAPES:
+            bench.measure(label, shape, "rotating", base + "/", paths_dir / f"{shape}.paths", pid)
+        bench.metric(label, "rss_worker_mb", rss_mb(pid)[0], "after the shapes")
+
+
 @dataclass
 class Extras:
     slow: int  # one-record GETs per condition of "while a slow statement runs" (0: skip)
@@ -798,6 +834,8 @@ def main() -> int:
         for db in dbs:
             for count in workers:
                 claimbase(bench, size, db, count, one_conn, extras)
+            if not args.no_floor:
+                stack(bench, size, db)
     if not args.no_floor:
         floor(bench, workers[:1])  # again at the end: drift over the run
     (bench.out / "rss.txt").write_text("\n".join(bench.rss) + "\n")
