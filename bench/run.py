@@ -651,6 +651,13 @@ def profile(bench: Bench, label: tuple[str, str, str, int], base: str, pid: int)
         log(f"profile of {shape}: {target}")
 
 
+def image_malloc_settings() -> dict[str, str]:
+    """The glibc malloc settings of the API image (its Dockerfile's ENV, such as
+    MALLOC_ARENA_MAX): the servers measured run with the default deployment's memory."""
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    return dict(re.findall(r"^\s*(MALLOC_[A-Z_]+)=(\S+)", dockerfile, re.M))
+
+
 def claimbase(
     bench: Bench, size: str, db: str, workers: int, one_conn: Load, extras: "Extras"
 ) -> None:
@@ -659,6 +666,7 @@ def claimbase(
     # wrk is one address: the per-address limit on expensive reads (`q`, exports, counts)
     # would answer most of its requests with 429s, so the benchmark measures with it off.
     env = {
+        **image_malloc_settings(),
         "DATABASE_URL": claimbase_url(db, size),
         "CURSOR_SECRET": CURSOR_SECRET,
         "RATE_LIMIT_ENABLED": "false",

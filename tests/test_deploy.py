@@ -80,6 +80,7 @@ def test_dockerfile_command_migrates_seeds_then_serves() -> None:
     env = next(line for line in dockerfile() if line.startswith("ENV "))
     assert "HOST=0.0.0.0" in env
     assert "PORT=8000" in env
+    assert "MALLOC_ARENA_MAX=2" in env  # docs/operations.md, Deploying: Memory
 
 
 def api_settings(compose: dict[str, Any]) -> Settings:

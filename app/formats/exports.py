@@ -7,6 +7,7 @@ batch (`Resource.derived_columns`). NDJSON writes the documents.
 """
 
 import csv
+import ctypes
 import io
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime
@@ -25,6 +26,9 @@ from app.store.temporal import Tables
 # statement of a `q` export ranks all its matches again.
 EXPORT_BATCH_ROWS = 1000
 
+# glibc's malloc_trim, where the C library has one (not musl, not macOS).
+_MALLOC_TRIM = getattr(ctypes.CDLL(None), "malloc_trim", None)
+
 Rows = Sequence[Row[Any]]
 Columns = dict[str, Sequence[Any]]
 
@@ -42,8 +46,21 @@ def csv_export(
 
 
 def ndjson_export(batches: Iterable[list[Document]]) -> Iterator[bytes]:
-    for documents in batches:
-        yield b"".join(orjson.dumps(document) + b"\n" for document in documents)
+    written = 0
+    try:
+        for documents in batches:
+            yield b"".join(orjson.dumps(document) + b"\n" for document in documents)
+            written += 1
+    finally:
+        _return_freed_memory(written)
+
+
+def _return_freed_memory(batches_written: int) -> None:
+    """After an export of several batches, gives the pages its batches were made in back to
+    the system: glibc keeps freed pages in its heaps, and a full export of 1M claims left the
+    worker ~8 MB bigger. A trim costs about a millisecond, so one-batch exports skip it."""
+    if batches_written > 1 and _MALLOC_TRIM is not None:
+        _MALLOC_TRIM(0)
 
 
 def _cell(value: Any) -> str:
@@ -92,6 +109,11 @@ def csv_lines(
 
     writer.writerow(columns)
     yield take()
-    for batch in batches:
-        writer.writerows(zip(*(_cells(batch[column]) for column in columns), strict=True))
-        yield take()
+    written = 0
+    try:
+        for batch in batches:
+            writer.writerows(zip(*(_cells(batch[column]) for column in columns), strict=True))
+            yield take()
+            written += 1
+    finally:
+        _return_freed_memory(written)
