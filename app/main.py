@@ -15,6 +15,7 @@ from starlette.staticfiles import StaticFiles
 from app.config import PROJECT_ROOT, Settings, get_settings
 from app.resources import LIST_FILTERS
 from app.routes import API_PREFIX, OPENAPI_TAGS, api_router, health, metrics, problems
+from app.routes.flat import add_routes
 from app.store.engine import Databases
 from app.web.access import AccessMiddleware
 from app.web.compression import GzipMiddleware
@@ -132,11 +133,11 @@ def create_app(settings: Settings | None = None, span_exporter: Any = None) -> F
     app.state.settings = settings
     app.state.databases = databases
     app.state.metrics = metrics_registry
-    app.include_router(api_router)
-    app.include_router(health.router)
-    app.include_router(problems.router)
+    add_routes(app.router, api_router)
+    add_routes(app.router, health.router)
+    add_routes(app.router, problems.router)
     if metrics_registry is not None:
-        app.include_router(metrics.router)
+        add_routes(app.router, metrics.router)
     if settings.explorer_enabled:
         app.mount(EXPLORER_PATH, explorer(), name="explorer")
     install_error_handlers(app)

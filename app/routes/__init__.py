@@ -1,5 +1,5 @@
 """The routes: one router per resource from the factory, and the modules of their own
-(summary, search, changes, drafts, health, problems); `api_router` mounts them once under /v1."""
+(summary, search, changes, drafts, health, problems); `api_router` gathers them under /v1."""
 
 from typing import Any
 
@@ -7,20 +7,22 @@ from fastapi import APIRouter, Depends
 
 from app.resources import RESOURCES
 from app.routes import changes, drafts, health, search, summary
+from app.routes.flat import add_routes
 from app.routes.resources import resource_router
 from app.web.responses import API_ERRORS
 from app.write.auth import require_reader
 
 API_PREFIX = "/v1"
 
+
 api_router = APIRouter(
     prefix=API_PREFIX, dependencies=[Depends(require_reader)], responses=API_ERRORS
 )
 COLLECTION_ROUTES = {"statistic": summary.router}
 for resource in RESOURCES.values():
-    api_router.include_router(resource_router(resource, COLLECTION_ROUTES.get(resource.name)))
+    add_routes(api_router, resource_router(resource, COLLECTION_ROUTES.get(resource.name)))
 for module in (search, changes, drafts):
-    api_router.include_router(module.router)
+    add_routes(api_router, module.router)
 
 # One OpenAPI tag per resource (described by its module's docstring) and per routes module.
 OPENAPI_TAGS: list[dict[str, Any]] = [

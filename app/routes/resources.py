@@ -25,6 +25,7 @@ from app.query.reads import (
 from app.resources import SCHEMAS
 from app.resources.kernel import Prepared, Relation, Resource, resource_named
 from app.resources.schemas import VersionPage, back_parameter
+from app.routes.flat import add_routes
 from app.store.engine import SessionDep
 from app.store.models import Change, utc_now
 from app.store.temporal import CURRENT, tables_at
@@ -495,7 +496,7 @@ def resource_router(resource: Resource, collection: APIRouter | None = None) -> 
     accepted = {get_one: RECORD_DEPENDENCY, get_version: RECORD_DEPENDENCY}
     for path, endpoint, method, operation, summary, description, model, errors in routes:
         if path == item and collection is not None and method == "GET":
-            router.include_router(collection)
+            add_routes(router, collection)
         router.add_api_route(
             path,
             endpoint,

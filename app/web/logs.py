@@ -44,14 +44,9 @@ class RequestContext:
 
 def route_template(scope: Scope) -> str | None:
     """The route template the router matched (`/v1/claims/{claim_id}`), never the raw path;
-    None before routing or when nothing matched.
-
-    FastAPI keeps an included router's routes relative to its prefix (`/claims/{claim_id}`)
-    and puts the full template in its effective route context; other routes (mounts, the
-    docs) carry theirs in `route.path`."""
-    context = scope.get("fastapi", {}).get("effective_route_context")
-    template = getattr(context, "path_format", None)
-    return template if template is not None else getattr(scope.get("route"), "path", UNMATCHED)
+    None before routing or when nothing matched. Every route is on the app's own router
+    (app/routes/flat.py), so its path is the whole template."""
+    return getattr(scope.get("route"), "path", UNMATCHED)
 
 
 current_request: ContextVar[RequestContext | None] = ContextVar("request", default=None)
