@@ -103,20 +103,29 @@ class Place:
         return None if self.where is None else _context(self.text, self.where, *self.span)
 
 
-def _citation(speaker: str | None, source: Any, where: Paragraph | None, quoted: bool) -> str:
-    """`Speaker, in Authors, "Title", Publisher, date, section "…", paragraph N. URL`."""
+def _cited_source(source: Any) -> str:
+    """A citation's part that names the source: `Authors, "Title", Publisher, date`."""
     title = f'"{source["title"]}"'
     authors = ", ".join(source["authors"])
-    parts = [f"{authors}, {title}" if authors else title, source["publisher"]]
-    parts.append(source["published_on"].isoformat())
+    return ", ".join(
+        (f"{authors}, {title}" if authors else title, source["publisher"],
+         source["published_on"].isoformat())
+    )  # fmt: skip
+
+
+def _citation(
+    speaker: str | None, cited_source: str, url: str | None, where: Paragraph | None, quoted: bool
+) -> str:
+    """`Speaker, in Authors, "Title", Publisher, date, section "…", paragraph N. URL`."""
+    cited = cited_source
     if where is not None and where.section is not None:
-        parts.append(f'section "{where.section}"')
+        cited += f', section "{where.section}"'
     if where is not None:
-        parts.append(f"paragraph {where.number}")
-    cited = ", ".join(parts) + "."
+        cited += f", paragraph {where.number}"
+    cited += "."
     if speaker is not None:
         cited = f"{speaker}, {'quoted ' if quoted else ''}in {cited}"
-    return cited if source["url"] is None else f"{cited} {source['url']}"
+    return cited if url is None else f"{cited} {url}"
 
 
 def _context(text: str, where: Paragraph, start: int, end: int) -> Document:
@@ -154,18 +163,22 @@ def places(session: Session, t: Tables, records: Records) -> list[Place]:
         shaped(("cited", "speaker"), t, lambda: among(select(speakers.id, speakers.name))),
         (record["speaker_id"] for record in records),
     )
+    # Each source's part of the citation, once per batch: a page often cites a source twice.
+    cited_sources = {source_id: _cited_source(source) for source_id, source in found.items()}
     result: list[Place] = []
     for record in records:
-        source = found[record["source_id"]]
+        source_id = record["source_id"]
+        source = found[source_id]
         where = locate(source["text"], record["span_start"])
         speaker = record["speaker_id"]
         name = names[speaker]["name"] if speaker in names else None
         quoted = record.get("kind") == "direct_quote"
+        cited = _citation(name, cited_sources[source_id], source["url"], where, quoted)
         result.append(
             Place(
                 where.section if where else None,
                 where.number if where else None,
-                _citation(name, source, where, quoted),
+                cited,
                 source["text"],
                 where,
                 (record["span_start"], record["span_end"]),

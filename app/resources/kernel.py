@@ -443,24 +443,21 @@ class Resource:
             via: self._borrowed(session, t, via, (row[key] for row in rows))
             for via, key in via_keys.items()
         }
+        plan = _document_plan(self)
         documents: list[Document] = []
         for row in rows:
             document: Document = {}
-            for f in self.fields:
-                if not f.served:
-                    continue
-                if f.parts is not None:
-                    document[f.name] = {part: row[column] for part, column in f.parts.items()}
-                elif f.via is not None:
-                    document[f.name] = borrowed[f.via][row[via_keys[f.via]]][f.name]
-                elif f.link is not None:
-                    document[f.name] = linked[f.name].get(row["id"], [])
-                elif f.computed is not None:
-                    document[f.name] = None  # below, for the whole page at once
+            for name, source, value in plan:
+                if source is _OWN:
+                    document[name] = row[value]
+                elif source is _PARTS:
+                    document[name] = {part: row[column] for part, column in value}
+                elif source is _VIA:
+                    document[name] = borrowed[value][row[via_keys[value]]][name]
+                elif source is _LINK:
+                    document[name] = linked[name].get(row["id"], [])
                 else:
-                    document[f.name] = row[f.stored_as]
-            for name in META:
-                document[name] = row[name]
+                    document[name] = None  # computed below, for the whole page at once
             documents.append(document)
         computed = [
             (name, computed)
@@ -640,6 +637,32 @@ class Resource:
             for f in other.fields
             if f.reference == self.name or (f.link is not None and f.link.resource == self.name)
         ]
+
+
+# Where a document member comes from (see `_document_plan`).
+_OWN, _PARTS, _VIA, _LINK, _COMPUTED = "own", "parts", "via", "link", "computed"
+
+
+@cache
+def _document_plan(resource: Resource) -> tuple[tuple[str, str, Any], ...]:
+    """Each member of `resource`'s documents in order, with where its value comes from (a
+    column, parts' columns, a relation, a link, or computed) decided once, not per row."""
+    plan: list[tuple[str, str, Any]] = []
+    for f in resource.fields:
+        if not f.served:
+            continue
+        if f.parts is not None:
+            plan.append((f.name, _PARTS, tuple(f.parts.items())))
+        elif f.via is not None:
+            plan.append((f.name, _VIA, f.via))
+        elif f.link is not None:
+            plan.append((f.name, _LINK, None))
+        elif f.computed is not None:
+            plan.append((f.name, _COMPUTED, None))
+        else:
+            plan.append((f.name, _OWN, f.stored_as))
+    plan.extend((name, _OWN, name) for name in META)
+    return tuple(plan)
 
 
 def _compute(

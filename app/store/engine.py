@@ -68,8 +68,13 @@ def _configure_sqlite(engine: Engine, path: str | None) -> None:
         # A write takes SQLite's write lock up front: a deferred transaction that read first
         # could not upgrade once another writer committed (SQLITE_BUSY_SNAPSHOT), whereas an
         # immediate one simply waits its turn (busy_timeout) and then reads the fresh row.
-        immediate = connection.get_execution_options().get(WRITE_OPTION, False)
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        if connection.get_execution_options().get(WRITE_OPTION, False):
+            # Through SQLAlchemy: a lock not granted is its OperationalError (a 503).
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            # A deferred BEGIN takes no lock. Straight to the driver: exec_driver_sql's
+            # machinery costs more than the BEGIN itself, and every read pays it.
+            connection.connection.driver_connection.execute("BEGIN")
 
     if path is None:
         return
