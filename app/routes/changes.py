@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import AwareDatetime, TypeAdapter, ValidationError
-from sqlalchemy import ColumnElement, and_, not_, select
+from sqlalchemy import ColumnElement, Select, false, select
 from sqlalchemy.orm import Session
 
 from app.query.filters import split_list
@@ -23,13 +23,13 @@ from app.store.temporal import tables_at
 from app.web.conditional import conditional
 from app.web.deprecation import announce_parameter
 from app.web.negotiation import JSON_ONLY_DEPENDENCY
+from app.web.offload import off_loop
 from app.web.problems import invalid_parameter
 from app.web.responses import LIST_ERRORS, NOT_MODIFIED, json_response
-from app.write.versioning import SEED_AUTHOR, SYNTHETIC_AUTHOR
+from app.write.versioning import SEED_AUTHORS
 
 router = APIRouter(tags=["changes"], dependencies=[JSON_ONLY_DEPENDENCY])
 FEED = "changes"
-SEED_AUTHORS = (SEED_AUTHOR, SYNTHETIC_AUTHOR)
 _MOMENT = TypeAdapter(AwareDatetime)
 # A cursor is base64 of JSON (`WyJ...`): a value that starts as a date is a time.
 TIME_PREFIX = re.compile(r"[0-9]{4}-")
@@ -57,12 +57,34 @@ async def list_changes(
         if not isinstance(position, int):
             raise invalid_cursor("not a change feed cursor", name)
         after = position
-    wanted = [Change.id > after, *_filters(session, params, moment)]
-    changes = list(
-        session.execute(
-            select(Change).where(*wanted).order_by(Change.id).limit(params.limit)
-        ).scalars()
-    )
+
+    def page() -> Response:
+        return _page(request, session, params, moment, after, old_cursor)
+
+    if not _index_bound(params, moment):
+        session.commit()  # ends the read, giving its connection back
+        return conditional(request, await off_loop(page))
+    return conditional(request, page())
+
+
+def _index_bound(params: ChangeListParams, moment: datetime | None) -> bool:
+    """Whether the page is a walk of an index in feed order that stops after a page: the whole
+    feed (the primary key), or the feed without the seed's load (ix_change_seed_load_id). A
+    filter on resource, operation, author or time is tested on each change the walk passes,
+    and a rare value passes many: those pages are read off the event loop (app.web.offload)."""
+    filters = (params.resource, params.operation, params.author, moment)
+    return all(value is None for value in filters)
+
+
+def _page(
+    request: Request,
+    session: Session,
+    params: ChangeListParams,
+    moment: datetime | None,
+    after: int,
+    old_cursor: str | None,
+) -> Response:
+    changes = list(session.execute(feed_page(session, params, moment, after)).scalars())
     cursor = encode_cursor(FEED, [changes[-1].id if changes else after])
     data = [
         {
@@ -85,7 +107,7 @@ async def list_changes(
         response.headers["Link"] = next_link(url, cursor)
     if old_cursor is not None:
         announce_parameter(response, "list_changes", "since")
-    return conditional(request, response)
+    return response
 
 
 def _moment(since: str) -> datetime:
@@ -95,6 +117,14 @@ def _moment(since: str) -> datetime:
     except ValidationError as error:
         message = error.errors()[0]["msg"]
         raise invalid_parameter("since", f"not a time: {message}") from None
+
+
+def feed_page(
+    session: Session, params: ChangeListParams, moment: datetime | None, after: int
+) -> Select[Change]:
+    """The page's statement: the changes after the change `after`, filtered, in feed order."""
+    wanted = [Change.id > after, *_filters(session, params, moment)]
+    return select(Change).where(*wanted).order_by(Change.id).limit(params.limit)
 
 
 def _filters(
@@ -122,10 +152,7 @@ def _filters(
             )
         clauses.append(Change.author.in_(authors))
     if not params.include_seed_load:
-        load = and_(
-            Change.author.in_(SEED_AUTHORS), Change.operation == ChangeOperation.create.value
-        )
-        clauses.append(not_(load))
+        clauses.append(Change.seed_load == false())
     return clauses
 
 

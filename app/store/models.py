@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     CheckConstraint,
     Column,
     Date,
@@ -21,6 +22,7 @@ from sqlalchemy import (
     Table,
     Text,
     TypeDecorator,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -419,12 +421,18 @@ class Change(Base):
     author: Mapped[str] = mapped_column(String(200))
     reason: Mapped[str] = mapped_column(Text)
     changed_fields: Mapped[list[str]] = mapped_column(JSON)
+    # A record created by the seed or the synthetic loader: `include_seed_load=false` leaves
+    # these out of the feed, and a bulk-loaded corpus is almost nothing else, so that feed
+    # walks an index of the others (ix_change_seed_load_id) rather than the whole table.
+    seed_load: Mapped[bool] = mapped_column(Boolean, server_default=false())
 
     __table_args__ = (
         one_of("operation", ChangeOperation),
         Index(
             "ix_change_resource_record_id_version", "resource", "record_id", "version", unique=True
         ),
+        Index("ix_change_seed_load_id", "seed_load", "id"),
+        Index("ix_change_at", "at"),
     )
 
 

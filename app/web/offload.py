@@ -1,6 +1,7 @@
 """Statements without an index bound on their cost (counts over several topics, facets, the
-summary, ranked searches, export batches) run off the event loop, in a thread pool of their
-own: the one-record reads that stay on the loop never wait behind them.
+summary, ranked searches, export batches, filtered pages of the change feed) run off the event
+loop, in a thread pool of their own: the one-record reads that stay on the loop never wait
+behind them.
 
 The pool is small on purpose. Each of its threads holds a read connection (the read pool has
 `READ_POOL_SIZE + READ_POOL_OVERFLOW` of them, app.store.engine), and the heavy reads share

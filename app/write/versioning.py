@@ -40,6 +40,8 @@ LINK_COPIES = ("speaker_id", "retracted_at")
 # Who the seed loader writes versions as (its first load creates records as `seed`).
 SEED_AUTHOR = "seed"
 SYNTHETIC_AUTHOR = "synthetic"
+# The loaders' authors: their creates are a seed load (Change.seed_load).
+SEED_AUTHORS = (SEED_AUTHOR, SYNTHETIC_AUTHOR)
 # How row columns are named in documents (and so in `changed_fields`).
 FIELD_NAMES = {
     "span_start": "span",
@@ -99,6 +101,7 @@ def change_row(
         "author": author,
         "reason": reason,
         "changed_fields": fields,
+        "seed_load": operation is ChangeOperation.create and author in SEED_AUTHORS,
     }
 
 

@@ -10,11 +10,12 @@ import pytest
 from sqlalchemy import Engine, Select, func, select
 from sqlalchemy.orm import Session
 
-from app.query.grammar import RecordListParams
+from app.query.grammar import ChangeListParams, RecordListParams
 from app.query.ranking import Block, block_query, older_block_query
 from app.query.reads import list_query
 from app.resources import CLAIM, SCHEMAS, SOURCE, SPEAKER, STATISTIC
 from app.resources.kernel import Resource
+from app.routes.changes import feed_page
 from app.store.engine import build_engine
 from app.store.migrate import upgrade
 from app.store.temporal import CURRENT, RESOURCE_TABLES, tables_at
@@ -26,7 +27,7 @@ CLAIMS = 30_000
 # Claims corrected after the load, so that `as_of` the load reads 10 % of them from history.
 EDITED = 3_000
 # Tables a plan may not read from end to end.
-BIG_TABLES = {"claim", "claim_topic", "statistic", "source", "claim_history"}
+BIG_TABLES = {"claim", "claim_topic", "statistic", "source", "claim_history", "change"}
 
 # List name -> (its query parameters, the resource): the app's own descriptions, so the plans
 # checked are those of the SQL the API runs.
@@ -300,3 +301,18 @@ def test_the_checks_catch_a_full_sort(corpus: Engine) -> None:
     statement = query.order_by(query.selected_columns.text).limit(10)
     problems, plan = _problems(corpus, statement)
     assert problems, plan
+
+
+@pytest.mark.parametrize("include_seed_load", [False, True])
+def test_the_change_feed_walks_an_index_in_feed_order(
+    corpus: Engine, include_seed_load: bool
+) -> None:
+    """The corpus is nearly all seed loads, which `include_seed_load=false` leaves out: that
+    feed walks the index of the others (ix_change_seed_load_id), not every change."""
+    params = ChangeListParams.model_validate({"include_seed_load": include_seed_load})
+    with Session(corpus) as session:
+        statement = feed_page(session, params, None, 0)
+    problems, plan = _problems(corpus, statement)
+    assert problems == [], plan
+    if not include_seed_load:
+        assert "ix_change_seed_load_id" in str(plan), plan

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Column, insert, inspect, select, text, update
+from sqlalchemy import Column, Engine, insert, inspect, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
@@ -34,6 +34,7 @@ INITIAL = "20261128_0001"
 BEFORE_SEARCH = "20261128_0002"
 BEFORE_MODALITY = "20261128_0006"
 BEFORE_VOCABULARIES = "20261207_0008"
+BEFORE_SEED_LOAD = "20261207_0009"
 
 INITIAL_TABLES = {"source", "speaker", "topic", "claim", "claim_topic", "statistic"}
 VOCABULARIES_AND_REVIEWS = {
@@ -138,6 +139,15 @@ def test_models_and_migrated_schema_do_not_differ(empty_database: str) -> None:
     assert_no_diff(empty_database)
 
 
+def _rows_after_upgrade(url: str, engine: Engine, query: str) -> list[Any]:
+    """`query`'s rows once the database at `url` is upgraded to the head (engine disposed)."""
+    upgrade(url)
+    with engine.connect() as connection:
+        rows = list(connection.execute(text(query)).all())
+    engine.dispose()
+    return rows
+
+
 def test_existing_records_get_a_create_change(empty_database: str) -> None:
     upgrade(empty_database, INITIAL)
     engine = build_engine(empty_database)
@@ -149,12 +159,9 @@ def test_existing_records_get_a_create_change(empty_database: str) -> None:
             ),
             {"at": "2026-01-01 00:00:00"},
         )
-    upgrade(empty_database)
-    with engine.connect() as connection:
-        changes = connection.execute(
-            text("SELECT resource, record_id, version, operation, author FROM change")
-        ).all()
-    engine.dispose()
+    changes = _rows_after_upgrade(
+        empty_database, engine, "SELECT resource, record_id, version, operation, author FROM change"
+    )
     assert [tuple(change) for change in changes] == [("topic", "old", 3, "create", "migration")]
 
 
@@ -258,3 +265,37 @@ def test_vocabularies_and_reviews_keep_their_values_to_their_scales(empty_databa
                 connection.execute(insert(table), [{**values, **meta}])
     finally:
         engine.dispose()
+
+
+def test_changes_written_before_seed_load_say_whether_they_were_the_seeds_load(
+    empty_database: str,
+) -> None:
+    upgrade(empty_database, BEFORE_SEED_LOAD)
+    engine = build_engine(empty_database)
+    written = [
+        ("seed", "create"),
+        ("synthetic", "create"),
+        ("seed", "update"),
+        ("alice", "create"),
+        ("synthetic", "retract"),
+    ]
+    with engine.begin() as connection:
+        for number, (author, operation) in enumerate(written, 1):
+            connection.execute(
+                text(
+                    "INSERT INTO change (resource, record_id, version, operation, at, author,"
+                    " reason, changed_fields) VALUES ('topic', :id, 1, :operation, :at,"
+                    " :author, 'r', '[]')"
+                ),
+                {"id": f"t{number}", "operation": operation, "at": "2026-01-01", "author": author},
+            )
+    flags = _rows_after_upgrade(
+        empty_database, engine, "SELECT author, operation, seed_load FROM change ORDER BY id"
+    )
+    assert [(author, operation, bool(flag)) for author, operation, flag in flags] == [
+        ("seed", "create", True),
+        ("synthetic", "create", True),
+        ("seed", "update", False),
+        ("alice", "create", False),
+        ("synthetic", "retract", False),
+    ]
