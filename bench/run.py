@@ -769,7 +769,7 @@ def stack(bench: Bench, size: str, db: str) -> None:
         "--log-level",
         "warning",
     ]
-    env = {"DATABASE_URL": claimbase_url(db, size)}
+    env = {**image_malloc_settings(), "DATABASE_URL": claimbase_url(db, size)}
     probe = (paths_dir / "d_row.paths").read_text().split()[0]
     label = ("stack", size, db, 1)
     with server(command, base + probe, env, bench.out / f"stack_{size}_{db}.log") as pid:

@@ -69,7 +69,7 @@ async def list_changes(
 
 def _index_bound(params: ChangeListParams, moment: datetime | None) -> bool:
     """Whether the page is a walk of an index in feed order that stops after a page: the whole
-    feed (the primary key), or the feed without the seed's load (ix_change_seed_load_id). A
+    feed (the primary key), or the feed without the seed's load (ix_change_not_seed_load). A
     filter on resource, operation, author or time is tested on each change the walk passes,
     and a rare value passes many: those pages are read off the event loop (app.web.offload)."""
     filters = (params.resource, params.operation, params.author, moment)
