@@ -47,18 +47,19 @@ def csv_export(
 
 def ndjson_export(batches: Iterable[list[Document]]) -> Iterator[bytes]:
     written = 0
-    try:
-        for documents in batches:
-            yield b"".join(orjson.dumps(document) + b"\n" for document in documents)
-            written += 1
-    finally:
-        _return_freed_memory(written)
+    for documents in batches:
+        yield b"".join(orjson.dumps(document) + b"\n" for document in documents)
+        written += 1
+    _return_freed_memory(written)
 
 
 def _return_freed_memory(batches_written: int) -> None:
-    """After an export of several batches, gives the pages its batches were made in back to
-    the system: glibc keeps freed pages in its heaps, and a full export of 1M claims left the
-    worker ~8 MB bigger. A trim costs about a millisecond, so one-batch exports skip it."""
+    """After a whole export of several batches, gives the pages its batches were made in back
+    to the system: glibc keeps freed pages in its heaps, and a full export of 1M claims left the
+    worker ~8 MB bigger. A trim costs about a millisecond, so one-batch exports skip it. Called
+    once the last batch is read, which is off the event loop; an export its client abandons
+    is closed wherever its generator is let go, the loop included, so it skips the trim (the
+    next whole export makes it)."""
     if batches_written > 1 and _MALLOC_TRIM is not None:
         _MALLOC_TRIM(0)
 
@@ -110,10 +111,8 @@ def csv_lines(
     writer.writerow(columns)
     yield take()
     written = 0
-    try:
-        for batch in batches:
-            writer.writerows(zip(*(_cells(batch[column]) for column in columns), strict=True))
-            yield take()
-            written += 1
-    finally:
-        _return_freed_memory(written)
+    for batch in batches:
+        writer.writerows(zip(*(_cells(batch[column]) for column in columns), strict=True))
+        yield take()
+        written += 1
+    _return_freed_memory(written)
