@@ -426,26 +426,37 @@ def bulk_load(bench: Bench, size: str, dbs: list[str]) -> None:
             psql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
+def uvicorn_command(
+    app: str, port: int, workers: int, *options: str, venv: Path = ROOT / ".venv"
+) -> list[str]:
+    """uvicorn (the project's, or that of `venv`) serving `app` as every server here is
+    measured: uvloop + httptools, no access log, warnings only."""
+    return [
+        str(venv / "bin" / "uvicorn"),
+        app,
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+        "--no-access-log",
+        "--loop",
+        "uvloop",
+        "--http",
+        "httptools",
+        "--log-level",
+        "warning",
+        *options,
+    ]
+
+
 def floor(bench: Bench, workers_list: list[int]) -> None:
     for workers in workers_list:
         port = free_port()
-        command = [
-            str(BENCH_VENV / "bin" / "python"),
-            "-m",
-            "uvicorn",
-            "floor_app:app",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--workers",
-            str(workers),
-            "--no-access-log",
-            "--log-level",
-            "warning",
-            "--app-dir",
-            str(SHARED),
-        ]
+        command = uvicorn_command(
+            "floor_app:app", port, workers, "--app-dir", str(SHARED), venv=BENCH_VENV
+        )
         url = f"http://127.0.0.1:{port}/claims?limit=50"
         with server(command, url, {}, bench.out / f"floor_{workers}w.log") as pid:
             bench.measure(("floor", "-", "-", workers), "floor", "hot", url, None, pid)
@@ -455,23 +466,7 @@ def framework(bench: Bench, workers_list: list[int]) -> None:
     """The floor's page served by bare FastAPI (bench/framework_app.py): the framework's cost."""
     for workers in workers_list:
         port = free_port()
-        command = [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "bench.framework_app:app",
-            "--port",
-            str(port),
-            "--workers",
-            str(workers),
-            "--no-access-log",
-            "--log-level",
-            "warning",
-            "--loop",
-            "uvloop",
-            "--http",
-            "httptools",
-        ]
+        command = uvicorn_command("bench.framework_app:app", port, workers)
         url = f"http://127.0.0.1:{port}/claims?limit=50"
         env = {"BENCH_SHARED": str(SHARED)}
         with server(command, url, env, bench.out / f"framework_{workers}w.log") as pid:
@@ -671,24 +666,7 @@ def claimbase(
         "CURSOR_SECRET": CURSOR_SECRET,
         "RATE_LIMIT_ENABLED": "false",
     }
-    command = [
-        str(ROOT / ".venv" / "bin" / "uvicorn"),
-        "app.main:app",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--workers",
-        str(workers),
-        "--no-access-log",
-        "--loop",
-        "uvloop",
-        "--http",
-        "httptools",
-        "--log-level",
-        "warning",
-        "--no-server-header",
-    ]
+    command = uvicorn_command("app.main:app", port, workers, "--no-server-header")
     label = ("claimbase", size, db, workers)
     with server(
         command, f"{base}/v1/topics", env, bench.out / f"claimbase_{size}_{db}_{workers}w.log"
@@ -754,21 +732,7 @@ def stack(bench: Bench, size: str, db: str) -> None:
     paths_dir = bench.out / f"paths_{size}_{db}"
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    command = [
-        str(ROOT / ".venv" / "bin" / "uvicorn"),
-        "bench.stack_app:app",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--no-access-log",
-        "--loop",
-        "uvloop",
-        "--http",
-        "httptools",
-        "--log-level",
-        "warning",
-    ]
+    command = uvicorn_command("bench.stack_app:app", port, 1)
     env = {**image_malloc_settings(), "DATABASE_URL": claimbase_url(db, size)}
     probe = (paths_dir / "d_row.paths").read_text().split()[0]
     label = ("stack", size, db, 1)

@@ -14,7 +14,6 @@ from app.write.auth import require_reader
 
 API_PREFIX = "/v1"
 
-
 api_router = APIRouter(
     prefix=API_PREFIX, dependencies=[Depends(require_reader)], responses=API_ERRORS
 )

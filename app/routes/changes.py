@@ -57,14 +57,11 @@ async def list_changes(
         if not isinstance(position, int):
             raise invalid_cursor("not a change feed cursor", name)
         after = position
-
-    def page() -> Response:
-        return _page(request, session, params, moment, after, old_cursor)
-
+    asked = (request, session, params, moment, after, old_cursor)
     if not _index_bound(params, moment):
         session.commit()  # ends the read, giving its connection back
-        return conditional(request, await off_loop(page))
-    return conditional(request, page())
+        return conditional(request, await off_loop(_page, *asked))
+    return conditional(request, _page(*asked))
 
 
 def _index_bound(params: ChangeListParams, moment: datetime | None) -> bool:

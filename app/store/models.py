@@ -408,6 +408,10 @@ class ChangeOperation(StrEnum):
     retract = "retract"
 
 
+# The predicate of the partial index of the changes that are not seed loads.
+NOT_SEED_LOAD = column("seed_load") == false()
+
+
 class Change(Base):
     """One row per version of any record: the change feed and every record's history."""
 
@@ -437,8 +441,8 @@ class Change(Base):
         Index(
             "ix_change_not_seed_load",
             "id",
-            sqlite_where=column("seed_load") == false(),
-            postgresql_where=column("seed_load") == false(),
+            sqlite_where=NOT_SEED_LOAD,
+            postgresql_where=NOT_SEED_LOAD,
         ),
         Index("ix_change_at", "at"),
     )
