@@ -16,6 +16,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
+from app.resources.citations import outline
 from app.write.figures import disagreements
 from app.write.validation import find_span
 from seed.format import (
@@ -352,6 +353,7 @@ def add_source(
             **source.model_dump(exclude={"text_file"}, warnings=False),
             "text": text,
             "sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(),
+            "outline": outline(text),
         }
     )
 

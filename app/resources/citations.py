@@ -1,25 +1,29 @@
 """Where a claim or a figure stands in its source, and how to cite it: the section heading and
-the paragraph number, read from the source's text and the record's span by one rule (below),
+the paragraph number, read from the source's outline and the record's span by one rule (below),
 the surrounding paragraph with the span marked (`include=context`), and a citation string.
 
 The rule: blocks of text are separated by blank lines. A block that ends a sentence (`.`, `?`,
 `!`, or a closing quote) is a paragraph, numbered from 1 in the order of the text; any other
 block is front matter (the title, the byline, a photo caption) until the first paragraph, and
 a section heading after it. A record belongs to the paragraph its span starts in, and to the
-section of the last heading before it (none before the first heading)."""
+section of the last heading before it (none before the first heading).
+
+The rule runs when a source's text is written: the source stores its outline (`outline`), and
+reads locate spans in it without reading or splitting the text. A change to the rule needs a
+migration that writes every source's outline again (as 20261207_0011 wrote the first)."""
 
 import html
 import re
 from bisect import bisect_right
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
-from operator import attrgetter
+from operator import itemgetter
 from typing import Any, NamedTuple
 
+import orjson
 from pydantic import BaseModel
 from pydantic import Field as PydanticField
-from sqlalchemy import select
+from sqlalchemy import RowMapping, select
 from sqlalchemy.orm import Session
 
 from app.resources.kernel import (
@@ -37,10 +41,12 @@ from app.store.temporal import Tables
 BLOCK = re.compile(r"\S(?:.*\S)?(?:\n[ \t]*\S(?:.*\S)?)*")
 # Closing quotes too: a quotation can end a paragraph (U+201D, U+2019 and their ASCII forms).
 SENTENCE_END = (".", "?", "!", "\u201d", '"', "\u2019", "'")
+# A source's outline as read: paragraph N is item N - 1, `[start, end, section]`.
+Outline = Sequence[Sequence[Any]]
 
 
 class Paragraph(NamedTuple):
-    """A paragraph of a source (a tuple: a text has tens of them, made on every cache miss)."""
+    """A paragraph of a source."""
 
     number: int
     start: int
@@ -48,10 +54,7 @@ class Paragraph(NamedTuple):
     section: str | None
 
 
-# A page of 50 claims may cite 50 sources, and a miss costs ~20 us per source text: the cache
-# holds the texts of many pages (each entry is its text and a few tuples, ~3 kB at 2.4 kB).
-@lru_cache(maxsize=1024)
-def paragraphs(text: str) -> tuple[Paragraph, ...]:
+def paragraphs(text: str) -> list[Paragraph]:
     """The text's paragraphs, each with its section, by the module's rule."""
     found: list[Paragraph] = []
     section: str | None = None
@@ -61,15 +64,23 @@ def paragraphs(text: str) -> tuple[Paragraph, ...]:
             found.append(Paragraph(len(found) + 1, block.start(), block.end(), section))
         elif found:
             section = " ".join(words.split())
-    return tuple(found)
+    return found
 
 
-def locate(text: str, offset: int) -> Paragraph | None:
-    """The paragraph holding `offset` (None in front matter)."""
-    found = paragraphs(text)
+def outline(text: str) -> str:
+    """What a source stores of its text's paragraphs (`source.outline`, written with the
+    text): a JSON array of `[start, end, section]`, paragraph N at index N - 1."""
+    return orjson.dumps([[p.start, p.end, p.section] for p in paragraphs(text)]).decode()
+
+
+def locate(stored: Outline, offset: int) -> Paragraph | None:
+    """The paragraph of a source's outline holding `offset` (None in front matter)."""
     # Paragraphs are in the order of the text: the last one starting at or before `offset`.
-    index = bisect_right(found, offset, key=attrgetter("start")) - 1
-    return found[index] if index >= 0 and offset < found[index].end else None
+    index = bisect_right(stored, offset, key=itemgetter(0)) - 1
+    if index < 0 or offset >= stored[index][1]:
+        return None
+    start, end, section = stored[index]
+    return Paragraph(index + 1, start, end, section)
 
 
 class Context(BaseModel):
@@ -94,13 +105,6 @@ class Place:
     section: str | None
     paragraph: int | None
     citation: str
-    text: str
-    where: Paragraph | None
-    span: tuple[int, int]
-
-    def context(self) -> Document | None:
-        """The paragraph around the span: made only when asked for (`include=context`)."""
-        return None if self.where is None else _context(self.text, self.where, *self.span)
 
 
 def _cited_source(source: Any) -> str:
@@ -145,16 +149,21 @@ def _context(text: str, where: Paragraph, start: int, end: int) -> Document:
     }
 
 
+def _outlines(rows: Mapping[str, RowMapping]) -> dict[str, Outline]:
+    """Each source's outline, decoded once per batch (a page often cites a source twice)."""
+    return {source_id: orjson.loads(row["outline"]) for source_id, row in rows.items()}
+
+
 def places(session: Session, t: Tables, records: Records) -> list[Place]:
-    """Each record's place (records with `source_id`, `speaker_id`, `span_start`, `span_end`
-    and, for claims, `kind`), its sources and speakers read once for the batch."""
+    """Each record's place (records with `source_id`, `speaker_id`, `span_start` and, for
+    claims, `kind`), its sources and speakers read once for the batch, without their texts."""
     sources = t.source.c
     speakers = t.speaker.c
     found = rows_by_id(
         session,
         shaped(("cited", "source"), t, lambda: among(
             select(sources.id, sources.title, sources.publisher, sources.authors,
-                   sources.published_on, sources.url, sources.text)
+                   sources.published_on, sources.url, sources.outline)
         )),
         (record["source_id"] for record in records),
     )  # fmt: skip
@@ -163,27 +172,42 @@ def places(session: Session, t: Tables, records: Records) -> list[Place]:
         shaped(("cited", "speaker"), t, lambda: among(select(speakers.id, speakers.name))),
         (record["speaker_id"] for record in records),
     )
-    # Each source's part of the citation, once per batch: a page often cites a source twice.
+    outlines = _outlines(found)
+    # Each source's part of the citation, once per batch.
     cited_sources = {source_id: _cited_source(source) for source_id, source in found.items()}
     result: list[Place] = []
     for record in records:
         source_id = record["source_id"]
-        source = found[source_id]
-        where = locate(source["text"], record["span_start"])
+        where = locate(outlines[source_id], record["span_start"])
         speaker = record["speaker_id"]
         name = names[speaker]["name"] if speaker in names else None
         quoted = record.get("kind") == "direct_quote"
-        cited = _citation(name, cited_sources[source_id], source["url"], where, quoted)
+        cited = _citation(name, cited_sources[source_id], found[source_id]["url"], where, quoted)
         result.append(
-            Place(
-                where.section if where else None,
-                where.number if where else None,
-                cited,
-                source["text"],
-                where,
-                (record["span_start"], record["span_end"]),
-            )
+            Place(where.section if where else None, where.number if where else None, cited)
         )
+    return result
+
+
+def contexts(session: Session, t: Tables, records: Records) -> list[Document | None]:
+    """Each record's paragraph with its span marked (`include=context`; None in front
+    matter): the one read of the sources' texts, made only when asked for."""
+    sources = t.source.c
+    found = rows_by_id(
+        session,
+        shaped(("context", "source"), t, lambda: among(
+            select(sources.id, sources.text, sources.outline)
+        )),
+        (record["source_id"] for record in records),
+    )  # fmt: skip
+    outlines = _outlines(found)
+    result: list[Document | None] = []
+    for record in records:
+        source_id = record["source_id"]
+        start, end = record["span_start"], record["span_end"]
+        where = locate(outlines[source_id], start)
+        text = found[source_id]["text"]
+        result.append(None if where is None else _context(text, where, start, end))
     return result
 
 
@@ -226,6 +250,6 @@ CONTEXT = {
     "context": Annotation(
         Context,
         "the paragraph around the span, with the span marked.",
-        Computed(places, lambda place: place.context()),
+        Computed(contexts, lambda context: context),
     )
 }

@@ -8,6 +8,7 @@ from pydantic import Field as Constraints
 from sqlalchemy import Connection, select
 
 from app.query.filters import AnyOf, Between, Contains
+from app.resources.citations import outline
 from app.resources.kernel import Field, Resource, Sort, Term, Write
 from app.store.temporal import RESOURCE_TABLES
 from app.web.problems import conflict
@@ -18,9 +19,10 @@ MAX_SOURCE_TEXT = 1_000_000
 
 
 def _prepare(write: Write) -> None:
-    """The text's hash; a new text must still hold every live claim at its span."""
+    """The text's hash and outline; a new text must still hold every live claim at its span."""
     text = write.body["text"]
     write.prepared.values["sha256"] = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    write.prepared.values["outline"] = outline(text)
     if write.current is not None and text != write.current["text"]:
         _check_claims_still_verbatim(write.connection, write.body["id"], text)
 

@@ -24,6 +24,7 @@ from sqlalchemy import (
     TypeDecorator,
     column,
     false,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -155,6 +156,12 @@ claim_topic = Table(
 )
 
 
+# A source's outline column's default, which is not an outline: it is there only because
+# SQLite adds a NOT NULL column in place only with a default. Every write of a text writes its
+# outline.
+UNWRITTEN_OUTLINE = text("''")
+
+
 class Source(Versioned, Base):
     __tablename__ = "source"
 
@@ -169,6 +176,9 @@ class Source(Versioned, Base):
     url: Mapped[str | None] = mapped_column(Text)
     text: Mapped[str] = mapped_column(Text)
     sha256: Mapped[str] = mapped_column(String(64))
+    # The text's paragraphs, written with it (app/resources/citations.py `outline`): reads
+    # cite a record's paragraph and section from it without reading the text.
+    outline: Mapped[str] = mapped_column(Text, server_default=UNWRITTEN_OUTLINE)
 
     __table_args__ = (
         Index("ix_source_published_on_id", "published_on", "id"),

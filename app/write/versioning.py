@@ -49,6 +49,7 @@ FIELD_NAMES = {
     "period_label": "period",
     "period_start": "period",
     "period_end": "period",
+    "outline": "text",  # a source's outline is written with its text
 }
 
 

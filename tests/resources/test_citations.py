@@ -5,15 +5,16 @@ with the span marked; the same in CSV; and a write moves them with the text."""
 import csv
 import io
 
+import orjson
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.resources.citations import locate, paragraphs
+from app.resources.citations import locate, outline, paragraphs
 from app.resources.kernel import rows_by_id
 from app.store.models import Source
-from tests.support.helpers import WAFERS, etag_of
+from tests.support.helpers import SOURCE_ID, WAFERS, etag_of
 
 ARTICLE = '"New quality productive forces to fuel global industrial progress"'
 PUBLISHED = f"Bai Le, {ARTICLE}, Chinese Social Sciences Today, 2024-05-20"
@@ -135,11 +136,52 @@ def test_the_rule_on_a_small_text() -> None:
         (1, None, "First paragraph."),
         (2, "A heading", "Second one."),
     ]
-    assert locate(text, 0) is None
-    assert locate(text, text.index("Second")) == found[1]
+    stored = orjson.loads(outline(text))
+    assert stored == [[p.start, p.end, p.section] for p in found]
+    assert locate(stored, 0) is None
+    assert locate(stored, text.index("Second")) == found[1]
+    assert locate(stored, text.index("A heading")) is None
+
+
+def test_every_source_stores_the_outline_of_its_text(session: Session) -> None:
+    """Written with the text by every writer (here the seed loader, above the API's PATCH)."""
+    rows = session.execute(select(Source.text, Source.outline)).all()
+    assert rows
+    assert all(row.outline == outline(row.text) for row in rows)
 
 
 def test_rows_by_id_refuses_a_statement_that_would_read_a_whole_table() -> None:
     # A page's sources were once read with every source's text on each request.
     with pytest.raises(ValueError, match="among"):
         rows_by_id(Session(), select(Source.__table__.c.id), ["source-1"])
+
+
+def test_a_new_text_moves_the_locations_its_outline_gives(
+    client: TestClient, write_headers: dict[str, str]
+) -> None:
+    """A source's text that turns a heading into a paragraph (same length, so every claim
+    stays verbatim at its span): the outline is written with it, and the claims after the
+    heading move; the version before keeps its own outline (`as_of`)."""
+    url = f"/v1/sources/{SOURCE_ID}"
+    text = client.get(url).json()["text"]
+    before = client.get("/v1/claims/nqpf-04").json()
+    assert (before["section"], before["paragraph"]) == (TIMELY, 3)
+    heading = text.index(f"\n{TIMELY}\n") + 1
+    new_text = text[:heading] + TIMELY[:-1] + "." + text[heading + len(TIMELY) :]
+    response = client.patch(
+        url,
+        json={"text": new_text, "reason": "a heading read as a paragraph"},
+        headers={**write_headers, "If-Match": etag_of(client, url)},
+    )
+    assert response.status_code == 200, response.text
+    after = client.get("/v1/claims/nqpf-04").json()
+    assert (after["section"], after["paragraph"]) == (None, 4)
+    assert after["citation"].endswith("2024-05-20, paragraph 4.")
+    context = client.get("/v1/claims/nqpf-04?include=context").json()["context"]
+    assert context["paragraph"] == 4
+    assert new_text[context["start"] :].startswith(context["text"])
+    past = client.get("/v1/claims/nqpf-04", params={"as_of": before["updated_at"]}).json()
+    assert (past["section"], past["paragraph"]) == (TIMELY, 3)
+    # The outline is reported as the text it is written with.
+    versions = client.get(f"{url}/versions").json()["data"]
+    assert versions[0]["changed_fields"] == ["sha256", "text"]

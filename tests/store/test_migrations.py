@@ -12,6 +12,7 @@ from sqlalchemy import Column, Engine, insert, inspect, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
+from app.resources.citations import outline
 from app.store.engine import Base, build_engine
 from app.store.migrate import FTS_TABLES, downgrade, head_revision, include_object, upgrade
 from app.store.models import (
@@ -24,6 +25,7 @@ from app.store.models import (
     Topic,
     Unit,
     claim_topic,
+    source_history,
     statistic_history,
 )
 from seed.bundle import read_bundle
@@ -35,6 +37,7 @@ BEFORE_SEARCH = "20261128_0002"
 BEFORE_MODALITY = "20261128_0006"
 BEFORE_VOCABULARIES = "20261207_0008"
 BEFORE_SEED_LOAD = "20261207_0009"
+BEFORE_OUTLINE = "20261207_0010"
 
 INITIAL_TABLES = {"source", "speaker", "topic", "claim", "claim_topic", "statistic"}
 VOCABULARIES_AND_REVIEWS = {
@@ -148,6 +151,11 @@ def _rows_after_upgrade(url: str, engine: Engine, query: str) -> list[Any]:
     return rows
 
 
+def _before_outline(source: dict[str, Any]) -> dict[str, Any]:
+    """A source row as written before 20261207_0011 (no `outline`)."""
+    return {key: value for key, value in source.items() if key != "outline"}
+
+
 def test_existing_records_get_a_create_change(empty_database: str) -> None:
     upgrade(empty_database, INITIAL)
     engine = build_engine(empty_database)
@@ -170,7 +178,7 @@ def test_the_index_covers_claims_written_before_it(empty_database: str, written_
     """Also claims written before versioning, whose table 20261128_0002 altered."""
     upgrade(empty_database, written_at)
     engine = build_engine(empty_database)
-    source = next(row for row in read_bundle().sources if row["id"] == SOURCE_ID)
+    source = _before_outline(next(row for row in read_bundle().sources if row["id"] == SOURCE_ID))
     claim = {
         "id": "old-1",
         "source_id": SOURCE_ID,
@@ -214,7 +222,7 @@ def test_figures_older_than_modality_are_asserted_until_the_seed_says(
     superseded = {**older[0], "version": 1, "created_at": now, "updated_at": now, "valid_to": now}
     try:
         with engine.begin() as connection:
-            connection.execute(insert(Source), bundle.sources)
+            connection.execute(insert(Source), [_before_outline(row) for row in bundle.sources])
             connection.execute(insert(Speaker), bundle.speakers)
             connection.execute(insert(Topic), bundle.topics)
             connection.execute(insert(Claim), bundle.claims)
@@ -299,3 +307,27 @@ def test_changes_written_before_seed_load_say_whether_they_were_the_seeds_load(
         ("alice", "create", False),
         ("synthetic", "retract", False),
     ]
+
+
+def test_sources_written_before_outlines_get_theirs_by_the_rule(empty_database: str) -> None:
+    """20261207_0011 writes each stored version's outline, current and superseded, from its
+    own text."""
+    upgrade(empty_database, BEFORE_OUTLINE)
+    engine = build_engine(empty_database)
+    source = _before_outline(next(row for row in read_bundle().sources if row["id"] == SOURCE_ID))
+    first = "Title\n\nAn older first paragraph.\n\nA heading\n\nIts second.\n"
+    now = datetime.now(UTC)
+    superseded = {**source, "text": first, "version": 1, "created_at": now, "updated_at": now}
+    with engine.begin() as connection:
+        connection.execute(insert(Source), [{**source, "version": 2}])
+        connection.execute(insert(source_history), [{**superseded, "valid_to": now}])
+    outlines = _rows_after_upgrade(
+        empty_database,
+        engine,
+        "SELECT version, outline FROM source UNION ALL SELECT version, outline FROM source_history",
+    )
+    assert sorted(tuple(row) for row in outlines) == [
+        (1, '[[7,32,null],[45,56,"A heading"]]'),
+        (2, outline(source["text"])),
+    ]
+    assert outline(source["text"]).startswith("[[")

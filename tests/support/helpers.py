@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from starlette.routing import BaseRoute, Match
 
 from app.main import app
+from app.resources.citations import outline
 from app.store.models import Claim, Source, Speaker
 
 SOURCE_ID = "csst-2024-05-20-new-quality-productive-forces"
@@ -148,6 +149,7 @@ EXTRA_SOURCE: dict[str, Any] = {
     "url": "https://example.org/",
     "text": "Some text.",
     "sha256": hashlib.sha256(b"Some text.").hexdigest(),
+    "outline": outline("Some text."),
 }
 
 

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from app.main import app
 from app.resources import RESOURCES
+from app.resources.citations import outline
 from app.store.engine import build_engine, get_session
 from app.store.migrate import upgrade
 from app.store.models import claim_topic
@@ -99,6 +100,8 @@ def row_of(resource: str, document: dict[str, Any]) -> dict[str, Any]:
         period = document["period"]
         row |= {"period_label": period["label"], "period_start": period["start"],
                 "period_end": period["end"]}  # fmt: skip
+    if resource == "source":
+        row["outline"] = outline(document["text"])  # stored, but written from the text
     if "span" in document:
         row |= {"span_start": document["span"]["start"], "span_end": document["span"]["end"]}
     for name in DATES & set(row):
