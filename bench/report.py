@@ -28,6 +28,7 @@ SIZE_CLAIMS = {"1k": 1_000, "100k": 100_000, "1m": 1_000_000}
 BEGIN = "<!-- bench/report.py: generated from here -->"
 END = "<!-- bench/report.py: generated up to here -->"
 LISTS = ("a_speaker_topic", "b_indicator_value_gt", "e_deep_page100")
+STACK_FLOORS = ("stack", "driver")  # bench/run.py's targets of bench/stack_app.py
 SLOW = "h_record_while_slow"
 
 Record = dict[str, str]
@@ -56,14 +57,17 @@ class Run:
         self.frameworks: dict[str, float] = {}
         self.datasette: dict[tuple[str, str, str], Record] = {}
         self.cells: dict[tuple[str, str, str], dict[str, Record]] = {}
-        self.stack: dict[tuple[str, str, str], Record] = {}
+        # The design card's floor per target ("stack": SQLAlchemy Core, "driver": the bare
+        # DB-API driver), then (size, db, shape).
+        self.stack: dict[str, dict[tuple[str, str, str], Record]] = {}
         for row in self.rows:
             if row["target"] == "floor":
                 self.floors.setdefault(row["workers"], []).append(float(row["req_s"]))
             elif row["target"] == "framework":
                 self.frameworks.setdefault(row["workers"], float(row["req_s"]))
-            elif row["target"] == "stack":
-                self.stack[(row["size"], row["db"], row["shape"])] = row
+            elif row["target"] in STACK_FLOORS:
+                key = (row["size"], row["db"], row["shape"])
+                self.stack.setdefault(row["target"], {})[key] = row
             elif row["target"] == "datasette":
                 self.datasette[(row["size"], row["shape"][:1], row["variant"])] = row
             elif row["target"] == "claimbase":
@@ -177,32 +181,53 @@ def baselines(run: Run) -> str:
 
 
 def stack_floor(run: Run) -> str:
-    """claimbase against the design card's floor (bench/stack_app.py) on the same URLs."""
+    """claimbase against the design card's floor (bench/stack_app.py) on the same URLs, read
+    through SQLAlchemy Core and through the bare DB-API driver."""
     if not run.stack:
         return ""
     framework = run.framework()
+    core, driver = run.stack.get("stack", {}), run.stack.get("driver", {})
+
+    def floor_cells(row: Record | None) -> str:
+        if row is None:
+            return "- | - | - "
+        return (
+            f"{num(row):,.0f} | {num(row, 'srv_ms_req'):.2f} "
+            f"| {ratio(num(row) / framework if framework else None)} "
+        )
+
     lines = [
-        "The same rotating URLs served by FastAPI + SQLAlchemy Core + orjson running only "
-        "claimbase's page statement (bench/stack_app.py, 1 worker): what any app on the design "
-        "card pays to read the database, and what claimbase's API adds to it.",
+        "The same rotating URLs served by FastAPI + orjson running only claimbase's page "
+        "statement (bench/stack_app.py, 1 worker), through SQLAlchemy Core (stack floor) and "
+        "through the bare DB-API driver, sqlite3 or psycopg (driver floor): what any app on the "
+        "design card pays to read the database, what SQLAlchemy adds to it, and what "
+        "claimbase's API adds.",
         "",
-        "| N | db | shape | stack floor req/s | its ms CPU/req | its x FastAPI | claimbase req/s "
+        "| N | db | shape | stack floor req/s | its ms CPU/req | its x FastAPI "
+        "| driver floor req/s | its ms CPU/req | its x FastAPI | claimbase req/s "
         "| claimbase / stack floor |",
-        "|---|---|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
-    for (size, db, shape), row in run.stack.items():
+    for size, db, shape in dict.fromkeys([*core, *driver]):
+        row = core.get((size, db, shape))
         ours = run.cell(size, db, shape, "1rotating")
         share = num(ours) / num(row) if ours and num(row) else None
         lines.append(
-            f"| {size} | {db} | {shape} | {num(row):,.0f} | {num(row, 'srv_ms_req'):.2f} "
-            f"| {ratio(num(row) / framework if framework else None)} "
+            f"| {size} | {db} | {shape} | {floor_cells(row)}"
+            f"| {floor_cells(driver.get((size, db, shape)))}"
             f"| {num(ours):,.0f} | {ratio(share, 2)} |"
         )
-    rss = [m for m in run.metrics if m["target"] == "stack" and m["metric"] == "rss_worker_mb"]
+    rss: dict[tuple[str, str], dict[str, float]] = {}
+    for m in run.metrics:
+        if m["target"] in STACK_FLOORS and m["metric"] == "rss_worker_mb":
+            rss.setdefault((m["size"], m["db"]), {})[m["target"]] = float(m["value"])
     if rss:
         lines.append(
-            "\nRSS of the stack floor's worker after its shapes: "
-            + ", ".join(f"{m['size']} {m['db']} {float(m['value']):.0f} MB" for m in rss)
+            "\nRSS of the floor's worker after its shapes (stack / driver): "
+            + ", ".join(
+                f"{size} {db} " + " / ".join(f"{mb.get(t, 0):.0f}" for t in STACK_FLOORS) + " MB"
+                for (size, db), mb in rss.items()
+            )
             + "."
         )
     return "\n".join(lines) + "\n"
@@ -339,6 +364,8 @@ def extras(run: Run) -> str:
         "load_s": "bulk load, s",
     }
     for m in run.metrics:
+        if m["target"] in STACK_FLOORS:
+            continue  # their RSS is in the design card's floor's section
         what = names.get(m["metric"], m["metric"])
         who = "" if m["target"] == "claimbase" else f" ({m['target']})"
         lines.append(

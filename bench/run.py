@@ -16,11 +16,12 @@ each), claimbase on every size, database and worker count (uvicorn, uvloop + htt
 access log off): every shape rotating over >= 1000 URLs (bench/paths.py) plus a "hot" one-URL
 variant, a 1-connection latency pass, the same URLs of shapes a, b, d and a record's 304 from
 the design card's floor (bench/stack_app.py: FastAPI + SQLAlchemy Core + orjson running only
-claimbase's page statement), one-record GETs idle and while heavy requests run
-(`--slow`), py-spy profiles of shapes a-d (`--profile-sizes`), one export of every claim as
-CSV (rows/s) and the workers' RSS; the floor again; then the bulk load of `--load-size` claims
-against make_db.py. Results: OUT/results.tsv (one row per wrk window), OUT/metrics.tsv (the
-other numbers), OUT/profile_*.md, OUT/results.md and the plot (bench/report.py).
+claimbase's page statement) and from the same app on the bare DB-API driver (STACK_DRIVER=raw),
+one-record GETs idle and while heavy requests run (`--slow`), py-spy profiles of shapes a-d
+(`--profile-sizes`), one export of every claim as CSV (rows/s) and the workers' RSS; the
+floor again; then the bulk load of `--load-size` claims against make_db.py. Results:
+OUT/results.tsv (one row per wrk window), OUT/metrics.tsv (the other numbers),
+OUT/profile_*.md, OUT/results.md and the plot (bench/report.py).
 """
 
 import argparse
@@ -723,20 +724,28 @@ def claimbase(
 
 
 STACK_SHAPES = ("a_speaker_topic", "b_indicator_value_gt", "d_row", "f_revalidate_304_row")
+# The design card's floor read through SQLAlchemy Core ("stack") and through the bare DB-API
+# driver ("driver"): the target's label -> bench/stack_app.py's STACK_DRIVER.
+STACK_DRIVERS = {"stack": "sqlalchemy", "driver": "raw"}
 
 
-def stack(bench: Bench, size: str, db: str) -> None:
-    """The design card's floor (bench/stack_app.py): FastAPI + SQLAlchemy Core + orjson running
-    claimbase's page statement for shapes a, b, d and a record's 304, over claimbase's own
-    rotating URLs (made by `claimbase` for this size and database), on 1 worker."""
+def stack(bench: Bench, size: str, db: str, target: str) -> None:
+    """The design card's floor (bench/stack_app.py): FastAPI + orjson running claimbase's page
+    statement for shapes a, b, d and a record's 304 through SQLAlchemy Core, or through the bare
+    driver (target "driver"), over claimbase's own rotating URLs (made by `claimbase` for this
+    size and database), on 1 worker."""
     paths_dir = bench.out / f"paths_{size}_{db}"
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     command = uvicorn_command("bench.stack_app:app", port, 1)
-    env = {**image_malloc_settings(), "DATABASE_URL": claimbase_url(db, size)}
+    env = {
+        **image_malloc_settings(),
+        "DATABASE_URL": claimbase_url(db, size),
+        "STACK_DRIVER": STACK_DRIVERS[target],
+    }
     probe = (paths_dir / "d_row.paths").read_text().split()[0]
-    label = ("stack", size, db, 1)
-    with server(command, base + probe, env, bench.out / f"stack_{size}_{db}.log") as pid:
+    label = (target, size, db, 1)
+    with server(command, base + probe, env, bench.out / f"{target}_{size}_{db}.log") as pid:
         for shape in STACK_SHAPES:
             bench.measure(label, shape, "rotating", base + "/", paths_dir / f"{shape}.paths", pid)
         bench.metric(label, "rss_worker_mb", rss_mb(pid)[0], "after the shapes")
@@ -807,7 +816,8 @@ def main() -> int:
             for count in workers:
                 claimbase(bench, size, db, count, one_conn, extras)
             if not args.no_floor:
-                stack(bench, size, db)
+                for target in STACK_DRIVERS:
+                    stack(bench, size, db, target)
     if not args.no_floor:
         floor(bench, workers[:1])  # again at the end: drift over the run
     (bench.out / "rss.txt").write_text("\n".join(bench.rss) + "\n")
