@@ -1,6 +1,7 @@
 """What a serving worker imports: nothing that only migrating needs (alembic, with its mako
-and pygments), and, on SQLite, not PostgreSQL's driver (docs/performance.md, memory per
-worker). A worker is a fresh process, so the app is built and asked in a child."""
+and pygments), not prometheus-client while metrics are off (the default), and, on SQLite, not
+PostgreSQL's driver (docs/performance.md, memory per worker). A worker is a fresh process, so
+the app is built and asked in a child."""
 
 import json
 import os
@@ -24,6 +25,7 @@ print(json.dumps({"statuses": statuses, "packages": packages}))
 """
 # Alembic brought pygments too, which this test cannot check: its client (httpx) imports it.
 MIGRATING_ONLY = {"alembic", "mako"}
+METRICS_ONLY = {"prometheus_client"}
 POSTGRESQL_ONLY = {"psycopg", "psycopg_binary"}
 
 
@@ -34,7 +36,7 @@ def test_a_serving_worker_imports_nothing_it_does_not_use(
     result = subprocess.run(
         [sys.executable, "-c", SERVE_AND_LIST_IMPORTS],
         cwd=PROJECT_ROOT,
-        env={**os.environ, "DATABASE_URL": empty_database},
+        env={**os.environ, "DATABASE_URL": empty_database, "METRICS_ENABLED": "false"},
         capture_output=True,
         text=True,
         timeout=120,
@@ -42,5 +44,5 @@ def test_a_serving_worker_imports_nothing_it_does_not_use(
     )
     served = json.loads(result.stdout)
     assert served["statuses"] == [200, 200, 200, 404]
-    unused = MIGRATING_ONLY | (POSTGRESQL_ONLY if backend == "sqlite" else set())
+    unused = MIGRATING_ONLY | METRICS_ONLY | (POSTGRESQL_ONLY if backend == "sqlite" else set())
     assert unused & set(served["packages"]) == set()
