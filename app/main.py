@@ -4,7 +4,7 @@ import logging
 import os
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 from fastapi import FastAPI, Request, Response
@@ -14,7 +14,7 @@ from starlette.staticfiles import StaticFiles
 
 from app.config import PROJECT_ROOT, Settings, get_settings
 from app.resources import LIST_FILTERS
-from app.routes import API_PREFIX, OPENAPI_TAGS, api_router, health, metrics, problems
+from app.routes import API_PREFIX, OPENAPI_TAGS, api_router, health, problems
 from app.routes.flat import add_routes
 from app.store.engine import Databases
 from app.web.access import AccessMiddleware
@@ -26,13 +26,16 @@ from app.web.guards import BodySizeLimitMiddleware, HeadAsGetMiddleware, StrictU
 from app.web.hosts import TrustedHostMiddleware
 from app.web.logs import LOGGER, configure_logging
 from app.web.methods import OptionsMiddleware
-from app.web.metrics import Metrics
 from app.web.openapi import customize_openapi
 from app.web.problems import install_error_handlers
 from app.web.ratelimit import RateLimitMiddleware, write_buckets
 from app.web.read_routing import ReadRoutingMiddleware
 from app.web.security import SecurityHeadersMiddleware
 from app.web.tracing import tracing_middleware
+
+# Metrics (and prometheus-client with them) are imported only when they are on.
+if TYPE_CHECKING:
+    from app.web.metrics import Metrics
 
 DESCRIPTION = """
 Structured claims and statistics taken from published articles: who said what, where,
@@ -87,7 +90,7 @@ def operation_id(route: APIRoute) -> str:
     return route.name
 
 
-def build_metrics(settings: Settings, databases: Databases) -> Metrics | None:
+def build_metrics(settings: Settings, databases: Databases) -> "Metrics | None":
     if not settings.metrics_enabled:
         return None
     # prometheus-client reads its variable itself, when it is imported: a value that only the
@@ -95,10 +98,12 @@ def build_metrics(settings: Settings, databases: Databases) -> Metrics | None:
     directory = settings.prometheus_multiproc_dir
     if directory != os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         raise RuntimeError("PROMETHEUS_MULTIPROC_DIR must be set in the environment itself")
+    from app.web.metrics import Metrics
+
     return Metrics(databases, directory)
 
 
-def lifespan_of(databases: Databases, metrics: Metrics | None) -> Callable[[FastAPI], Any]:
+def lifespan_of(databases: Databases, metrics: "Metrics | None") -> Callable[[FastAPI], Any]:
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         databases.start()
@@ -137,6 +142,8 @@ def create_app(settings: Settings | None = None, span_exporter: Any = None) -> F
     add_routes(app.router, health.router)
     add_routes(app.router, problems.router)
     if metrics_registry is not None:
+        from app.routes import metrics
+
         add_routes(app.router, metrics.router)
     if settings.explorer_enabled:
         app.mount(EXPLORER_PATH, explorer(), name="explorer")

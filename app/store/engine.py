@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
-import psycopg
 from fastapi import Depends, Request
 from sqlalchemy import Engine, MetaData, create_engine, event
 from sqlalchemy.engine import make_url
@@ -357,6 +356,9 @@ def is_unavailable(error: SQLAlchemyError) -> bool:
     if isinstance(original, sqlite3.Error):
         code = getattr(original, "sqlite_errorcode", None)
         return code is not None and code & 0xFF in _SQLITE_UNAVAILABLE
+    # Imported here, not at the top: a worker on SQLite never loads psycopg (about 10 MB).
+    import psycopg
+
     if not isinstance(original, psycopg.Error):
         return False
     # psycopg raises connection failures (refused, reset, timed out) without a SQLSTATE.

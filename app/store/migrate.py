@@ -1,16 +1,28 @@
-"""Alembic, driven from code: the app's settings give the URL, `migrations/` the scripts."""
+"""Alembic, driven from code: the app's settings give the URL, `migrations/` the scripts.
 
-from typing import Any
+A serving worker only asks which revision is the head and which one the database is at, and
+reads both without alembic (`head_revision`, `current_revision`): alembic, with the mako and
+pygments it brings, would add about 9 MB to every worker. It is imported where a migration
+runs."""
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Connection
+import ast
+import re
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Connection, column, inspect, select, table
 
 from app.config import PROJECT_ROOT, get_settings
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+
 MIGRATIONS = PROJECT_ROOT / "migrations"
+# Where alembic records the database's revision (its default table, which env.py keeps).
+ALEMBIC_VERSION = table("alembic_version", column("version_num"))
+# `revision: str = '...'` and `down_revision: ... = ...` in a script, one line each as alembic
+# writes them (migrations/script.py.mako).
+REVISION_LINE = re.compile(r"^(revision|down_revision)\b[^=\n]*=(.*)$", re.MULTILINE)
 # Full-text search objects made by raw SQL in migration 20261128_0003, not by the models:
 # the FTS5 tables of claim and claim_history (and the shadow tables SQLite makes for them) and
 # the PostgreSQL tsvectors; and PostgreSQL's stand-in for SQLite's rowid (20261128_0006).
@@ -33,7 +45,9 @@ def include_object(
     return not (type_ in {"column", "index"} and name in FTS_COLUMNS_AND_INDEXES)
 
 
-def alembic_config(database_url: str | None = None) -> Config:
+def alembic_config(database_url: str | None = None) -> "Config":
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     # Alembic's config is an .ini parser: a literal % must be doubled.
@@ -43,16 +57,45 @@ def alembic_config(database_url: str | None = None) -> Config:
 
 
 def upgrade(database_url: str | None = None, revision: str = "head") -> None:
+    from alembic import command
+
     command.upgrade(alembic_config(database_url), revision)
 
 
 def downgrade(database_url: str | None = None, revision: str = "base") -> None:
+    from alembic import command
+
     command.downgrade(alembic_config(database_url), revision)
 
 
+def _revision_and_parents(script: str) -> tuple[str, tuple[str, ...]]:
+    """A migration script's `revision` and the revisions it follows (`down_revision`)."""
+    values = {name: ast.literal_eval(value) for name, value in REVISION_LINE.findall(script)}
+    parents = values.get("down_revision")
+    return values["revision"], (parents,) if isinstance(parents, str) else tuple(parents or ())
+
+
+@lru_cache
 def head_revision() -> str | None:
-    return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
+    """The revision no migration follows, as alembic finds it (tests/store/test_migrations.py
+    checks that it is alembic's head), read from the scripts' source."""
+    revisions = dict(
+        _revision_and_parents(path.read_text())
+        for path in (MIGRATIONS / "versions").glob("*.py")
+        if path.name != "__init__.py"
+    )
+    followed = {parent for parents in revisions.values() for parent in parents}
+    heads = sorted(set(revisions) - followed)
+    if len(heads) > 1:
+        raise RuntimeError(f"migrations/versions has more than one head: {heads}")
+    return heads[0] if heads else None
 
 
 def current_revision(connection: Connection) -> str | None:
-    return MigrationContext.configure(connection).get_current_revision()
+    """The revision the database is at, as alembic records it (None before the first)."""
+    if not inspect(connection).has_table(ALEMBIC_VERSION.name):
+        return None
+    found = connection.execute(select(ALEMBIC_VERSION.c.version_num)).scalars().all()
+    if len(found) > 1:  # alembic refuses this too: the database is on two branches
+        raise RuntimeError(f"alembic_version holds more than one revision: {found}")
+    return found[0] if found else None

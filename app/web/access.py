@@ -11,11 +11,14 @@ import logging
 import os
 import re
 import time
+from typing import TYPE_CHECKING
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.web.logs import ACCESS_LOGGER, RequestContext, current_request
-from app.web.metrics import Metrics
+
+if TYPE_CHECKING:
+    from app.web.metrics import Metrics
 
 REQUEST_ID_HEADER = b"x-request-id"
 # What a client's id may be: short, and only characters that are safe in a log line and a header
@@ -37,7 +40,7 @@ def request_id_of(scope: Scope) -> str:
 
 
 class AccessMiddleware:
-    def __init__(self, app: ASGIApp, metrics: Metrics | None = None) -> None:
+    def __init__(self, app: ASGIApp, metrics: "Metrics | None" = None) -> None:
         self.app = app
         self.metrics = metrics
 

@@ -14,14 +14,17 @@ import math
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from fastapi import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.config import Settings
-from app.web.metrics import Metrics
 from app.web.negotiation import MEDIA_TYPES, STREAMED
 from app.web.problems import ApiError, error_response
+
+if TYPE_CHECKING:
+    from app.web.metrics import Metrics
 
 # Beyond this page size a list read is "expensive" (the default page is 50).
 EXPENSIVE_LIMIT = 100
@@ -112,7 +115,7 @@ def limit_writes(request: Request, key_name: str | None) -> None:
 class RateLimitMiddleware:
     """Expensive reads, per client address (writes: see `limit_writes`)."""
 
-    def __init__(self, app: ASGIApp, settings: Settings, metrics: Metrics | None = None) -> None:
+    def __init__(self, app: ASGIApp, settings: Settings, metrics: "Metrics | None" = None) -> None:
         self.app = app
         self.metrics = metrics
         self.api_prefix = "/v1/"

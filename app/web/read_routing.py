@@ -10,13 +10,17 @@ fails mid-request (the error handler marks it down and asks for the retry), the 
 on the primary before anything was sent, so the client never sees the replica's failure.
 """
 
+from typing import TYPE_CHECKING
+
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.store.engine import Databases
 from app.store.replicas import ReadRoute, read_route
-from app.web.metrics import Metrics
 from app.web.problems import error_response, invalid_parameter
+
+if TYPE_CHECKING:
+    from app.web.metrics import Metrics
 
 MIN_CHANGE_HEADER = b"claimbase-min-change"
 # Change ids are positive integers; 18 digits keep the value far inside a 64-bit integer.
@@ -40,7 +44,7 @@ def min_change_of(scope: Scope) -> int:
 
 class ReadRoutingMiddleware:
     def __init__(
-        self, app: ASGIApp, databases: Databases, api_prefix: str, metrics: Metrics | None
+        self, app: ASGIApp, databases: Databases, api_prefix: str, metrics: "Metrics | None"
     ) -> None:
         self.app = app
         self.databases = databases

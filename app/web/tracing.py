@@ -16,7 +16,6 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from app.config import Settings
 from app.store.engine import Databases
 from app.web.logs import current_request_id, route_template
-from app.web.metrics import statement_kind
 
 if TYPE_CHECKING:
     from opentelemetry.sdk.trace.export import SpanExporter
@@ -61,6 +60,8 @@ def tracing_middleware(
 
 def trace_statements(engine: Any, tracer: "Tracer", database: str) -> None:
     from opentelemetry.trace import SpanKind, Status, StatusCode
+
+    from app.web.metrics import statement_kind
 
     system = engine.dialect.name
 

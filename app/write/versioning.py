@@ -11,7 +11,6 @@ from datetime import datetime, timedelta
 from operator import itemgetter
 from typing import Any
 
-from psycopg.types.json import Json
 from sqlalchemy import JSON, Connection, Table, delete, insert, select, update
 
 from app.store.models import (
@@ -178,6 +177,9 @@ def _values_getter(names: Sequence[str]) -> Callable[[Row], Sequence[Any]]:
 
 def _copy_rows(connection: Connection, table: Table, rows: Sequence[Row], stamp: Row) -> None:
     """COPY FROM STDIN: PostgreSQL's fastest way in, typed by psycopg as it writes."""
+    # Imported here, not at the top: a worker on SQLite never loads psycopg (about 10 MB).
+    from psycopg.types.json import Json
+
     names = [*rows[0], *stamp]
     json_columns = {column.name for column in table.c if isinstance(column.type, JSON)}
     columns = ", ".join(f'"{name}"' for name in names)

@@ -8,13 +8,22 @@ from typing import Any
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Column, Engine, insert, inspect, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
 from app.resources.citations import outline
 from app.store.engine import Base, build_engine
-from app.store.migrate import FTS_TABLES, downgrade, head_revision, include_object, upgrade
+from app.store.migrate import (
+    FTS_TABLES,
+    alembic_config,
+    current_revision,
+    downgrade,
+    head_revision,
+    include_object,
+    upgrade,
+)
 from app.store.models import (
     Claim,
     Entity,
@@ -65,6 +74,8 @@ def tables_and_revision(url: str) -> tuple[set[str], str | None]:
             # SQLite's FTS5 index lives in shadow tables named after it; has_search_index checks it.
             tables = {name for name in names if not name.startswith(FTS_TABLES)}
             revision = MigrationContext.configure(connection).get_current_revision()
+            # What a serving worker reads without alembic (/readyz) is what alembic reads.
+            assert current_revision(connection) == revision
         return tables, revision
     finally:
         engine.dispose()
@@ -83,6 +94,11 @@ def has_search_index(url: str) -> bool:
         )
     finally:
         engine.dispose()
+
+
+def test_head_revision_is_alembic_s_head() -> None:
+    """A serving worker reads the head from the scripts' source, without alembic."""
+    assert head_revision() == ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 
 def test_upgrade_downgrade_upgrade(empty_database: str) -> None:
