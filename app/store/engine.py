@@ -94,7 +94,13 @@ def _configure_sqlite(engine: Engine, path: str | None) -> None:
 _WRITE_LOCK_KEY = 0x636C61696D
 
 
-def _configure_postgresql(engine: Engine) -> None:
+def _configure_postgresql(engine: Engine, *, reads_only: bool) -> None:
+    if reads_only:
+
+        @event.listens_for(engine, "connect")
+        def on_connect(dbapi_connection: Any, record: Any) -> None:
+            dbapi_connection.read_only = True
+
     @event.listens_for(engine, "begin")
     def on_begin(connection: Any) -> None:
         # One writer at a time, as with SQLite's BEGIN IMMEDIATE: change ids are then handed
@@ -133,11 +139,18 @@ def build_engine(
     max_overflow: int = 5,
     create_missing: bool = True,
     connect_timeout: int | None = None,
+    reads_only: bool = False,
 ) -> Engine:
     """An engine for `url`; `create_missing=False` refuses to create a missing SQLite file.
 
     Bound parameters are kept out of error messages (`hide_parameters`): an error is logged,
-    and its parameters may hold a key's hash or a record's text."""
+    and its parameters may hold a key's hash or a record's text.
+
+    On an engine for `reads_only` (the API's reads), every statement of a transaction reads
+    one snapshot of the database, as a read transaction does on SQLite: a record, its topics
+    and its citation are of one moment, and so are a list page and its ETag's change head. On
+    PostgreSQL its transactions are `REPEATABLE READ READ ONLY` (which a read-only transaction
+    gets without a serialization failure ever), set on each connection once."""
     parsed = make_url(url)
     pool = {"pool_size": pool_size, "max_overflow": max_overflow}
     if parsed.get_backend_name() == "sqlite":
@@ -147,10 +160,16 @@ def build_engine(
     connect_args = {}
     if connect_timeout is not None and "connect_timeout" not in parsed.query:
         connect_args["connect_timeout"] = connect_timeout
+    snapshot = {"isolation_level": "REPEATABLE READ"} if reads_only else {}
     engine = create_engine(
-        url, pool_pre_ping=True, hide_parameters=True, connect_args=connect_args, **pool
+        url,
+        pool_pre_ping=True,
+        hide_parameters=True,
+        connect_args=connect_args,
+        **snapshot,
+        **pool,
     )
-    _configure_postgresql(engine)
+    _configure_postgresql(engine, reads_only=reads_only)
     return engine
 
 
@@ -204,7 +223,11 @@ class Databases:
             create_missing=False,
         )
         self.read_engine = build_engine(
-            url, pool_size=READ_POOL_SIZE, max_overflow=READ_POOL_OVERFLOW, create_missing=False
+            url,
+            pool_size=READ_POOL_SIZE,
+            max_overflow=READ_POOL_OVERFLOW,
+            create_missing=False,
+            reads_only=True,
         )
         replicas = [
             Replica(
@@ -215,6 +238,7 @@ class Databases:
                     max_overflow=READ_POOL_OVERFLOW,
                     create_missing=False,
                     connect_timeout=REPLICA_CONNECT_TIMEOUT,
+                    reads_only=True,
                 ),
                 settings.replica_max_lag_seconds,
             )
