@@ -225,7 +225,9 @@ def stack_floor(run: Run) -> str:
         lines.append(
             "\nRSS of the floor's worker after its shapes (stack / driver): "
             + ", ".join(
-                f"{size} {db} " + " / ".join(f"{mb.get(t, 0):.0f}" for t in STACK_FLOORS) + " MB"
+                f"{size} {db} "
+                + " / ".join(f"{mb[t]:.0f}" if t in mb else "-" for t in STACK_FLOORS)
+                + " MB"
                 for (size, db), mb in rss.items()
             )
             + "."

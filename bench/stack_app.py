@@ -28,7 +28,6 @@ from functools import partial
 from typing import Any, Protocol
 
 import orjson
-import psycopg
 from fastapi import FastAPI, Request, Response
 from sqlalchemy import URL, Dialect, Engine, Select, bindparam, create_engine, exists, select
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -118,6 +117,8 @@ def driver_connector(url: URL) -> Callable[[], DriverConnection]:
             detect_types=sqlite3.PARSE_DECLTYPES,
             check_same_thread=False,
         )
+    import psycopg  # here: claimbase's SQLite workers do not import it either (RSS)
+
     conninfo = url.set(drivername="postgresql").render_as_string(hide_password=False)
     return partial(psycopg.connect, conninfo, autocommit=True, options="-c TimeZone=UTC")
 
@@ -135,12 +136,11 @@ class Driver:
     def rows(self, statement: Select[Any], values: dict[str, Any]) -> Rows:
         prepared = self.statements[statement]
         connection = self.idle.pop() if self.idle else self.connect()
-        try:
-            cursor = connection.execute(prepared.sql, prepared.parameters(values))
-            names = [column[0] for column in cursor.description or ()]
-            return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
-        finally:
-            self.idle.append(connection)
+        cursor = connection.execute(prepared.sql, prepared.parameters(values))
+        names = [column[0] for column in cursor.description or ()]
+        rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+        self.idle.append(connection)  # only a connection that worked goes back
+        return rows
 
     def close(self) -> None:
         while self.idle:

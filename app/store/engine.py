@@ -148,9 +148,11 @@ def build_engine(
 
     On an engine for `reads_only` (the API's reads), every statement of a transaction reads
     one snapshot of the database, as a read transaction does on SQLite: a record, its topics
-    and its citation are of one moment, and so are a list page and its ETag's change head. On
-    PostgreSQL its transactions are `REPEATABLE READ READ ONLY` (which a read-only transaction
-    gets without a serialization failure ever), set on each connection once."""
+    and its citation are of one moment, and so are a page's rows and what its documents
+    borrow. On PostgreSQL its transactions are `REPEATABLE READ READ ONLY`, set on each
+    connection once (a read-only transaction never fails to serialize on the primary; on a
+    replica, a statement that blocks the replay longer than `max_standby_streaming_delay` is
+    cancelled at any isolation level)."""
     parsed = make_url(url)
     pool = {"pool_size": pool_size, "max_overflow": max_overflow}
     if parsed.get_backend_name() == "sqlite":

@@ -6,7 +6,6 @@ pygments it brings, would add about 9 MB to every worker. It is imported where a
 runs."""
 
 import ast
-import re
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
@@ -20,9 +19,8 @@ if TYPE_CHECKING:
 MIGRATIONS = PROJECT_ROOT / "migrations"
 # Where alembic records the database's revision (its default table, which env.py keeps).
 ALEMBIC_VERSION = table("alembic_version", column("version_num"))
-# `revision: str = '...'` and `down_revision: ... = ...` in a script, one line each as alembic
-# writes them (migrations/script.py.mako).
-REVISION_LINE = re.compile(r"^(revision|down_revision)\b[^=\n]*=(.*)$", re.MULTILINE)
+# The module-level names a migration script declares its place in the chain with.
+REVISION_NAMES = ("revision", "down_revision")
 # Full-text search objects made by raw SQL in migration 20261128_0003, not by the models:
 # the FTS5 tables of claim and claim_history (and the shadow tables SQLite makes for them) and
 # the PostgreSQL tsvectors; and PostgreSQL's stand-in for SQLite's rowid (20261128_0006).
@@ -69,8 +67,20 @@ def downgrade(database_url: str | None = None, revision: str = "base") -> None:
 
 
 def _revision_and_parents(script: str) -> tuple[str, tuple[str, ...]]:
-    """A migration script's `revision` and the revisions it follows (`down_revision`)."""
-    values = {name: ast.literal_eval(value) for name, value in REVISION_LINE.findall(script)}
+    """A migration script's `revision` and the revisions it follows (`down_revision`), read
+    from its module-level assignments (`revision: str = '...'`, as alembic writes them)."""
+    values: dict[str, Any] = {}
+    for statement in ast.parse(script).body:
+        targets: list[ast.expr]
+        if isinstance(statement, ast.AnnAssign) and statement.value is not None:
+            targets, value = [statement.target], statement.value
+        elif isinstance(statement, ast.Assign):
+            targets, value = statement.targets, statement.value
+        else:
+            continue
+        for target in targets:
+            if isinstance(target, ast.Name) and target.id in REVISION_NAMES:
+                values[target.id] = ast.literal_eval(value)
     parents = values.get("down_revision")
     return values["revision"], (parents,) if isinstance(parents, str) else tuple(parents or ())
 

@@ -66,5 +66,6 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     for name in TABLES:
-        with op.batch_alter_table(name, schema=None) as batch_op:
-            batch_op.drop_column('outline')
+        # Not in batch mode: SQLite drops a column in place (3.35+), where a table copy would
+        # break the foreign keys of the claims and figures that cite the source.
+        op.drop_column(name, 'outline')

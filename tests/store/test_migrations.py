@@ -347,3 +347,18 @@ def test_sources_written_before_outlines_get_theirs_by_the_rule(empty_database: 
         (2, outline(source["text"])),
     ]
     assert outline(source["text"]).startswith("[[")
+
+
+def test_outlines_go_and_come_back_on_a_database_with_claims(empty_database: str) -> None:
+    """20261207_0011's downgrade drops the column in place: a copy of the source table would
+    break the foreign keys of the claims citing it."""
+    upgrade(empty_database)
+    engine = build_engine(empty_database)
+    write_bundle(engine, read_bundle())
+    engine.dispose()
+    downgrade(empty_database, BEFORE_OUTLINE)
+    claims = _rows_after_upgrade(empty_database, engine, "SELECT count(*) FROM claim")
+    assert claims[0][0] == len(read_bundle().claims)
+    rows = _rows_after_upgrade(empty_database, engine, "SELECT text, outline FROM source")
+    assert rows
+    assert all(stored == outline(text) for text, stored in rows)

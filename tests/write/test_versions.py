@@ -11,6 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
+import seed.bundle
 from app.store.engine import build_engine
 from app.store.models import Change
 from app.store.temporal import RESOURCE_TABLES
@@ -233,6 +234,27 @@ def test_reseed_versions_only_changed_entries_and_keeps_api_corrections(
     # Loading the same changed files again changes nothing.
     write_bundle(engine, read_bundle(data))
     assert versions_in(seeded_url) == after
+    engine.dispose()
+
+
+def test_a_new_outline_rule_does_not_undo_corrections_on_reseed(
+    seeded_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The loader's outline is derived by a rule, not read from the files: a reload that
+    derives another (a rule changed since the last load) leaves the source as it is, with the
+    correction an editor made since."""
+    engine = build_engine(seeded_url)
+    sources = RESOURCE_TABLES["source"][0]
+    with engine.begin() as connection:
+        row = connection.execute(select(sources)).mappings().one()
+        correction = {"title": "A corrected title"}
+        update_record(connection, "source", row, correction, author="editor", reason="title")
+    monkeypatch.setattr(seed.bundle, "outline", lambda text: "[]")
+    reports = write_bundle(engine, read_bundle())
+    assert (reports["sources"].updated, reports["sources"].unchanged) == (0, 1)
+    with engine.connect() as connection:
+        kept = connection.execute(select(sources.c.title, sources.c.version)).one()
+    assert tuple(kept) == ("A corrected title", 2)
     engine.dispose()
 
 
