@@ -11,7 +11,9 @@ from app.resources.kernel import Field
 from app.store.temporal import Tables
 
 
-def _buckets(session: Session, t: Tables, matched: Any, field: Field) -> list[dict[str, Any]]:
+def _buckets(
+    session: Session, t: Tables, matched: Any, parameters: Mapping[str, Any], field: Field
+) -> list[dict[str, Any]]:
     """Counts of the matched rows per value of `field` (a list field: one row per value)."""
     assert field.facet is not None
     counted: Select[Any]
@@ -24,7 +26,7 @@ def _buckets(session: Session, t: Tables, matched: Any, field: Field) -> list[di
     else:
         value = matched.c[field.stored_as]
         counted = select(value, func.count()).select_from(matched).where(value.is_not(None))
-    rows = session.execute(counted.group_by(value)).all()
+    rows = session.execute(counted.group_by(value), parameters).all()
     labels: dict[str, str] = {}
     if field.facet.label is not None and rows:
         named_by = t.of(field.facet.label).c
@@ -37,9 +39,17 @@ def _buckets(session: Session, t: Tables, matched: Any, field: Field) -> list[di
 
 
 def count_facets(
-    session: Session, t: Tables, filtered: Select[Any], names: str, facets: Mapping[str, Field]
+    session: Session,
+    t: Tables,
+    filtered: Select[Any],
+    parameters: Mapping[str, Any],
+    names: str,
+    facets: Mapping[str, Field],
 ) -> dict[str, list[dict[str, Any]]]:
-    """`names` (validated against `facets` by the params) counted over the `filtered` rows,
-    with the tables (current or `as_of`) the rows were read from."""
+    """`names` (validated against `facets` by the params) counted over the `filtered` rows
+    (run with its `parameters`), with the tables (current or `as_of`) the rows were read
+    from."""
     matched = filtered.order_by(None).subquery()
-    return {name: _buckets(session, t, matched, facets[name]) for name in split_list(names)}
+    return {
+        name: _buckets(session, t, matched, parameters, facets[name]) for name in split_list(names)
+    }

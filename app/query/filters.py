@@ -2,12 +2,12 @@
 parameter model) and its SQL (for lists, counts, facets and summaries alike); a resource
 names, per field, which kinds apply."""
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from pydantic import Field
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import BindParameter, ColumnElement, bindparam, func, select
 from sqlalchemy.orm import QueryableAttribute
 from sqlalchemy.sql.elements import KeyedColumnElement
 
@@ -19,28 +19,57 @@ Column = QueryableAttribute[Any] | KeyedColumnElement[Any]
 Clause = ColumnElement[bool]
 # Query parameters as pydantic's create_model takes them: name -> (annotation, field).
 Parameters = dict[str, tuple[Any, Any]]
+# The values a list's filters bind, by the name of their bound parameter (the query
+# parameter's): its statements are built once per shape (which names, each one value or a
+# list) and executed with these (`app.query.reads`).
+Bindings = dict[str, Any]
 ANY_OF = "Comma-separated values match any of them."
+RANGE_SUFFIXES = ("gte", "gt", "lte", "lt")
 
 
 def split_list(value: str) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
-def any_of(column: Column, value: str | None) -> list[Clause]:
+def bound(column: Column, name: str, value: Any) -> BindParameter[Any]:
+    """`value` as the bound parameter `name`, of `column`'s type (a list: expanding, for IN)."""
+    return bindparam(name, value, type_=column.type, expanding=isinstance(value, list))
+
+
+def any_of_bindings(name: str, value: str | None) -> Bindings:
+    """What `name=a,b` binds: one value, or a list of several."""
+    if value is None:
+        return {}
+    values = split_list(value)
+    return {name: values[0] if len(values) == 1 else values}
+
+
+def any_of(column: Column, name: str, value: str | list[str] | None) -> list[Clause]:
     if value is None:
         return []
-    values = split_list(value)
     # One value as `=`: SQLite then knows the rows come out of a (column, id) index in id
     # order; with `IN (x)` it sorts them again.
-    return [column == values[0]] if len(values) == 1 else [column.in_(values)]
+    parameter = bound(column, name, value)
+    return [column.in_(parameter)] if isinstance(value, list) else [column == parameter]
+
+
+def substring_pattern(text: str) -> str:
+    """A LIKE pattern for `text` anywhere, lowercased, its LIKE wildcards taken literally."""
+    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
 
 
 def contains_text(column: Column, text: str | None) -> list[Clause]:
     """Case-insensitive substring match with LIKE wildcards in the text taken literally."""
     if text is None:
         return []
-    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return [func.lower(column).like(f"%{escaped}%", escape="\\")]
+    return [func.lower(column).like(substring_pattern(text), escape="\\")]
+
+
+def shape_of(bindings: Bindings) -> tuple[tuple[str, bool], ...]:
+    """What a list's statements are built from besides the values: which names are bound,
+    and which of them to a list."""
+    return tuple((name, isinstance(value, list)) for name, value in bindings.items())
 
 
 def _list_parameter(description: str, example: str, values: str | Sequence[str]) -> Any:
@@ -80,9 +109,17 @@ class Filter:
     def parameters(self) -> Parameters:
         raise NotImplementedError
 
-    def clauses(self, t: Tables, column: Column, params: Any, *, nested: bool) -> list[Clause]:
-        """`nested`: the clauses select records for another resource's list (a statistic's
-        claim), rather than a page of this one."""
+    def bindings(self, params: Any) -> Bindings:
+        """The values `params` gives this filter, by the names they are bound as (none when
+        it is not asked for)."""
+        raise NotImplementedError
+
+    def clauses(
+        self, t: Tables, column: Column, values: Mapping[str, Any], *, nested: bool
+    ) -> list[Clause]:
+        """The SQL of this filter's `values` (a list's bindings), each value a bound parameter
+        of its name. `nested`: the clauses select records for another resource's list (a
+        statistic's claim), rather than a page of this one."""
         raise NotImplementedError
 
 
@@ -99,8 +136,13 @@ class AnyOf(Filter):
     def parameters(self) -> Parameters:
         return {self.param: _list_parameter(self.description, self.example, self.values)}
 
-    def clauses(self, t: Tables, column: Column, params: Any, *, nested: bool) -> list[Clause]:
-        return any_of(column, getattr(params, self.param))
+    def bindings(self, params: Any) -> Bindings:
+        return any_of_bindings(self.param, getattr(params, self.param))
+
+    def clauses(
+        self, t: Tables, column: Column, values: Mapping[str, Any], *, nested: bool
+    ) -> list[Clause]:
+        return any_of(column, self.param, values.get(self.param))
 
 
 @dataclass(frozen=True)
@@ -115,7 +157,12 @@ class Tagged(Filter):
     def parameters(self) -> Parameters:
         return {self.param: _list_parameter(self.description, self.example, "code")}
 
-    def clauses(self, t: Tables, column: Column, params: Any, *, nested: bool) -> list[Clause]:
+    def bindings(self, params: Any) -> Bindings:
+        return any_of_bindings(self.param, getattr(params, self.param))
+
+    def clauses(
+        self, t: Tables, column: Column, values: Mapping[str, Any], *, nested: bool
+    ) -> list[Clause]:
         """A correlated EXISTS probing the link's primary key (key, value) row by row, so the
         database walks records in the page's order and stops after one page; `id IN (SELECT
         key ...)` made SQLite materialize every record of the value (200k at 1M) first.
@@ -127,12 +174,12 @@ class Tagged(Filter):
         statistics of claims by topic, which collect every match) either database joins as it
         likes.
         """
-        wanted = getattr(params, self.param)
+        wanted = values.get(self.param)
         if wanted is None:
             return []
         links = getattr(t, self.link.table).c
         linked = select(links[self.link.key]).where(
-            links[self.link.key] == column, *any_of(links[self.link.value], wanted)
+            links[self.link.key] == column, *any_of(links[self.link.value], self.param, wanted)
         )
         if not nested:
             linked = linked.suffix_with("OFFSET 0", dialect="postgresql")
@@ -151,10 +198,16 @@ class Range(Filter):
                 float | None,
                 Field(None, allow_inf_nan=False, description=f"{self.field} {sign} this."),
             )
-            for suffix, sign in (("gte", ">="), ("gt", ">"), ("lte", "<="), ("lt", "<"))
+            for suffix, sign in zip(RANGE_SUFFIXES, (">=", ">", "<=", "<"), strict=True)
         }
 
-    def clauses(self, t: Tables, column: Column, params: Any, *, nested: bool) -> list[Clause]:
+    def bindings(self, params: Any) -> Bindings:
+        names = (f"{self.field}_{suffix}" for suffix in RANGE_SUFFIXES)
+        return {name: getattr(params, name) for name in names if getattr(params, name) is not None}
+
+    def clauses(
+        self, t: Tables, column: Column, values: Mapping[str, Any], *, nested: bool
+    ) -> list[Clause]:
         bounds = {
             "gte": column.__ge__,
             "gt": column.__gt__,
@@ -163,9 +216,9 @@ class Range(Filter):
         }
         clauses: list[Clause] = []
         for suffix, compare in bounds.items():
-            bound = getattr(params, f"{self.field}_{suffix}")
-            if bound is not None:
-                clauses.append(compare(bound))
+            name = f"{self.field}_{suffix}"
+            if name in values:
+                clauses.append(compare(bound(column, name, values[name])))
         return clauses
 
 
@@ -189,11 +242,17 @@ class Between(Filter):
             ),
         }
 
-    def clauses(self, t: Tables, column: Column, params: Any, *, nested: bool) -> list[Clause]:
-        after, before = getattr(params, self.after), getattr(params, self.before)
+    def bindings(self, params: Any) -> Bindings:
+        names = (self.after, self.before)
+        return {name: getattr(params, name) for name in names if getattr(params, name) is not None}
+
+    def clauses(
+        self, t: Tables, column: Column, values: Mapping[str, Any], *, nested: bool
+    ) -> list[Clause]:
+        after, before = self.after, self.before
         return [
-            *([] if after is None else [column > after]),
-            *([] if before is None else [column < before]),
+            *([column > bound(column, after, values[after])] if after in values else []),
+            *([column < bound(column, before, values[before])] if before in values else []),
         ]
 
 
@@ -212,8 +271,17 @@ class Contains(Filter):
             )
         }
 
-    def clauses(self, t: Tables, column: Column, params: Any, *, nested: bool) -> list[Clause]:
-        return contains_text(column, getattr(params, self.param))
+    def bindings(self, params: Any) -> Bindings:
+        text = getattr(params, self.param)
+        return {} if text is None else {self.param: substring_pattern(text)}
+
+    def clauses(
+        self, t: Tables, column: Column, values: Mapping[str, Any], *, nested: bool
+    ) -> list[Clause]:
+        if self.param not in values:
+            return []
+        pattern = bound(column, self.param, values[self.param])
+        return [func.lower(column).like(pattern, escape="\\")]
 
 
 SEARCH_DESCRIPTION = (
@@ -244,8 +312,15 @@ class FullText(Filter):
             )
         }
 
-    def clauses(self, t: Tables, column: Column, params: Any, *, nested: bool) -> list[Clause]:
+    def bindings(self, params: Any) -> Bindings:
         q = getattr(params, self.param)
-        if q is None or not nested:
+        return {} if q is None else {self.param: q}
+
+    def clauses(
+        self, t: Tables, column: Column, values: Mapping[str, Any], *, nested: bool
+    ) -> list[Clause]:
+        """Its words are written into the SQL, not bound (each engine has its own syntax):
+        a list that searches is built for its request (`app.query.reads`)."""
+        if self.param not in values or not nested:
             return []
-        return [claim_match(parse_query(q), t)]
+        return [claim_match(parse_query(values[self.param]), t)]

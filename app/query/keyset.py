@@ -13,10 +13,13 @@ from typing import Any
 import orjson
 from sqlalchemy import (
     ColumnElement,
+    Connection,
+    Integer,
     Row,
     RowMapping,
     Select,
     and_,
+    bindparam,
     func,
     literal_column,
     or_,
@@ -32,6 +35,8 @@ from app.web.problems import ApiError, input_error, invalid_parameter
 
 SIGNATURE_BYTES = 16
 KeyValue = str | int | float | date
+# The bound parameter of a page's size (see `keyset_page`).
+PAGE_SIZE = "page_size"
 
 Column = QueryableAttribute[Any] | KeyedColumnElement[Any]
 Clause = ColumnElement[bool]
@@ -68,16 +73,25 @@ def order_by(keys: Sequence[SortKey]) -> list[ColumnElement[Any]]:
     return [key.column.desc() if key.descending else key.column.asc() for key in keys]
 
 
+def after_name(index: int) -> str:
+    """The bound parameter of a cursor's `index`th key value."""
+    return f"after_{index}"
+
+
 def after_key(keys: Sequence[SortKey], values: Sequence[Any]) -> Clause:
-    """Rows strictly after `values` in the order of `keys` (the keyset condition)."""
+    """Rows strictly after `values` in the order of `keys` (the keyset condition), each value
+    a bound parameter named by `after_name`."""
+    bound = [
+        bindparam(after_name(index), value, type_=key.column.type)
+        for index, (key, value) in enumerate(zip(keys, values, strict=True))
+    ]
     if all(key.descending == keys[0].descending for key in keys):
         row = tuple_(*(key.column for key in keys))
-        bound = tuple_(*values)
-        return row < bound if keys[0].descending else row > bound
+        return row < tuple_(*bound) if keys[0].descending else row > tuple_(*bound)
     alternatives: list[Clause] = []
     for index, key in enumerate(keys):
-        equal_prefix = [keys[i].column == values[i] for i in range(index)]
-        beyond = key.column < values[index] if key.descending else key.column > values[index]
+        equal_prefix = [keys[i].column == bound[i] for i in range(index)]
+        beyond = key.column < bound[index] if key.descending else key.column > bound[index]
         alternatives.append(and_(*equal_prefix, beyond))
     return or_(*alternatives)
 
@@ -180,15 +194,29 @@ def paginate(
     The cursor holds the sort key of the last row served, so every page costs the same
     index range scan as the first one, however deep.
     """
+    page = keyset_page(query, keys, after, limit + 1)
+    parameters = page_parameters(after, limit + 1)
     # Core statements run on the session's connection: Session.execute adds ORM steps a
     # read of table columns does not need.
-    connection = session.connection()
-    rows = list(connection.execute(keyset_page(query, keys, after, limit + 1)).mappings())
+    return read_page(session.connection(), page, parameters, keys, limit, fingerprint, count)
+
+
+def read_page(
+    connection: Connection,
+    page: Select[Any],
+    parameters: Mapping[str, Any],
+    keys: Sequence[SortKey],
+    limit: int,
+    fingerprint: str,
+    count: Select[Any] | None = None,
+) -> PageResult:
+    """Runs `page` (a `keyset_page` of `limit` + 1 rows) and `count` with `parameters`."""
+    rows = list(connection.execute(page, parameters).mappings())
     next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]
         next_cursor = encode_cursor(fingerprint, sort_key(rows[-1], keys))
-    total = None if count is None else connection.execute(count).scalar_one()
+    total = None if count is None else connection.execute(count, parameters).scalar_one()
     return PageResult(rows, next_cursor, total)
 
 
@@ -202,10 +230,17 @@ def cursor_key(
 def keyset_page(
     query: Select[Any], keys: Sequence[SortKey], after: Sequence[KeyValue] | None, size: int
 ) -> Select[Any]:
-    """`size` rows of `query` in the order of `keys`, from just after the key `after` on."""
+    """`size` rows of `query` in the order of `keys`, from just after the key `after` on; the
+    key's values and the size are bound parameters, which `page_parameters` gives again for
+    another key and size of the same shape (whether there is a key, not which)."""
     if after is not None:
         query = query.where(after_key(keys, after))
-    return query.order_by(*order_by(keys)).limit(size)
+    return query.order_by(*order_by(keys)).limit(bindparam(PAGE_SIZE, size, type_=Integer))
+
+
+def page_parameters(after: Sequence[KeyValue] | None, size: int) -> dict[str, Any]:
+    """The values of `keyset_page`'s bound parameters."""
+    return {PAGE_SIZE: size, **{after_name(i): value for i, value in enumerate(after or ())}}
 
 
 def count_query(query: Select[Any]) -> Select[Any]:
@@ -220,17 +255,20 @@ def count_query(query: Select[Any]) -> Select[Any]:
 def keyset_batches(
     session: Session,
     query: Select[Any],
+    parameters: Mapping[str, Any],
     keys: Sequence[SortKey],
     after: Sequence[KeyValue] | None,
     size: int,
 ) -> Iterator[Sequence[Row[Any]]]:
-    """All of `query` after the key `after`, in the order of `keys`, `size` rows per statement.
+    """All of `query` (run with its `parameters`) after the key `after`, in the order of
+    `keys`, `size` rows per statement.
 
     Each batch is read whole, so no database cursor stays open while the caller works on it
     (or while a streamed response waits for its client).
     """
     while True:
-        rows = session.execute(keyset_page(query, keys, after, size)).all()
+        batch = keyset_page(query, keys, after, size)
+        rows = session.execute(batch, {**parameters, **page_parameters(after, size)}).all()
         if rows:
             yield rows
         if len(rows) < size:

@@ -2,7 +2,7 @@
 collection streamed as CSV or NDJSON) and one record, for now or for any past moment
 (`as_of`)."""
 
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Hashable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import chain, islice
@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from app.formats.exports import EXPORT_BATCH_ROWS, csv_export, ndjson_export
 from app.formats.linked_data import LinkedData
 from app.query.facets import count_facets
-from app.query.filters import Column, split_list
+from app.query.filters import Column, shape_of, split_list
 from app.query.grammar import CsvOptions, RecordListParams
 from app.query.keyset import (
     KeyValue,
@@ -27,9 +27,10 @@ from app.query.keyset import (
     keyset_batches,
     keyset_page,
     next_link,
-    paginate,
+    page_parameters,
     parse_sort,
     query_fingerprint,
+    read_page,
 )
 from app.query.ranking import Block, paginate_ranked, ranked_batches, ranked_start
 from app.query.search import (
@@ -42,7 +43,7 @@ from app.query.search import (
     relevance_column,
 )
 from app.query.search import snippet as search_snippet
-from app.resources.kernel import Document, Resource
+from app.resources.kernel import Document, Resource, shaped
 from app.store.models import Change, ChangeOperation
 from app.store.temporal import Tables, tables_at
 from app.web.conditional import (
@@ -96,12 +97,20 @@ def sparse_is_json_only() -> ApiError:
 
 @dataclass(frozen=True)
 class ListQuery:
-    """A list request as SQL: the resource, the filtered query, its sort keys, the
-    fingerprint its cursors are bound to and where its cursor resumes (decoded once)."""
+    """A list request as SQL: the resource, the filtered query and the values of its
+    parameters, its sort keys, the fingerprint its cursors are bound to, where its cursor
+    resumes (decoded once), and the shape its statements are kept by.
+
+    The filters bind their values as named parameters, so the statements of one shape (which
+    filters, each one value or several; which sort; whether a cursor) are built once and run
+    with each request's `parameters`: the filtered query, a page and its count."""
 
     resource: Resource
     tables: Tables
+    # Run it (and every statement made from it) with `parameters`: one kept by its shape
+    # holds no values of its own (`app.resources.kernel.without_values`).
     query: Select[Any]
+    parameters: dict[str, Any]
     keys: list[SortKey]
     fingerprint: str
     # Set when `q` ranks by relevance in blocks of recent matches (`app.query.ranking`): the
@@ -110,25 +119,59 @@ class ListQuery:
     start: Any
     # The full-text query whose matches get a snippet.
     search: SearchQuery | None
-    # count=true's own statement where it is cheaper than counting `query`; built only when
-    # count=true asks (building a statement costs ~0.1 ms of Python per request).
-    count: Select[Any] | None
+    # What its statements are kept by; None where they are built for the request (`q`).
+    shape: Hashable | None
+    include_retracted: bool
 
-    def count_statement(self) -> Select[Any]:
-        return count_query(self.query) if self.count is None else self.count
+    def _kept(self, kind: Hashable, build: Callable[[], Select[Any]]) -> Select[Any]:
+        """The statement `build` makes, kept by `kind` and the list's shape where it has one."""
+        if self.shape is None:
+            return build()
+        return shaped((kind, self.shape), self.tables, build)
+
+    def _count(self) -> Select[Any]:
+        """count=true's statement: from the link rows where they can answer (claims by
+        topic), else a count of the filtered query."""
+
+        def build() -> Select[Any]:
+            t, values = self.tables, self.parameters
+            by_links = self.resource.count_statement(
+                t, values, include_retracted=self.include_retracted
+            )
+            return count_query(self.query) if by_links is None else by_links
+
+        return self._kept("list count", build)
+
+    def _page(self, limit: int) -> Select[Any]:
+        """One keyset page (one row extra, which says whether another follows)."""
+        order = tuple((key.column.key, key.descending) for key in self.keys)
+        return self._kept(
+            ("list page", order, self.start is not None),
+            lambda: keyset_page(self.query, self.keys, self.start, limit + 1),
+        )
 
     def page(self, session: Session, limit: int, *, counted: bool) -> PageResult:
-        count = self.count_statement() if counted else None
+        count = self._count() if counted else None
         if self.ranked_by is not None:
             return paginate_ranked(
                 session, self.query, self.ranked_by, self.keys, self.start, limit,
                 self.fingerprint, count,
             )  # fmt: skip
-        return paginate(session, self.query, self.keys, self.start, limit, self.fingerprint, count)
+        parameters = {**self.parameters, **page_parameters(self.start, limit + 1)}
+        return read_page(
+            session.connection(), self._page(limit), parameters, self.keys, limit,
+            self.fingerprint, count,
+        )  # fmt: skip
 
     def page_statement(self, limit: int) -> Select[Any]:
-        """The SQL of one keyset page (one row extra, which says whether another follows)."""
-        return keyset_page(self.query, self.keys, self.start, limit + 1)
+        """The SQL of one keyset page with its values (query plan tests, benchmarks)."""
+        return self._page(limit).params(
+            {**self.parameters, **page_parameters(self.start, limit + 1)}
+        )
+
+    def count_statement(self) -> Select[Any]:
+        """The SQL of count=true with its values (query plan tests, benchmarks)."""
+        return self._count().params(self.parameters)
 
     def batches(self, session: Session) -> Iterator[Sequence[Row[Any]]]:
         """Every row after the cursor, `EXPORT_BATCH_ROWS` per statement whatever the limit
@@ -137,7 +180,9 @@ class ListQuery:
             return ranked_batches(
                 session, self.query, self.ranked_by, self.keys, self.start, EXPORT_BATCH_ROWS
             )
-        return keyset_batches(session, self.query, self.keys, self.start, EXPORT_BATCH_ROWS)
+        return keyset_batches(
+            session, self.query, self.parameters, self.keys, self.start, EXPORT_BATCH_ROWS
+        )
 
     def documents(
         self, session: Session, rows: Sequence[RowMapping], include: set[str]
@@ -161,25 +206,38 @@ def list_query(
     sort_fields: dict[str, list[Column]] = resource.sort_fields(t)
     sort = params.sort or ("id" if q is None else "-relevance")
     by_relevance = "relevance" in {name.removeprefix("-") for name in split_list(sort)}
-    query = resource.query(t)
+    values = resource.filter_bindings(params)
+    # A search's words are written into the SQL (each engine has its own syntax), so a list
+    # with `q` is built for its request; so is one `as_of` a moment (`shaped`).
+    searching = getattr(params, "q", None) is not None
+    shape = None if searching else (resource.name, shape_of(values), params.include_retracted)
+
+    def filtered(query: Select[Any]) -> Select[Any]:
+        filters = resource.filter_clauses(t, values)
+        if not params.include_retracted:
+            filters.append(t.of(resource.name).c.retracted_at.is_(None))
+        return query.where(*filters)
+
     search = None if q is None else parse_query(q)
     ranked_by = None
     if search is None:
         if by_relevance:
             raise invalid_parameter("sort", "relevance needs a full-text query `q`")
+        if shape is None:
+            query = filtered(resource.query(t))
+        else:
+            query = shaped(("list", shape), t, lambda: filtered(resource.query(t)))
     elif not by_relevance:
         # Exact over every match, in the order of the sort's index.
         broad = t.as_of is None and is_broad(session, search)
-        query = query.where(claim_match(search, t, broad))
+        query = filtered(resource.query(t).where(claim_match(search, t, broad)))
     else:
         dialect = session.get_bind().dialect.name
-        query = ranked_claims(dialect, query, search, t)
+        ranked = ranked_claims(dialect, resource.query(t), search, t)
         # Reads `as_of` a past moment rank every match: history tables are not tuned for scale.
         ranked_by = added_order(dialect) if t.as_of is None else None
-        sort_fields["relevance"] = [relevance_column(query)]
-    filters = resource.filter_clauses(t, params)
-    if not params.include_retracted:
-        filters.append(t.of(resource.name).c.retracted_at.is_(None))
+        sort_fields["relevance"] = [relevance_column(ranked)]
+        query = filtered(ranked)
     keys = parse_sort(sort, sort_fields)
     fingerprint = query_fingerprint(
         resource.plural, params.model_dump(mode="json", exclude=PAGE_ONLY_PARAMS)
@@ -192,13 +250,15 @@ def list_query(
     return ListQuery(
         resource,
         t,
-        query.where(*filters),
+        query,
+        values,
         keys,
         fingerprint,
         ranked_by,
         start,
         search,
-        resource.count_statement(t, params) if params.count else None,
+        shape,
+        params.include_retracted,
     )
 
 
@@ -266,7 +326,9 @@ def _page_response(
         extra: dict[str, Any] = {}
         facet_names: str | None = getattr(params, "facets", None)
         if facet_names is not None:
-            extra["facets"] = count_facets(session, t, listed.query, facet_names, resource.facets())
+            extra["facets"] = count_facets(
+                session, t, listed.query, listed.parameters, facet_names, resource.facets()
+            )
         include = includes(getattr(params, "include", None))
         documents = listed.documents(session, page.rows, include)
         fields = chosen_fields(getattr(params, "fields", None))

@@ -27,7 +27,7 @@ def summarize(session: Session, params: Any) -> list[dict[str, Any]]:
     statistic = t.statistic.c
     columns = {name: statistic[column] for name, column in GROUPS.items()}
     STATISTIC.check_vocabularies(session, params)
-    filters = STATISTIC.filter_clauses(t, params)
+    filters = STATISTIC.filter_clauses(t, STATISTIC.filter_bindings(params))
     if not params.include_retracted:
         filters.append(statistic.retracted_at.is_(None))
     groups = [columns[name].label(name) for name in names]

@@ -15,10 +15,22 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic import Field as PydanticField
 from pydantic.fields import FieldInfo
-from sqlalchemy import Connection, RowMapping, Select, Table, bindparam, distinct, func, select
+from sqlalchemy import (
+    BindParameter,
+    Connection,
+    RowMapping,
+    Select,
+    Table,
+    bindparam,
+    distinct,
+    func,
+    select,
+)
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.visitors import cloned_traverse
 
 from app.query.filters import (
+    Bindings,
     Clause,
     Column,
     Filter,
@@ -307,14 +319,23 @@ class Resource:
             kind.parameters().items()
         }  # fmt: skip
 
-    def filter_clauses(self, t: Tables, params: Any, *, nested: bool = False) -> list[Clause]:
-        """Every filter `params` sets, as SQL (full-text search ranks in the listing instead,
-        unless `nested`)."""
+    def filter_bindings(self, params: Any) -> Bindings:
+        """The values of every filter `params` sets, by the names they are bound as."""
+        return {
+            name: value for f in self.fields for kind in f.filters for name, value in
+            kind.bindings(params).items()
+        }  # fmt: skip
+
+    def filter_clauses(
+        self, t: Tables, values: Mapping[str, Any], *, nested: bool = False
+    ) -> list[Clause]:
+        """Every filter of `values` (`filter_bindings`), as SQL (full-text search ranks in the
+        listing instead, unless `nested`)."""
         return [
             clause
             for f in self.fields
             for kind in f.filters
-            for clause in kind.clauses(t, self._column(t, f), params, nested=nested)
+            for clause in kind.clauses(t, self._column(t, f), values, nested=nested)
         ]
 
     def vocabulary_parameters(self) -> dict[str, "Resource"]:
@@ -385,7 +406,9 @@ class Resource:
         ]
         return [*(relation.name for relation in self.relations), *self.annotations, *asked]
 
-    def count_statement(self, t: Tables, params: Any) -> Select[Any] | None:
+    def count_statement(
+        self, t: Tables, values: Mapping[str, Any], *, include_retracted: bool
+    ) -> Select[Any] | None:
         """count=true of a list filtered by one linked value (claims by topic), counted from
         the link rows, which copy the columns the usual filters need (a claim's speaker and
         retraction): a range of one index instead of a probe per record. Every other filter
@@ -393,22 +416,26 @@ class Resource:
         links carry none), full-text `q` (the search ranks and counts its own matches), or no
         linked value asked."""
         tagged = [
-            (f, kind)
+            kind
             for f in self.fields
             for kind in f.filters
-            if isinstance(kind, Tagged) and getattr(params, kind.param) is not None
+            if isinstance(kind, Tagged) and kind.param in values
         ]
-        searching = self.full_text and getattr(params, "q", None) is not None
+        searching = any(
+            isinstance(kind, FullText) and kind.param in values
+            for f in self.fields
+            for kind in f.filters
+        )
         if len(tagged) != 1 or t.as_of is not None or searching:
             return None
-        _, by = tagged[0]
+        by = tagged[0]
         links = getattr(t, by.link.table).c
-        wanted = getattr(params, by.param)
+        wanted = values[by.param]
         # A record has each value once, so only several values can count a record twice.
-        several = len(split_list(wanted)) > 1
+        several = isinstance(wanted, list)
         counted = func.count(distinct(links[by.link.key])) if several else func.count()
-        query = select(counted).where(*any_of(links[by.link.value], wanted))
-        if not params.include_retracted:
+        query = select(counted).where(*any_of(links[by.link.value], by.param, wanted))
+        if not include_retracted:
             query = query.where(links.retracted_at.is_(None))
         others: list[Clause] = []
         for f in self.fields:
@@ -416,9 +443,9 @@ class Resource:
                 if kind is by:
                     continue
                 if f.own_column and f.stored_as in by.link.copies:
-                    query = query.where(*kind.clauses(t, links[f.stored_as], params, nested=False))
+                    query = query.where(*kind.clauses(t, links[f.stored_as], values, nested=False))
                 else:
-                    others += kind.clauses(t, self._column(t, f), params, nested=False)
+                    others += kind.clauses(t, self._column(t, f), values, nested=False)
         link_table = getattr(t, by.link.table)
         if not others:
             return query.select_from(link_table)
@@ -754,8 +781,12 @@ def rows_by_id(
     return {row["id"]: row for row in rows}
 
 
-# Statements of the current tables, by query shape (see `shaped`).
+# Statements of the current tables, by query shape (see `shaped`). A few dozen shapes serve
+# ordinary traffic; the cap bounds what a client cycling through combinations of filters and
+# sorts can fill (SQLAlchemy's own cache of compiled statements keeps 500 too). Past it, new
+# shapes are built per request.
 _SHAPES: dict[Hashable, Select[Any]] = {}
+MAX_SHAPES = 500
 
 
 def shaped(shape: Hashable, t: Tables, build: Callable[[], Select[Any]]) -> Select[Any]:
@@ -763,13 +794,35 @@ def shaped(shape: Hashable, t: Tables, build: Callable[[], Select[Any]]) -> Sele
     the current tables: SQLAlchemy memoizes a statement's cache key on the statement itself,
     so executing the same object again skips building it, keying it and compiling it (its
     compiled form is in the engine's cache). Tables `as_of` a moment embed that moment, so
-    their statements are built per request."""
+    their statements are built per request.
+
+    `build` may bind the values of the request that asks first (a list's filters do): the
+    statement kept has them taken out (`without_values`)."""
     if t.as_of is not None:
         return build()
     statement = _SHAPES.get(shape)
     if statement is None:
-        statement = _SHAPES[shape] = build()
+        statement = without_values(build())
+        if len(_SHAPES) < MAX_SHAPES:
+            _SHAPES[shape] = statement
     return statement
+
+
+def without_values(statement: Select[Any]) -> Select[Any]:
+    """`statement` with the value of each bound parameter taken out, so that it runs only
+    with values given for its parameters by name: executed without one it fails rather than
+    using the value of the request that built it. A value bound by no name (`column == 1`)
+    could not be given again, so it is refused here."""
+
+    def take_out(parameter: BindParameter[Any]) -> None:
+        if parameter.unique:
+            raise ValueError(f"a statement kept by shape binds a value by no name: {statement}")
+        parameter.value = None
+        parameter.required = True
+
+    return cloned_traverse(
+        statement, {"maintain_key": True, "detect_subquery_cols": True}, {"bindparam": take_out}
+    )
 
 
 def link_values(
@@ -821,12 +874,22 @@ class Through(Filter):
     def parameters(self) -> Parameters:
         return filter_parameters_of(resource_named(self.resource), self.params, self.note)
 
-    def clauses(self, t: Tables, column: Column, params: Any, *, nested: bool) -> list[Clause]:
+    def bindings(self, params: Any) -> Bindings:
+        other = resource_named(self.resource)
+        return {
+            name: value
+            for _f, kind in _filters_with(other, self.params)
+            for name, value in kind.bindings(params).items()
+        }
+
+    def clauses(
+        self, t: Tables, column: Column, values: Mapping[str, Any], *, nested: bool
+    ) -> list[Clause]:
         other = resource_named(self.resource)
         selected = [
             clause
             for f, kind in _filters_with(other, self.params)
-            for clause in kind.clauses(t, other._column(t, f), params, nested=True)
+            for clause in kind.clauses(t, other._column(t, f), values, nested=True)
         ]
         if not selected:
             return []

@@ -35,7 +35,8 @@ def where(resource: str, query: str, dialect: Dialect = SQLITE) -> str:
     parameters = dict(parse_qsl(query, keep_blank_values=True))
     described = next(r for r in RESOURCES.values() if r.plural == resource)
     params = SCHEMAS[described.name].list_params.model_validate(parameters)
-    clauses: list[ColumnElement[bool]] = described.filter_clauses(CURRENT, params)
+    values = described.filter_bindings(params)
+    clauses: list[ColumnElement[bool]] = described.filter_clauses(CURRENT, values)
     table: FromClause = CURRENT.of(described.name)
     statement = sql(select(table.c.id).where(*clauses), dialect)
     return statement.partition(" WHERE ")[2]
@@ -203,7 +204,7 @@ def test_every_claim_filter_is_counted_by_topic() -> None:
 )
 def test_count_by_topic_keeps_the_other_filters(name: str, value: str, condition: str) -> None:
     params = ClaimListParams.model_validate({"topic": "trade", name: value})
-    count = CLAIM.count_statement(CURRENT, params)
+    count = CLAIM.count_statement(CURRENT, CLAIM.filter_bindings(params), include_retracted=False)
     assert count is not None
     counted = sql(count)
     assert "claim_topic.topic_id = 'trade'" in counted
@@ -222,4 +223,5 @@ def test_count_by_topic_keeps_the_other_filters(name: str, value: str, condition
 def test_count_by_topic_only_where_the_links_can_answer(query: str) -> None:
     # as_of: past links carry no copies; q: the search counts its own matches.
     params = ClaimListParams.model_validate(dict(parse_qsl(query)))
-    assert CLAIM.count_statement(tables_at(params.as_of), params) is None
+    values = CLAIM.filter_bindings(params)
+    assert CLAIM.count_statement(tables_at(params.as_of), values, include_retracted=False) is None
