@@ -128,7 +128,7 @@ Records = Sequence[Mapping[str, Any]]
 @dataclass(frozen=True)
 class Computed:
     """A field computed for a batch of records from their own fields (a claim's section, from
-    its source's text and its span): `compute` runs once per batch for all the fields that
+    its source's outline and its span): `compute` runs once per batch for all the fields that
     share it, given each record's columns and fields; `pick` takes one field's value from
     what it gave for one record."""
 
