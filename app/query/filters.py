@@ -59,11 +59,20 @@ def substring_pattern(text: str) -> str:
     return f"%{escaped}%"
 
 
+def lowered_like(column: Column, pattern: Any) -> Clause:
+    """`column`, lowercased, LIKE `pattern` (a `substring_pattern`, as text or bound)."""
+    return func.lower(column).like(pattern, escape="\\")
+
+
 def contains_text(column: Column, text: str | None) -> list[Clause]:
     """Case-insensitive substring match with LIKE wildcards in the text taken literally."""
-    if text is None:
-        return []
-    return [func.lower(column).like(substring_pattern(text), escape="\\")]
+    return [] if text is None else [lowered_like(column, substring_pattern(text))]
+
+
+def given(params: Any, names: Sequence[str]) -> Bindings:
+    """The parameters of `names` that `params` sets, by name."""
+    values = {name: getattr(params, name) for name in names}
+    return {name: value for name, value in values.items() if value is not None}
 
 
 def shape_of(bindings: Bindings) -> tuple[tuple[str, bool], ...]:
@@ -202,8 +211,7 @@ class Range(Filter):
         }
 
     def bindings(self, params: Any) -> Bindings:
-        names = (f"{self.field}_{suffix}" for suffix in RANGE_SUFFIXES)
-        return {name: getattr(params, name) for name in names if getattr(params, name) is not None}
+        return given(params, [f"{self.field}_{suffix}" for suffix in RANGE_SUFFIXES])
 
     def clauses(
         self, t: Tables, column: Column, values: Mapping[str, Any], *, nested: bool
@@ -243,8 +251,7 @@ class Between(Filter):
         }
 
     def bindings(self, params: Any) -> Bindings:
-        names = (self.after, self.before)
-        return {name: getattr(params, name) for name in names if getattr(params, name) is not None}
+        return given(params, [self.after, self.before])
 
     def clauses(
         self, t: Tables, column: Column, values: Mapping[str, Any], *, nested: bool
@@ -280,8 +287,7 @@ class Contains(Filter):
     ) -> list[Clause]:
         if self.param not in values:
             return []
-        pattern = bound(column, self.param, values[self.param])
-        return [func.lower(column).like(pattern, escape="\\")]
+        return [lowered_like(column, bound(column, self.param, values[self.param]))]
 
 
 SEARCH_DESCRIPTION = (
