@@ -4,12 +4,11 @@ deterministic and offline (`app/draft/`); docs/drafting.md is the workflow."""
 
 import hashlib
 from datetime import date
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, Field, ValidationError
 
-from app.draft import Draft, Metadata, draft_article
 from app.resources import CLAIM, SCHEMAS, SOURCE, SPEAKER, STATISTIC
 from app.resources.schemas import draft_model
 from app.web.guards import read_json_body
@@ -18,6 +17,9 @@ from app.web.responses import ANY_REQUEST, json_response, problems
 from app.write.auth import Writer
 from app.write.bodies import invalid
 from app.write.validation import LANGUAGE, SLUG, Name, Strict, Text
+
+if TYPE_CHECKING:  # the drafter is imported by the endpoint that drafts (create_draft)
+    from app.draft import Draft
 
 # The longest article drafted in one request, in characters (code points): about 30,000
 # words, far more than an article; drafting it takes at most a few seconds.
@@ -97,7 +99,7 @@ async def draft_request(request: Request, _caller: Writer) -> DraftRequest:
     return body
 
 
-def draft_document(draft: Draft, text: str) -> dict[str, Any]:
+def draft_document(draft: "Draft", text: str) -> dict[str, Any]:
     """The draft in the API's shapes: what the read endpoints serve, less what a stored
     record has, plus notes."""
     source = draft.source
@@ -202,6 +204,10 @@ def create_draft(body: Annotated[DraftRequest, Depends(draft_request)]) -> Respo
     author statements), statistics (figures read by the same reader as the write API) and
     speakers, each verbatim with its span in the text and notes where the drafter is unsure.
     The same text gives the same draft."""
+    # Imported here, not at the top: a worker that never drafts does not load the drafter
+    # (about 2.6 MB of its rules and tables; docs/performance.md, memory per worker).
+    from app.draft import Metadata, draft_article
+
     metadata = Metadata(
         title=body.title,
         publisher=body.publisher,
