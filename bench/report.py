@@ -51,6 +51,8 @@ class Run:
 
     rows: list[Record]
     metrics: list[Record]
+    # The layers of each bench/profile.py output, largest first, by (size, db, shape).
+    profiles: dict[tuple[str, str, str], list[tuple[str, int]]]
 
     def __post_init__(self) -> None:
         self.floors: dict[str, list[float]] = {}
@@ -297,6 +299,73 @@ def _load(run: Run, _size: str, _db: str, _shape: str) -> tuple[float | None, st
     )
 
 
+def _floor_x_framework(run: Run, floor: str, size: str, db: str, shape: str) -> str | None:
+    row, framework = run.stack.get(floor, {}).get((size, db, shape)), run.framework()
+    return f"{100 * num(row) / framework:.1f} %" if row and framework else None
+
+
+def _floor_x_datasette(run: Run, floor: str, size: str, db: str, shape: str) -> str | None:
+    row, theirs = (
+        run.stack.get(floor, {}).get((size, db, shape)),
+        run.datasette.get((size, shape[:1], "hot")),
+    )
+    return f"{num(row) / num(theirs):.2f}x" if row and theirs and num(theirs) else None
+
+
+def _floor_cpu(run: Run, floor: str, size: str, db: str, shape: str) -> str | None:
+    # A request's CPU on the floor: the least its 1-connection p50 could be.
+    row = run.stack.get(floor, {}).get((size, db, shape))
+    return f">= {num(row, 'srv_ms_req'):.2f} ms" if row else None
+
+
+def _floor_pg(run: Run, floor: str, size: str, _db: str, shape: str) -> str | None:
+    rows = run.stack.get(floor, {})
+    pg, lite = rows.get((size, "postgresql", shape)), rows.get((size, "sqlite", shape))
+    return f"{num(pg) / num(lite):.2f}" if pg and lite and num(lite) else None
+
+
+FloorMeasure = Callable[[Run, str, str, str, str], str | None]
+# The same measure taken on the design card's floors (bench/stack_app.py), where they serve
+# the shape: a target the floor misses cannot be met by an app on that stack.
+FLOOR_MEASURES: dict[Measure, FloorMeasure] = {
+    _x_framework: _floor_x_framework,
+    _x_datasette: _floor_x_datasette,
+    _one_conn: _floor_cpu,
+    _pg: _floor_pg,
+}
+
+
+def floors_cell(run: Run, measure: Measure, size: str, db: str, shape: str) -> str:
+    """The measure on the stack floor / the driver floor, or "-" where they do not serve it."""
+    floor_measure = FLOOR_MEASURES.get(measure)
+    if floor_measure is None:
+        return "-"
+    values = [floor_measure(run, floor, size, db, shape) for floor in STACK_FLOORS]
+    return "-" if values == [None, None] else " / ".join(v or "-" for v in values)
+
+
+LAYER_NAMES = {
+    "claimbase code": "ours",
+    "FastAPI, Starlette, pydantic, anyio": "FastAPI",
+    "database driver (SQL run + rows fetched)": "driver",
+    "uvicorn, socket I/O": "uvicorn",
+}
+
+
+def layers_cell(run: Run, size: str, db: str, shape: str) -> str:
+    """The three largest layers of the shape's profile (PostgreSQL's for a PG / SQLite ratio),
+    each with its part of a request's CPU in the run (ms CPU/req x its share)."""
+    db = "postgresql" if db == "-" else db
+    layers = run.profiles.get((size, db, shape))
+    if not layers:
+        return "-"
+    cpu_ms = num(run.main(size, db, shape), "srv_ms_req")
+    return ", ".join(
+        f"{LAYER_NAMES.get(name, name)} {share} % ({cpu_ms * share / 100:.2f} ms)"
+        for name, share in layers[:3]
+    )
+
+
 # (target, limit, higher is better, measure, shapes, judged per database)
 TARGETS: tuple[tuple[str, float, bool, Measure, tuple[str, ...], bool], ...] = (
     ("lists >= 20 % of bare FastAPI", 0.20, True, _x_framework, LISTS, True),
@@ -338,8 +407,9 @@ def targets(run: Run) -> str:
         + ("" if size == "1m" else " (the run measured no 1M corpus: NOT the targets' size)")
         + ".",
         "",
-        "| target | db | shape | measured | result |",
-        "|---|---|---|---|---|",
+        "| target | db | shape | measured | result | the floors (stack / driver) "
+        "| largest layers (py-spy) |",
+        "|---|---|---|---|---|---|---|",
     ]
     met = missed = 0
     for name, limit, higher, measure, shapes, per_db in TARGETS:
@@ -352,7 +422,11 @@ def targets(run: Run) -> str:
                     result, met = "met", met + 1
                 else:
                     result, missed = "**missed**", missed + 1
-                lines.append(f"| {name} | {db} | {shape or '-'} | {text} | {result} |")
+                lines.append(
+                    f"| {name} | {db} | {shape or '-'} | {text} | {result} "
+                    f"| {floors_cell(run, measure, size, db, shape)} "
+                    f"| {layers_cell(run, size, db, shape) if result != 'met' else '-'} |"
+                )
     lines.append(f"\n{met} met, {missed} missed.")
     return "\n".join(lines) + "\n"
 
@@ -389,36 +463,45 @@ def extras(run: Run) -> str:
 LAYER_ROW = re.compile(r"^\| (?P<layer>[^|]+?) \| (?P<share>\d+) % \|$")
 
 
-def profiles(out: Path) -> str:
-    """The layer shares of every bench/profile.py output in the folder, side by side."""
+def read_profiles(out: Path) -> dict[tuple[str, str, str], list[tuple[str, int]]]:
+    """The layer shares of each profile_<size>_<db>_<shape>.md, largest first."""
+    found: dict[tuple[str, str, str], list[tuple[str, int]]] = {}
+    for path in out.glob("profile_*.md"):
+        size, db, shape = path.stem.removeprefix("profile_").split("_", 2)
+        layers = [
+            (match["layer"], int(match["share"]))
+            for match in map(LAYER_ROW.match, path.read_text().splitlines())
+            if match
+        ]
+        found[(size, db, shape)] = sorted(layers, key=lambda layer: -layer[1])
+    return found
+
+
+def profiles(run: Run, out: Path) -> str:
+    """One row per bench/profile.py output in the folder: its layers' shares, then each
+    profile's two hottest frames."""
     order = {"sqlite": 0, "postgresql": 1}
-    found = sorted(
-        out.glob("profile_*.md"),
-        key=lambda p: (p.stem.split("_")[1], order.get(p.stem.split("_")[2], 2), p.stem),
-    )
-    if not found:
+    keys = sorted(run.profiles, key=lambda k: (SIZE_CLAIMS.get(k[0], 0), order.get(k[1], 2), k))
+    if not keys:
         return ""
-    columns: list[str] = []
-    shares: dict[str, dict[str, str]] = {}
+    layers = list(dict.fromkeys(name for key in keys for name, _share in run.profiles[key]))
+    lines = [
+        "| N | db | shape | " + " | ".join(layers) + " |",
+        "|---|---|---|" + "---|" * len(layers),
+    ]
     hottest: list[str] = []
-    for path in found:
-        column = path.stem.removeprefix("profile_")
-        columns.append(column)
-        text = path.read_text()
-        for line in text.splitlines():
-            match = LAYER_ROW.match(line)
-            if match:
-                shares.setdefault(match["layer"], {})[column] = match["share"] + " %"
+    for size, db, shape in keys:
+        shares = dict(run.profiles[(size, db, shape)])
+        lines.append(
+            f"| {size} | {db} | {shape} | "
+            + " | ".join(f"{shares[name]} %" if name in shares else "" for name in layers)
+            + " |"
+        )
+        text = (out / f"profile_{size}_{db}_{shape}.md").read_text()
         frames = text.split("hottest frames (self time):")
         if len(frames) > 1:
-            top = [x.strip() for x in frames[1].strip().splitlines()[:3]]
-            hottest.append(f"* {column}: " + "; ".join(top))
-    lines = [
-        "| layer | " + " | ".join(columns) + " |",
-        "|---|" + "---|" * len(columns),
-    ]
-    for layer, by_column in shares.items():
-        lines.append(f"| {layer} | " + " | ".join(by_column.get(c, "") for c in columns) + " |")
+            top = [x.strip() for x in frames[1].strip().splitlines()[:2]]
+            hottest.append(f"* {size} {db} {shape}: " + "; ".join(top))
     return "\n".join(lines) + "\n\nHottest frames (self time):\n\n" + "\n".join(hottest) + "\n"
 
 
@@ -447,10 +530,10 @@ def generated(run: Run, out: Path, png_name: str) -> str:
         "### Targets (issue 11)\n\n" + targets(run),
         "### Memory, exports, a record while a slow statement runs, bulk load\n\n" + extras(run),
     ]
-    if profiles(out):
+    if run.profiles:
         parts.append(
             "### Where a request's CPU goes (bench/profile.py, py-spy, share of busy CPU)\n\n"
-            + profiles(out)
+            + profiles(run, out)
         )
     parts.append(f"![p50 vs size]({png_name})\n")
     return "\n".join(parts)
@@ -513,7 +596,7 @@ def main() -> int:
     parser.add_argument("--png", type=Path, default=None)
     parser.add_argument("--results", type=Path, default=None, help="e.g. bench/RESULTS.md")
     args = parser.parse_args()
-    run = Run(read(args.out, "results.tsv"), read(args.out, "metrics.tsv"))
+    run = Run(read(args.out, "results.tsv"), read(args.out, "metrics.tsv"), read_profiles(args.out))
     png: Path = args.png or (
         args.results.with_name("p50_vs_size.png") if args.results else args.out / "p50_vs_size.png"
     )

@@ -17,7 +17,7 @@ access log off): every shape rotating over >= 1000 URLs (bench/paths.py) plus a 
 variant, a 1-connection latency pass, the same URLs of shapes a, b, d and a record's 304 from
 the design card's floor (bench/stack_app.py: FastAPI + SQLAlchemy Core + orjson running only
 claimbase's page statement) and from the same app on the bare DB-API driver (STACK_DRIVER=raw),
-one-record GETs idle and while heavy requests run (`--slow`), py-spy profiles of shapes a-d
+one-record GETs idle and while heavy requests run (`--slow`), py-spy profiles of shapes a-f
 (`--profile-sizes`), one export of every claim as CSV (rows/s) and the workers' RSS; the
 floor again; then the bulk load of `--load-size` claims against make_db.py. Results:
 OUT/results.tsv (one row per wrk window), OUT/metrics.tsv (the other numbers),
@@ -633,12 +633,16 @@ def while_slow(
 
 
 def profile(bench: Bench, label: tuple[str, str, str, int], base: str, pid: int) -> None:
-    """bench/profile.py (py-spy) on the hot URL of shapes a-d: which layer takes the time."""
-    for line in (bench.out / f"paths_{label[1]}_{label[2]}" / "hot.tsv").read_text().splitlines():
-        shape, path = line.split("\t")
-        if shape[:1] not in "abcd":
+    """bench/profile.py (py-spy) on every shape's rotating URLs but the export's, as the
+    shape is measured: which layer takes the time."""
+    for paths in sorted((bench.out / f"paths_{label[1]}_{label[2]}").glob("*.paths")):
+        shape = paths.stem
+        if shape.startswith("g_") or not paths.read_text().strip():
             continue
-        command = [sys.executable, str(ROOT / "bench" / "profile.py"), str(pid), base + path]
+        command = [
+            sys.executable, str(ROOT / "bench" / "profile.py"), str(pid), base + "/",
+            "--paths", str(paths),
+        ]  # fmt: skip
         result = subprocess.run(
             [*command, "--seconds", "6"], capture_output=True, text=True, check=False, cwd=ROOT
         )
@@ -754,7 +758,7 @@ def stack(bench: Bench, size: str, db: str, target: str) -> None:
 @dataclass
 class Extras:
     slow: int  # one-record GETs per condition of "while a slow statement runs" (0: skip)
-    profile: list[str]  # sizes whose 1-worker server is profiled on shapes a-d
+    profile: list[str]  # sizes whose 1-worker server is profiled on shapes a-f
 
 
 def main() -> int:
