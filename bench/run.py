@@ -1,7 +1,8 @@
 """The benchmark, side by side in one run: the raw-ASGI floor, bare FastAPI, Datasette and
 claimbase, and the targets of issue 11 measured in the same run.
 
-Run from the project root with the project's venv (see "How to rerun it" in bench/RESULTS.md):
+Run from the project root with the project's venv (see "How to rerun it" in bench/RESULTS.md and
+"Benchmarks" in docs/performance.md):
 
     .venv/bin/python bench/run.py --sizes 100k,1m --dbs sqlite,postgresql --workers 1
 
