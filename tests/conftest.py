@@ -10,9 +10,9 @@ from typing import Any
 
 import httpx
 import pytest
-from fastapi import FastAPI, Request
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
@@ -24,7 +24,14 @@ os.environ.setdefault("TRUSTED_HOSTS", "testserver,localhost,127.0.0.1,::1")
 
 from app.config import Settings
 from app.main import app, create_app
-from app.store.engine import READ_METHODS, build_engine, get_session, session_factory, session_scope
+from app.store.engine import (
+    READ_OPTION,
+    build_engine,
+    get_reader,
+    get_session,
+    session_factory,
+    session_scope,
+)
 from app.store.migrate import upgrade
 from app.write.auth import create_key
 from seed.bundle import read_bundle
@@ -69,13 +76,19 @@ def rolled_back(engine: Engine) -> Iterator[Session]:
 
 
 def serve(session: Session) -> None:
-    """The app's requests run in `session` (and commit into it) until the overrides clear."""
+    """The app's requests run in `session` (and commit into it) until the overrides clear:
+    writes in it, reads on its connection."""
 
-    def override() -> Iterator[Session]:
+    def writing() -> Iterator[Session]:
         yield session
         session.commit()
 
-    app.dependency_overrides[get_session] = override
+    def reading() -> Iterator[Connection]:
+        yield session.connection()
+        session.commit()
+
+    app.dependency_overrides[get_session] = writing
+    app.dependency_overrides[get_reader] = reading
 
 
 @pytest.fixture
@@ -142,15 +155,23 @@ def owned_database(
 
 
 def app_on(engine: Engine, settings: Settings | None = None) -> FastAPI:
-    """A new app whose requests run in real, committing sessions on `engine`."""
+    """A new app whose requests run in real, committing units of work on `engine`: writes in
+    sessions, reads on connections marked as a read pool's (READ_OPTION, see `end_read`)."""
     new_app = create_app(settings)
-    factories = {write: session_factory(engine, write=write) for write in (False, True)}
+    writes = session_factory(engine, write=True)
+    reads = engine.execution_options(**{READ_OPTION: True})
 
-    def committing_session(request: Request) -> Iterator[Session]:
-        with session_scope(factories[request.method not in READ_METHODS]) as session:
+    def writing() -> Iterator[Session]:
+        with session_scope(writes) as session:
             yield session
 
-    new_app.dependency_overrides[get_session] = committing_session
+    def reading() -> Iterator[Connection]:
+        with reads.connect() as connection:
+            yield connection
+            connection.commit()
+
+    new_app.dependency_overrides[get_session] = writing
+    new_app.dependency_overrides[get_reader] = reading
     return new_app
 
 

@@ -9,13 +9,12 @@ batch (`Resource.derived_columns`). NDJSON writes the documents.
 import csv
 import ctypes
 import io
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import Row
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, Row
 
 from app.resources.kernel import Document, Resource
 from app.store.temporal import Tables
@@ -34,13 +33,14 @@ Columns = dict[str, Sequence[Any]]
 
 
 def csv_export(
-    session: Session, t: Tables, resource: Resource, batches: Iterable[Rows]
+    connect: Callable[[], Connection], t: Tables, resource: Resource, batches: Iterable[Rows]
 ) -> Iterator[bytes]:
-    """The resource's CSV columns (its documents flattened), batch by batch."""
+    """The resource's CSV columns (its documents flattened), batch by batch, each batch's
+    derived columns read on `connect()`."""
 
     def columns(rows: Rows) -> Columns:
         own: Columns = dict(zip(rows[0]._fields, zip(*rows, strict=True), strict=True))
-        return {**own, **resource.derived_columns(session, t, own)}
+        return {**own, **resource.derived_columns(connect(), t, own)}
 
     return csv_lines(resource.csv_columns(), map(columns, batches))
 

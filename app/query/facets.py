@@ -3,8 +3,7 @@
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import Select, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, Select, func, select
 
 from app.query.filters import split_list
 from app.resources.kernel import Field
@@ -12,7 +11,7 @@ from app.store.temporal import Tables
 
 
 def _buckets(
-    session: Session, t: Tables, matched: Any, parameters: Mapping[str, Any], field: Field
+    connection: Connection, t: Tables, matched: Any, parameters: Mapping[str, Any], field: Field
 ) -> list[dict[str, Any]]:
     """Counts of the matched rows per value of `field` (a list field: one row per value)."""
     assert field.facet is not None
@@ -26,12 +25,12 @@ def _buckets(
     else:
         value = matched.c[field.stored_as]
         counted = select(value, func.count()).select_from(matched).where(value.is_not(None))
-    rows = session.execute(counted.group_by(value), parameters).all()
+    rows = connection.execute(counted.group_by(value), parameters).all()
     labels: dict[str, str] = {}
     if field.facet.label is not None and rows:
         named_by = t.of(field.facet.label).c
         named = select(named_by.id, named_by.name).where(named_by.id.in_([row[0] for row in rows]))
-        labels = {str(row[0]): str(row[1]) for row in session.execute(named)}
+        labels = {str(row[0]): str(row[1]) for row in connection.execute(named)}
     buckets = [
         {"value": row[0], "label": labels.get(row[0], row[0]), "count": row[1]} for row in rows
     ]
@@ -39,7 +38,7 @@ def _buckets(
 
 
 def count_facets(
-    session: Session,
+    connection: Connection,
     t: Tables,
     filtered: Select[Any],
     parameters: Mapping[str, Any],
@@ -51,5 +50,6 @@ def count_facets(
     from."""
     matched = filtered.order_by(None).subquery()
     return {
-        name: _buckets(session, t, matched, parameters, facets[name]) for name in split_list(names)
+        name: _buckets(connection, t, matched, parameters, facets[name])
+        for name in split_list(names)
     }

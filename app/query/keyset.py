@@ -5,7 +5,7 @@ import base64
 import binascii
 import hashlib
 import hmac
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -26,7 +26,7 @@ from sqlalchemy import (
     select,
     tuple_,
 )
-from sqlalchemy.orm import QueryableAttribute, Session
+from sqlalchemy.orm import QueryableAttribute
 from sqlalchemy.sql.elements import KeyedColumnElement
 from starlette.datastructures import URL
 
@@ -180,7 +180,7 @@ class PageResult:
 
 
 def paginate(
-    session: Session,
+    connection: Connection,
     query: Select[Any],
     keys: Sequence[SortKey],
     after: Sequence[KeyValue] | None,
@@ -196,9 +196,7 @@ def paginate(
     """
     page = keyset_page(query, keys, after, limit + 1)
     parameters = page_parameters(after, limit + 1)
-    # Core statements run on the session's connection: Session.execute adds ORM steps a
-    # read of table columns does not need.
-    return read_page(session.connection(), page, parameters, keys, limit, fingerprint, count)
+    return read_page(connection, page, parameters, keys, limit, fingerprint, count)
 
 
 def read_page(
@@ -253,7 +251,7 @@ def count_query(query: Select[Any]) -> Select[Any]:
 
 
 def keyset_batches(
-    session: Session,
+    connect: Callable[[], Connection],
     query: Select[Any],
     parameters: Mapping[str, Any],
     keys: Sequence[SortKey],
@@ -263,12 +261,13 @@ def keyset_batches(
     """All of `query` (run with its `parameters`) after the key `after`, in the order of
     `keys`, `size` rows per statement.
 
-    Each batch is read whole, so no database cursor stays open while the caller works on it
-    (or while a streamed response waits for its client).
+    Each batch is read whole on `connect()`, so no database cursor stays open while the
+    caller works on it (or while a streamed response waits for its client), and the caller
+    may give the connection back between batches.
     """
     while True:
         batch = keyset_page(query, keys, after, size)
-        rows = session.execute(batch, {**parameters, **page_parameters(after, size)}).all()
+        rows = connect().execute(batch, {**parameters, **page_parameters(after, size)}).all()
         if rows:
             yield rows
         if len(rows) < size:

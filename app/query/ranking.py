@@ -8,12 +8,11 @@ block follows. A cursor holds its block's bounds, so walking every page returns 
 exactly once on a stable dataset, and each page ranks at most `CANDIDATES` rows.
 """
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, Select, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Connection, Row, Select, func, select
 
 from app.query.keyset import (
     KeyValue,
@@ -72,11 +71,11 @@ def block_query(
 
 
 def _older_block(
-    session: Session, query: Select[Any], added: ColumnElement[Any], below: int | None
+    connection: Connection, query: Select[Any], added: ColumnElement[Any], below: int | None
 ) -> Block | None:
     """The next block before `below`; when fewer than `CANDIDATES` matches are left, it
     reaches back to `OLDEST`, so no query looks further."""
-    count, low, high = session.execute(older_block_query(query, added, below)).one()
+    count, low, high = connection.execute(older_block_query(query, added, below)).one()
     if count == 0:
         return None
     return Block(low if count == CANDIDATES else OLDEST, high + 1)
@@ -90,7 +89,7 @@ def _cursor_block(values: Sequence[Any]) -> Block:
 
 
 def ranked_rows(
-    session: Session,
+    connection: Connection,
     query: Select[Any],
     added: ColumnElement[Any],
     keys: Sequence[SortKey],
@@ -100,14 +99,16 @@ def ranked_rows(
     """Up to `wanted` rows of `query` (matches with their relevance), each with its block: in
     the order of `keys` within a block, newest block first, from the first row or after the
     row `start` names (its block and its sort key)."""
-    block, after = start if start is not None else (_older_block(session, query, added, None), None)
+    block, after = (
+        start if start is not None else (_older_block(connection, query, added, None), None)
+    )
     rows: list[tuple[Row[Any], Block]] = []
     while block is not None:
         page = block_query(query, added, keys, block, after, wanted - len(rows))
-        rows.extend((row, block) for row in session.execute(page))
+        rows.extend((row, block) for row in connection.execute(page))
         if len(rows) >= wanted or block.low == OLDEST:
             break
-        block, after = _older_block(session, query, added, block.low), None
+        block, after = _older_block(connection, query, added, block.low), None
     return rows
 
 
@@ -129,7 +130,7 @@ def _resume_after(
 
 
 def paginate_ranked(
-    session: Session,
+    connection: Connection,
     query: Select[Any],
     added: ColumnElement[Any],
     keys: Sequence[SortKey],
@@ -141,26 +142,27 @@ def paginate_ranked(
     """One page of `ranked_rows` after the row `start` names (the decoded cursor); the
     cursor holds the block's bounds with the row's sort key, so the next page continues in
     the same block. Its total when `count` (count=true's statement) is given."""
-    found = ranked_rows(session, query, added, keys, limit + 1, start)
+    found = ranked_rows(connection, query, added, keys, limit + 1, start)
     next_cursor = None
     if len(found) > limit:
         block, key = _resume_after(found[limit - 1], keys)
         next_cursor = encode_cursor(fingerprint, [block.low, block.high, *key])
-    total = None if count is None else session.execute(count).scalar_one()
+    total = None if count is None else connection.execute(count).scalar_one()
     return PageResult([row._mapping for row, _block in found[:limit]], next_cursor, total)
 
 
 def ranked_batches(
-    session: Session,
+    connect: Callable[[], Connection],
     query: Select[Any],
     added: ColumnElement[Any],
     keys: Sequence[SortKey],
     start: tuple[Block, Sequence[Any]] | None,
     size: int,
 ) -> Iterator[Sequence[Row[Any]]]:
-    """Every row of `ranked_rows` from `start` on, `size` per batch (exports)."""
+    """Every row of `ranked_rows` from `start` on, `size` per batch (exports), each batch read
+    on `connect()`."""
     while True:
-        found = ranked_rows(session, query, added, keys, size, start)
+        found = ranked_rows(connect(), query, added, keys, size, start)
         if found:
             yield [row for row, _block in found]
         if len(found) < size:

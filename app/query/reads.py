@@ -10,7 +10,7 @@ from typing import Any
 
 from fastapi import Request, Response
 from fastapi.responses import StreamingResponse
-from sqlalchemy import ColumnElement, Row, RowMapping, Select, select
+from sqlalchemy import ColumnElement, Connection, Row, RowMapping, Select, select
 from sqlalchemy.orm import Session
 
 from app.formats.exports import EXPORT_BATCH_ROWS, csv_export, ndjson_export
@@ -44,6 +44,7 @@ from app.query.search import (
 )
 from app.query.search import snippet as search_snippet
 from app.resources.kernel import Document, Resource, shaped
+from app.store.engine import OwnReads, end_read
 from app.store.models import Change, ChangeOperation
 from app.store.temporal import Tables, tables_at
 from app.web.conditional import (
@@ -62,7 +63,7 @@ from app.web.negotiation import (
     accepts_record,
     negotiate,
 )
-from app.web.offload import off_loop
+from app.web.offload import off_loop, read_off_loop
 from app.web.problems import ApiError, invalid_parameter, not_found
 from app.web.responses import json_response, list_response
 
@@ -150,16 +151,17 @@ class ListQuery:
             lambda: keyset_page(self.query, self.keys, self.start, limit + 1),
         )
 
-    def page(self, session: Session, limit: int, *, counted: bool) -> PageResult:
+    def page(self, reading: Connection | Session, limit: int, *, counted: bool) -> PageResult:
+        connection = connection_of(reading)
         count = self._count() if counted else None
         if self.ranked_by is not None:
             return paginate_ranked(
-                session, self.query, self.ranked_by, self.keys, self.start, limit,
+                connection, self.query, self.ranked_by, self.keys, self.start, limit,
                 self.fingerprint, count,
             )  # fmt: skip
         parameters = {**self.parameters, **page_parameters(self.start, limit + 1)}
         return read_page(
-            session.connection(), self._page(limit), parameters, self.keys, limit,
+            connection, self._page(limit), parameters, self.keys, limit,
             self.fingerprint, count,
         )  # fmt: skip
 
@@ -173,35 +175,43 @@ class ListQuery:
         """The SQL of count=true with its values (query plan tests, benchmarks)."""
         return self._count().params(self.parameters)
 
-    def batches(self, session: Session) -> Iterator[Sequence[Row[Any]]]:
+    def batches(self, connect: Callable[[], Connection]) -> Iterator[Sequence[Row[Any]]]:
         """Every row after the cursor, `EXPORT_BATCH_ROWS` per statement whatever the limit
-        (exports)."""
+        (exports), each batch read on `connect()` (see `OwnReads`)."""
         if self.ranked_by is not None:
             return ranked_batches(
-                session, self.query, self.ranked_by, self.keys, self.start, EXPORT_BATCH_ROWS
+                connect, self.query, self.ranked_by, self.keys, self.start, EXPORT_BATCH_ROWS
             )
         return keyset_batches(
-            session, self.query, self.parameters, self.keys, self.start, EXPORT_BATCH_ROWS
+            connect, self.query, self.parameters, self.keys, self.start, EXPORT_BATCH_ROWS
         )
 
     def documents(
-        self, session: Session, rows: Sequence[RowMapping], include: set[str]
+        self, connection: Connection, rows: Sequence[RowMapping], include: set[str]
     ) -> list[Document]:
-        documents = self.resource.documents(session, self.tables, rows, include)
+        documents = self.resource.documents(connection, self.tables, rows, include)
         if self.search is not None:
             for document in documents:
                 document["snippet"] = search_snippet(document["text"], self.search)
         return documents
 
 
+def connection_of(reading: Connection | Session) -> Connection:
+    """What `reading` reads on: the API passes its read connection, bench/queries.py an ORM
+    session (it is left as it is while the benchmark changes elsewhere; once it passes
+    `session.connection()`, this goes)."""
+    return reading.connection() if isinstance(reading, Session) else reading
+
+
 def list_query(
-    session: Session, t: Tables, params: RecordListParams, resource: Resource
+    reading: Connection | Session, t: Tables, params: RecordListParams, resource: Resource
 ) -> ListQuery:
     """The SQL of a list request, before its page is cut (the query plan tests and the
     benchmark read it from here, so they check exactly what the API runs). The resource's
     `q` is a full-text search that ranks by relevance (by default) or filters (with another
     sort). A cursor not signed for this query is a 400 here, before any 304 is considered."""
-    resource.check_vocabularies(session, params)
+    connection = connection_of(reading)
+    resource.check_vocabularies(connection, params)
     q: str | None = getattr(params, "q", None) if resource.full_text else None
     sort_fields: dict[str, list[Column]] = resource.sort_fields(t)
     sort = params.sort or ("id" if q is None else "-relevance")
@@ -229,10 +239,10 @@ def list_query(
             query = shaped(("list", shape), t, lambda: filtered(resource.query(t)))
     elif not by_relevance:
         # Exact over every match, in the order of the sort's index.
-        broad = t.as_of is None and is_broad(session, search)
+        broad = t.as_of is None and is_broad(connection, search)
         query = filtered(resource.query(t).where(claim_match(search, t, broad)))
     else:
-        dialect = session.get_bind().dialect.name
+        dialect = connection.dialect.name
         ranked = ranked_claims(dialect, resource.query(t), search, t)
         # Reads `as_of` a past moment rank every match: history tables are not tuned for scale.
         ranked_by = added_order(dialect) if t.as_of is None else None
@@ -269,7 +279,7 @@ def is_heavy(params: RecordListParams) -> bool:
 
 async def list_records(
     request: Request,
-    session: Session,
+    connection: Connection,
     params: RecordListParams,
     resource: Resource,
     media: str | None = None,
@@ -288,36 +298,36 @@ async def list_records(
     if fields is not None and media != "json":
         raise sparse_is_json_only()
     t = tables_at(params.as_of)
-    listed = list_query(session, t, params, resource)
+    listed = list_query(connection, t, params, resource)
     cache_control = cache_control_as_of(params.as_of)
     # Pages and exports alike: known from the state and the request before anything is read.
-    etag = state_etag(session, request, media)
+    etag = state_etag(connection, request, media)
     unchanged = not_modified(request, etag, cache_control=cache_control, vary=vary)
     if unchanged is not None:
         return unchanged
     validated = {**validators(etag, None, cache_control), **({"Vary": vary} if vary else {})}
     if media in STREAMED:
-        session.commit()  # ends the read, giving its connection back
-        return await _export(session, media, listed, validated, bom=bom)
+        return await _export(connection, media, listed, validated, bom=bom)
     if not is_heavy(params):
-        return _page_response(request, session, params, listed, media, validated)
-    session.commit()  # ends the read, giving its connection back
-    return await off_loop(_page_response, request, session, params, listed, media, validated)
+        return _page_response(connection, request, params, listed, media, validated)
+    return await read_off_loop(
+        connection, _page_response, request, params, listed, media, validated
+    )
 
 
 def _page_response(
+    connection: Connection,
     request: Request,
-    session: Session,
     params: RecordListParams,
     listed: ListQuery,
     media: str,
     validated: dict[str, str],
 ) -> Response:
     resource, t = listed.resource, listed.tables
-    page = listed.page(session, params.limit, counted=params.count)
+    page = listed.page(connection, params.limit, counted=params.count)
     if media == "jsonld":
         linked = LinkedData(f"{request.base_url}v1/")
-        documents = listed.documents(session, page.rows, set(resource.linked_includes))
+        documents = listed.documents(connection, page.rows, set(resource.linked_includes))
         response = json_response(linked.graph(resource, documents))
         response.headers["Content-Type"] = MEDIA_TYPES["jsonld"]
         if page.next_cursor is not None:
@@ -327,10 +337,10 @@ def _page_response(
         facet_names: str | None = getattr(params, "facets", None)
         if facet_names is not None:
             extra["facets"] = count_facets(
-                session, t, listed.query, listed.parameters, facet_names, resource.facets()
+                connection, t, listed.query, listed.parameters, facet_names, resource.facets()
             )
         include = includes(getattr(params, "include", None))
-        documents = listed.documents(session, page.rows, include)
+        documents = listed.documents(connection, page.rows, include)
         fields = chosen_fields(getattr(params, "fields", None))
         resource.sparse(documents, fields)
         response = sparse_response(list_response(request, documents, page, extra), fields)
@@ -339,17 +349,17 @@ def _page_response(
 
 
 async def _export(
-    session: Session, media: str, listed: ListQuery, validated: dict[str, str], *, bom: bool
+    connection: Connection, media: str, listed: ListQuery, validated: dict[str, str], *, bom: bool
 ) -> Response:
     """The whole collection streamed in batches of `EXPORT_BATCH_ROWS` whatever `limit` says;
     the first batch is read now, so that a database that fails is still a problem response
     rather than a broken stream.
 
-    The request's session ends before the body is sent, so the stream reads in a session of
-    its own. Every batch is read and written off the event loop: the loop serves other
-    requests between batches, and hears of a client that left (the stream then stops after
-    the batch in hand)."""
-    exporting = Session(bind=session.get_bind())
+    The request's read ends before the body is sent (`end_read`), so the stream reads in reads
+    of its own, one per batch. Every batch is read and written off the event loop: the loop
+    serves other requests between batches, and hears of a client that left (the stream then
+    stops after the batch in hand)."""
+    exporting = OwnReads(end_read(connection))
     lines = await off_loop(_export_lines, exporting, media, listed, bom)
     resource = listed.resource
     headers = dict(validated)
@@ -361,54 +371,59 @@ async def _export(
     )
 
 
-def _export_lines(exporting: Session, media: str, listed: ListQuery, bom: bool) -> Iterator[bytes]:
+def _export_lines(exporting: OwnReads, media: str, listed: ListQuery, bom: bool) -> Iterator[bytes]:
     """The export's chunks, its first batch read already."""
-    batches = listed.batches(exporting)
-    read = chain(list(islice(batches, 1)), batches)
-    exporting.close()  # until the stream starts, which may be after other requests' reads
+    batches = listed.batches(exporting.connection)
+    try:
+        read = chain(list(islice(batches, 1)), batches)
+    finally:
+        exporting.end()  # until the stream starts, which may be after other requests' reads
     if media == "csv":
-        rows = csv_export(exporting, listed.tables, listed.resource, read)
+        rows = csv_export(exporting.connection, listed.tables, listed.resource, read)
         return chain([UTF8_BOM], rows) if bom else rows
     return ndjson_export(
-        listed.documents(exporting, [row._mapping for row in rows], set()) for rows in read
+        listed.documents(exporting.connection(), [row._mapping for row in rows], set())
+        for rows in read
     )
 
 
-def _next_chunk(session: Session, chunks: Iterator[bytes]) -> bytes | None:
+def _next_chunk(exporting: OwnReads, chunks: Iterator[bytes]) -> bytes | None:
     try:
         return next(chunks, None)
     finally:
-        session.close()
+        exporting.end()
 
 
 async def released_between_chunks(
-    session: Session, chunks: Iterator[bytes]
+    exporting: OwnReads, chunks: Iterator[bytes]
 ) -> AsyncIterator[bytes]:
-    """Sends `chunks` (one per batch read, each read off the loop), giving `session`'s
-    connection back before each is sent: a slow or vanished client holds no connection while
-    the stream waits on it."""
+    """Sends `chunks` (one per batch read, each read off the loop), ending `exporting`'s read
+    before each is sent: a slow or vanished client holds no connection while the stream waits
+    on it."""
     try:
-        while (chunk := await off_loop(_next_chunk, session, chunks)) is not None:
+        while (chunk := await off_loop(_next_chunk, exporting, chunks)) is not None:
             yield chunk
     finally:
-        session.close()
+        exporting.end()
 
 
-def retraction(session: Session, resource: str, record_id: str, version: int) -> dict[str, Any]:
+def retraction(
+    connection: Connection, resource: str, record_id: str, version: int
+) -> dict[str, Any]:
     """When, by whom and why a record was retracted: from its retract change."""
-    change = session.execute(
-        select(Change).where(
+    at, author, reason = connection.execute(
+        select(Change.at, Change.author, Change.reason).where(
             Change.resource == resource,
             Change.record_id == record_id,
             Change.version == version,
             Change.operation == ChangeOperation.retract,
         )
-    ).scalar_one()
-    return {"retracted_at": change.at, "retracted_by": change.author, "reason": change.reason}
+    ).one()
+    return {"retracted_at": at, "retracted_by": author, "reason": reason}
 
 
-def gone(session: Session, resource: str, row: RowMapping) -> ApiError:
-    facts = retraction(session, resource, row["id"], row["version"])
+def gone(connection: Connection, resource: str, row: RowMapping) -> ApiError:
+    facts = retraction(connection, resource, row["id"], row["version"])
     return ApiError(
         "gone",
         f"The {resource} {row['id']!r} was retracted at {facts['retracted_at'].isoformat()} "
@@ -417,9 +432,9 @@ def gone(session: Session, resource: str, row: RowMapping) -> ApiError:
     )
 
 
-def find_row(session: Session, t: Tables, resource: Resource, record_id: str) -> RowMapping:
+def find_row(connection: Connection, t: Tables, resource: Resource, record_id: str) -> RowMapping:
     by_id = resource.by_id(t)
-    row = session.connection().execute(by_id, {"record_id": record_id}).mappings().first()
+    row = connection.execute(by_id, {"record_id": record_id}).mappings().first()
     if row is None:
         raise not_found(resource.name, record_id)
     return row
@@ -427,7 +442,7 @@ def find_row(session: Session, t: Tables, resource: Resource, record_id: str) ->
 
 def document_response(
     request: Request,
-    session: Session,
+    connection: Connection,
     t: Tables,
     resource: Resource,
     row: RowMapping,
@@ -446,7 +461,7 @@ def document_response(
         unchanged = not_modified(request, etag, last_modified=settled, cache_control=cache_control)
         if unchanged is not None:
             return unchanged
-    documents = resource.documents(session, t, [row], include)
+    documents = resource.documents(connection, t, [row], include)
     resource.sparse(documents, fields)
     response = sparse_response(json_response(documents[0]), fields)
     return conditional(
@@ -456,7 +471,7 @@ def document_response(
 
 def get_record(
     request: Request,
-    session: Session,
+    connection: Connection,
     resource: Resource,
     record_id: str,
     *,
@@ -467,10 +482,10 @@ def get_record(
     chosen = chosen_fields(fields)
     accepts_record(request.headers.get("accept"), sparse=chosen is not None)
     t = tables_at(as_of)
-    row = find_row(session, t, resource, record_id)
+    row = find_row(connection, t, resource, record_id)
     if row["retracted_at"] is not None:
-        raise gone(session, resource.name, row)
+        raise gone(connection, resource.name, row)
     cache_control = cache_control_as_of(as_of)
     return document_response(
-        request, session, t, resource, row, includes(include), cache_control, chosen
+        request, connection, t, resource, row, includes(include), cache_control, chosen
     )

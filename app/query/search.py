@@ -20,6 +20,7 @@ from sqlalchemy import (
     Boolean,
     ColumnElement,
     CompoundSelect,
+    Connection,
     Float,
     Select,
     and_,
@@ -32,7 +33,6 @@ from sqlalchemy import (
 )
 from sqlalchemy import column as sql_column
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.orm import Session
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import KeyedColumnElement
 
@@ -207,15 +207,15 @@ def claim_match(query: SearchQuery, t: Tables, broad: bool = False) -> ColumnEle
     return ClaimMatch(query, t, broad)
 
 
-def is_broad(session: Session, query: SearchQuery) -> bool:
+def is_broad(connection: Connection, query: SearchQuery) -> bool:
     """Whether the query matches so many current claims (SQLite) that walking a sort index
     and testing each claim beats sorting the matches: measured at 1M claims, sorting wins
     below ~2,000 matches (0.2 ms for 300) and walking above (2 ms instead of 40 at 12,000).
     Counting stops at the threshold, so this costs at most that many index entries."""
-    if session.get_bind().dialect.name != "sqlite":
+    if connection.dialect.name != "sqlite":
         return False  # PostgreSQL's planner chooses from its statistics
     first = select(_FTS.c.rowid).where(_FTS_NAME.op("MATCH")(query.fts5())).limit(BROAD_MATCHES)
-    found: int = session.execute(select(func.count()).select_from(first.subquery())).scalar_one()
+    found: int = connection.execute(select(func.count()).select_from(first.subquery())).scalar_one()
     return found >= BROAD_MATCHES
 
 

@@ -2,8 +2,7 @@
 
 from typing import Any
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, func, select
 
 from app.query.filters import split_list
 from app.resources import STATISTIC
@@ -16,7 +15,7 @@ GROUPS = {"indicator": "indicator", "entity": "entity", "unit": "unit", "period"
 SummaryParams = summary_params(STATISTIC, list(GROUPS))
 
 
-def summarize(session: Session, params: Any) -> list[dict[str, Any]]:
+def summarize(connection: Connection, params: Any) -> list[dict[str, Any]]:
     """One row per group, under the filters (and `as_of`, retractions) of the list. `latest` is
     the figure with the latest period end (the greatest id among equals), found by a window
     over each group rather than a query per group."""
@@ -26,7 +25,7 @@ def summarize(session: Session, params: Any) -> list[dict[str, Any]]:
     t = tables_at(params.as_of)
     statistic = t.statistic.c
     columns = {name: statistic[column] for name, column in GROUPS.items()}
-    STATISTIC.check_vocabularies(session, params)
+    STATISTIC.check_vocabularies(connection, params)
     filters = STATISTIC.filter_clauses(t, STATISTIC.filter_bindings(params))
     if not params.include_retracted:
         filters.append(statistic.retracted_at.is_(None))
@@ -67,5 +66,5 @@ def summarize(session: Session, params: Any) -> list[dict[str, Any]]:
                 "period_end": row["latest_period_end"],
             },
         }
-        for row in session.execute(query).mappings()
+        for row in connection.execute(query).mappings()
     ]

@@ -23,8 +23,7 @@ from typing import Any, NamedTuple
 import orjson
 from pydantic import BaseModel
 from pydantic import Field as PydanticField
-from sqlalchemy import RowMapping, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, RowMapping, select
 
 from app.resources.kernel import (
     Annotation,
@@ -157,13 +156,13 @@ def _outlines(rows: Mapping[str, RowMapping]) -> dict[str, Outline]:
     return {source_id: orjson.loads(row["outline"]) for source_id, row in rows.items()}
 
 
-def places(session: Session, t: Tables, records: Records) -> list[Place]:
+def places(connection: Connection, t: Tables, records: Records) -> list[Place]:
     """Each record's place (records with `source_id`, `speaker_id`, `span_start` and, for
     claims, `kind`), its sources and speakers read once for the batch, without their texts."""
     sources = t.source.c
     speakers = t.speaker.c
     found = rows_by_id(
-        session,
+        connection,
         shaped(("cited", "source"), t, lambda: among(
             select(sources.id, sources.title, sources.publisher, sources.authors,
                    sources.published_on, sources.url, sources.outline)
@@ -171,7 +170,7 @@ def places(session: Session, t: Tables, records: Records) -> list[Place]:
         (record["source_id"] for record in records),
     )  # fmt: skip
     names = rows_by_id(
-        session,
+        connection,
         shaped(("cited", "speaker"), t, lambda: among(select(speakers.id, speakers.name))),
         (record["speaker_id"] for record in records),
     )
@@ -192,12 +191,12 @@ def places(session: Session, t: Tables, records: Records) -> list[Place]:
     return result
 
 
-def contexts(session: Session, t: Tables, records: Records) -> list[Document | None]:
+def contexts(connection: Connection, t: Tables, records: Records) -> list[Document | None]:
     """Each record's paragraph with its span marked (`include=context`; None in front
     matter): the one read of the sources' texts, made only when asked for."""
     sources = t.source.c
     found = rows_by_id(
-        session,
+        connection,
         shaped(("context", "source"), t, lambda: among(
             select(sources.id, sources.text, sources.outline)
         )),

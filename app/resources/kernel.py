@@ -26,7 +26,6 @@ from sqlalchemy import (
     func,
     select,
 )
-from sqlalchemy.orm import Session
 from sqlalchemy.sql.visitors import cloned_traverse
 
 from app.query.filters import (
@@ -132,7 +131,7 @@ class Computed:
     share it, given each record's columns and fields; `pick` takes one field's value from
     what it gave for one record."""
 
-    compute: Callable[[Session, Tables, Records], Sequence[Any]]
+    compute: Callable[[Connection, Tables, Records], Sequence[Any]]
     pick: Callable[[Any], Any]
 
 
@@ -349,13 +348,13 @@ class Resource:
             for param in kind.parameters()
         }
 
-    def check_vocabularies(self, session: Session, params: Any) -> None:
+    def check_vocabularies(self, connection: Connection, params: Any) -> None:
         """Those parameters take only the vocabulary's ids: any other value is a 400
         suggesting the ids it may mean."""
         for param, vocabulary in self.vocabulary_parameters().items():
             given = getattr(params, param, None)
             if given is not None:
-                check_known(session, vocabulary, param, given)
+                check_known(connection, vocabulary, param, given)
 
     def _column(self, t: Tables, f: Field) -> Column:
         table = t.of(self.name).c
@@ -456,18 +455,20 @@ class Resource:
     # --- documents ------------------------------------------------------------------------
 
     def documents(
-        self, session: Session, t: Tables, rows: Sequence[RowMapping], include: set[str]
+        self, connection: Connection, t: Tables, rows: Sequence[RowMapping], include: set[str]
     ) -> list[Document]:
         """Rows into documents: each served field in order, then the version metadata; then
         the related records `include` names, embedded."""
         ids = [row["id"] for row in rows]
         linked = {
-            f.name: link_values(session, t, f.link, ids) for f in self.fields if f.link is not None
+            f.name: link_values(connection, t, f.link, ids)
+            for f in self.fields
+            if f.link is not None
         }
         # Each relation's key field, looked up once for the page, not per row and field.
         via_keys = self._via_keys()
         borrowed = {
-            via: self._borrowed(session, t, via, (row[key] for row in rows))
+            via: self._borrowed(connection, t, via, (row[key] for row in rows))
             for via, key in via_keys.items()
         }
         plan = _document_plan(self)
@@ -495,14 +496,14 @@ class Resource:
         ]
         if computed and documents:
             records = [{**row, **document} for row, document in zip(rows, documents, strict=True)]
-            for name, values in _compute(session, t, computed, records).items():
+            for name, values in _compute(connection, t, computed, records).items():
                 for document, value in zip(documents, values, strict=True):
                     document[name] = value
         for relation in self.relations:
             prefix = f"{relation.name}."
             asked = {name.removeprefix(prefix) for name in include if name.startswith(prefix)}
             if relation.name in include or asked:
-                self._embed(session, t, relation, documents, asked)
+                self._embed(connection, t, relation, documents, asked)
         return documents
 
     def _via_keys(self) -> dict[str, str]:
@@ -515,7 +516,7 @@ class Resource:
         return keys
 
     def _borrowed(
-        self, session: Session, t: Tables, via: str, ids: Iterable[str | None]
+        self, connection: Connection, t: Tables, via: str, ids: Iterable[str | None]
     ) -> dict[str, RowMapping]:
         """The fields borrowed through relation `via` from the records `ids` name, in one
         query (for a page of documents and a batch of CSV rows alike)."""
@@ -525,11 +526,11 @@ class Resource:
             other = t.of(self.relation(via).resource).c
             return among(select(other.id, *(other[name] for name in names)))
 
-        return rows_by_id(session, shaped(("borrowed", self.name, via), t, build), ids)
+        return rows_by_id(connection, shaped(("borrowed", self.name, via), t, build), ids)
 
     def _embed(
         self,
-        session: Session,
+        connection: Connection,
         t: Tables,
         relation: Relation,
         documents: list[Document],
@@ -541,7 +542,7 @@ class Resource:
         left_out = {f.name for f in other.fields if not f.embedded} - asked
 
         def embedded(rows: list[RowMapping]) -> list[Document]:
-            found = other.documents(session, t, rows, set())
+            found = other.documents(connection, t, rows, set())
             return [{k: v for k, v in d.items() if k not in left_out} for d in found]
 
         if relation.back is not None:
@@ -549,7 +550,7 @@ class Resource:
             ids = [document["id"] for document in documents]
             if ids:
                 table = t.of(other.name).c
-                rows = session.execute(
+                rows = connection.execute(
                     other.query(t)
                     .where(among_ids(table[relation.back]), table.retracted_at.is_(None))
                     .order_by(table.id),
@@ -563,7 +564,7 @@ class Resource:
         key = relation.key
         assert key is not None
         selected = shaped(("embedded", other.name), t, lambda: among(other.query(t)))
-        found = rows_by_id(session, selected, (d[key] for d in documents))
+        found = rows_by_id(connection, selected, (d[key] for d in documents))
         embedded_by_id = {document["id"]: document for document in embedded(list(found.values()))}
         for document in documents:
             document[relation.name] = embedded_by_id.get(document[key])
@@ -584,7 +585,7 @@ class Resource:
         return (*(c for f in self.fields if f.served for c in f.csv_columns()), *META)
 
     def derived_columns(
-        self, session: Session, t: Tables, columns: Mapping[str, Sequence[Any]]
+        self, connection: Connection, t: Tables, columns: Mapping[str, Sequence[Any]]
     ) -> dict[str, list[Any]]:
         """The CSV columns a batch of rows does not hold itself (borrowed and linked
         fields), from the batch's own columns, one query per source."""
@@ -592,10 +593,10 @@ class Resource:
         derived: dict[str, list[Any]] = {}
         for f in self.fields:
             if f.link is not None:
-                values = link_values(session, t, f.link, ids)
+                values = link_values(connection, t, f.link, ids)
                 derived[f.name] = [values.get(record_id, []) for record_id in ids]
         for via, key in self._via_keys().items():
-            found = self._borrowed(session, t, via, columns[key])
+            found = self._borrowed(connection, t, via, columns[key])
             for name in (f.name for f in self.fields if f.via == via):
                 derived[name] = [found[value][name] for value in columns[key]]
         computed = [(f.name, f.computed) for f in self.fields if f.computed is not None]
@@ -603,13 +604,13 @@ class Resource:
             known = {**columns, **derived}
             rows = zip(*known.values(), strict=True)
             records = [dict(zip(known, values, strict=True)) for values in rows]
-            derived.update(_compute(session, t, computed, records))
+            derived.update(_compute(connection, t, computed, records))
         for f in self.fields:
             if f.label is not None:
                 named = derived[f.name] if f.name in derived else columns[f.name]
                 other = t.of(f.label.resource).c
                 labeled = among(select(other.id, other[f.label.field]))
-                labels = rows_by_id(session, labeled, named)
+                labels = rows_by_id(connection, labeled, named)
                 derived[f.label.column] = [
                     labels[value][f.label.field] if value in labels else None for value in named
                 ]
@@ -693,30 +694,30 @@ def _document_plan(resource: Resource) -> tuple[tuple[str, str, Any], ...]:
 
 
 def _compute(
-    session: Session, t: Tables, computed: Sequence[tuple[str, Computed]], records: Records
+    connection: Connection, t: Tables, computed: Sequence[tuple[str, Computed]], records: Records
 ) -> dict[str, list[Any]]:
     """Each computed member's values for `records`, each `compute` run once."""
     results: dict[Any, Sequence[Any]] = {}
     values: dict[str, list[Any]] = {}
     for name, spec in computed:
         if spec.compute not in results:
-            results[spec.compute] = spec.compute(session, t, records)
+            results[spec.compute] = spec.compute(connection, t, records)
         values[name] = [spec.pick(result) for result in results[spec.compute]]
     return values
 
 
-def check_known(session: Session, vocabulary: Resource, param: str, given: str) -> None:
+def check_known(connection: Connection, vocabulary: Resource, param: str, given: str) -> None:
     """Every value of `given` (a comma-separated list) is the id of a `vocabulary` record, or
     a 400 naming the first that is not, with the ids it may mean."""
     table = vocabulary.table.c
     values = split_list(given)
     # The values asked for, looked up by id; the whole vocabulary only for the message.
     statement = shaped(("known", vocabulary.name), CURRENT, lambda: among(select(table.id)))
-    found = rows_by_id(session, statement, values)
+    found = rows_by_id(connection, statement, values)
     missing = [value for value in values if value not in found]
     if missing:
         label = table[vocabulary.vocabulary or "id"]
-        known: dict[str, str] = dict(session.execute(select(table.id, label)).all())
+        known: dict[str, str] = dict(connection.execute(select(table.id, label)).all())
         raise invalid_parameter(param, unknown_message(vocabulary.name, missing[0], known))
 
 
@@ -761,14 +762,8 @@ def among(query: Select[Any]) -> Select[Any]:
     return query.where(among_ids(query.selected_columns.id))
 
 
-def _connection(session: Session | Connection) -> Connection:
-    """Where the kernel's Core statements run: Session.execute adds ORM steps (compile state,
-    autoflush, result wrapping) that a read of table columns does not need."""
-    return session.connection() if isinstance(session, Session) else session
-
-
 def rows_by_id(
-    session: Session | Connection, selected: Select[Any], ids: Iterable[str | None]
+    connection: Connection, selected: Select[Any], ids: Iterable[str | None]
 ) -> dict[str, RowMapping]:
     """The rows of `selected` (a statement made by `among`) for `ids`, by id."""
     if selected.whereclause is None:
@@ -777,7 +772,7 @@ def rows_by_id(
     wanted = sorted({record_id for record_id in ids if record_id is not None})
     if not wanted:
         return {}
-    rows = _connection(session).execute(selected, {"ids": wanted}).mappings()
+    rows = connection.execute(selected, {"ids": wanted}).mappings()
     return {row["id"]: row for row in rows}
 
 
@@ -826,7 +821,7 @@ def without_values(statement: Select[Any]) -> Select[Any]:
 
 
 def link_values(
-    session: Session | Connection, t: Tables, link: Link, ids: Sequence[str]
+    connection: Connection, t: Tables, link: Link, ids: Sequence[str]
 ) -> dict[str, list[str]]:
     """Each record's linked values (a claim's topic ids), in value order, in one query."""
     values: dict[str, list[str]] = defaultdict(list)
@@ -841,7 +836,7 @@ def link_values(
             )
 
         statement = shaped(("links", link.table, link.key, link.value), t, build)
-        rows = _connection(session).execute(statement, {"ids": list(ids)}).all()
+        rows = connection.execute(statement, {"ids": list(ids)}).all()
         for key, value in rows:
             values[key].append(value)
     return values

@@ -14,14 +14,15 @@ from app.write.auth import require_reader
 
 API_PREFIX = "/v1"
 
-api_router = APIRouter(
-    prefix=API_PREFIX, dependencies=[Depends(require_reader)], responses=API_ERRORS
-)
+api_router = APIRouter(prefix=API_PREFIX, responses=API_ERRORS)
+# Reads check READS_REQUIRE_KEY on their read connection; writes check their own key.
+READER = [Depends(require_reader)]
 COLLECTION_ROUTES = {"statistic": summary.router}
 for resource in RESOURCES.values():
-    add_routes(api_router, resource_router(resource, COLLECTION_ROUTES.get(resource.name)))
+    routes = resource_router(resource, COLLECTION_ROUTES.get(resource.name))
+    add_routes(api_router, routes, read_dependencies=READER)
 for module in (search, changes, drafts):
-    add_routes(api_router, module.router)
+    add_routes(api_router, module.router, read_dependencies=READER)
 
 # One OpenAPI tag per resource (described by its module's docstring) and per routes module.
 OPENAPI_TAGS: list[dict[str, Any]] = [

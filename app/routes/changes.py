@@ -7,8 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import AwareDatetime, TypeAdapter, ValidationError
-from sqlalchemy import ColumnElement, Select, false, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Connection, Row, Select, false, select
 
 from app.query.filters import split_list
 from app.query.grammar import ChangeListParams
@@ -17,13 +16,13 @@ from app.query.reads import find_row
 from app.resources import RESOURCES
 from app.resources.kernel import Document
 from app.resources.schemas import ChangePage
-from app.store.engine import SessionDep
+from app.store.engine import ReaderDep
 from app.store.models import ApiKey, Change, ChangeOperation
 from app.store.temporal import tables_at
 from app.web.conditional import conditional
 from app.web.deprecation import announce_parameter
 from app.web.negotiation import JSON_ONLY_DEPENDENCY
-from app.web.offload import off_loop
+from app.web.offload import read_off_loop
 from app.web.problems import invalid_parameter
 from app.web.responses import LIST_ERRORS, NOT_MODIFIED, json_response
 from app.write.versioning import SEED_AUTHORS
@@ -37,7 +36,7 @@ TIME_PREFIX = re.compile(r"[0-9]{4}-")
 
 @router.get("/changes", response_model=ChangePage, responses={**NOT_MODIFIED, **LIST_ERRORS})
 async def list_changes(
-    request: Request, session: SessionDep, params: Annotated[ChangeListParams, Query()]
+    request: Request, connection: ReaderDep, params: Annotated[ChangeListParams, Query()]
 ) -> Response:
     """Changes across all resources, oldest first; `next_cursor` resumes after the last one.
 
@@ -57,11 +56,10 @@ async def list_changes(
         if not isinstance(position, int):
             raise invalid_cursor("not a change feed cursor", name)
         after = position
-    asked = (request, session, params, moment, after, old_cursor)
+    asked = (request, params, moment, after, old_cursor)
     if not _index_bound(params, moment):
-        session.commit()  # ends the read, giving its connection back
-        return conditional(request, await off_loop(_page, *asked))
-    return conditional(request, _page(*asked))
+        return conditional(request, await read_off_loop(connection, _page, *asked))
+    return conditional(request, _page(connection, *asked))
 
 
 def _index_bound(params: ChangeListParams, moment: datetime | None) -> bool:
@@ -74,14 +72,14 @@ def _index_bound(params: ChangeListParams, moment: datetime | None) -> bool:
 
 
 def _page(
+    connection: Connection,
     request: Request,
-    session: Session,
     params: ChangeListParams,
     moment: datetime | None,
     after: int,
     old_cursor: str | None,
 ) -> Response:
-    changes = list(session.execute(feed_page(session, params, moment, after)).scalars())
+    changes = connection.execute(feed_page(connection, params, moment, after)).all()
     cursor = encode_cursor(FEED, [changes[-1].id if changes else after])
     data = [
         {
@@ -93,7 +91,7 @@ def _page(
             "author": change.author,
             "reason": change.reason,
             "changed_fields": change.changed_fields,
-            **_before_and_after(session, change),
+            **_before_and_after(connection, change),
         }
         for change in changes
     ]
@@ -117,15 +115,15 @@ def _moment(since: str) -> datetime:
 
 
 def feed_page(
-    session: Session, params: ChangeListParams, moment: datetime | None, after: int
-) -> Select[Change]:
+    connection: Connection, params: ChangeListParams, moment: datetime | None, after: int
+) -> Select[Any]:
     """The page's statement: the changes after the change `after`, filtered, in feed order."""
-    wanted = [Change.id > after, *_filters(session, params, moment)]
-    return select(Change).where(*wanted).order_by(Change.id).limit(params.limit)
+    wanted = [Change.id > after, *_filters(connection, params, moment)]
+    return select(Change.__table__).where(*wanted).order_by(Change.id).limit(params.limit)
 
 
 def _filters(
-    session: Session, params: ChangeListParams, moment: datetime | None
+    connection: Connection, params: ChangeListParams, moment: datetime | None
 ) -> list[ColumnElement[bool]]:
     """The feed's filters as SQL; an author that never existed is a 400."""
     clauses: list[ColumnElement[bool]] = []
@@ -138,7 +136,7 @@ def _filters(
     if params.author is not None:
         authors = split_list(params.author)
         known = set(SEED_AUTHORS) | set(
-            session.execute(select(ApiKey.name).where(ApiKey.name.in_(authors))).scalars()
+            connection.execute(select(ApiKey.name).where(ApiKey.name.in_(authors))).scalars()
         )
         unknown = [author for author in authors if author not in known]
         if unknown:
@@ -153,7 +151,7 @@ def _filters(
     return clauses
 
 
-def _before_and_after(session: Session, change: Change) -> dict[str, Document | None]:
+def _before_and_after(connection: Connection, change: Row[Any]) -> dict[str, Document | None]:
     """An update's changed fields, read from the version before it and from its own (each
     version is current from its `at`, and versions of a record never share a moment)."""
     if change.operation != ChangeOperation.update.value:
@@ -162,7 +160,7 @@ def _before_and_after(session: Session, change: Change) -> dict[str, Document | 
     values: dict[str, Document | None] = {}
     for key, moment in (("before", change.at - timedelta(microseconds=1)), ("after", change.at)):
         t = tables_at(moment)
-        row = find_row(session, t, resource, change.record_id)
-        document: dict[str, Any] = resource.documents(session, t, [row], set())[0]
+        row = find_row(connection, t, resource, change.record_id)
+        document: dict[str, Any] = resource.documents(connection, t, [row], set())[0]
         values[key] = {field: document.get(field) for field in change.changed_fields}
     return values

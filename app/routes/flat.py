@@ -3,23 +3,35 @@ an included router as a branch that each request is matched through again at eve
 is nested in (issue #11); with the routes themselves on the app's router, routing is one pass
 over one list."""
 
-from fastapi import APIRouter
+from collections.abc import Sequence
+
+from fastapi import APIRouter, params
 from fastapi.routing import APIRoute
 
+from app.store.engine import READ_METHODS
 
-def add_routes(target: APIRouter, source: APIRouter) -> None:
+
+def add_routes(
+    target: APIRouter, source: APIRouter, read_dependencies: Sequence[params.Depends] = ()
+) -> None:
     """Each of `source`'s routes made again on `target`, which adds its prefix, tags,
-    dependencies and responses before the route's own, as `include_router` would."""
+    dependencies and responses before the route's own, as `include_router` would; a route
+    that reads (its methods among READ_METHODS) also gets `read_dependencies`, after
+    `target`'s and before its own."""
     for route in source.routes:
         if not isinstance(route, APIRoute):
             raise TypeError(f"only API routes are copied, not {route!r}")
+        methods = route.methods or set()
+        reads = methods <= set(READ_METHODS)
+        if read_dependencies and not reads and methods & set(READ_METHODS):
+            raise TypeError(f"a route both reads and writes: {route!r}")
         target.add_api_route(
             route.path,
             route.endpoint,
             response_model=route.response_model,
             status_code=route.status_code,
             tags=route.tags,
-            dependencies=route.dependencies,
+            dependencies=[*(read_dependencies if reads else ()), *route.dependencies],
             summary=route.summary,
             description=route.description,
             response_description=route.response_description,

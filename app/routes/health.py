@@ -8,7 +8,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from app.query.grammar import NoParams
 from app.resources.schemas import Health
-from app.store.engine import Databases, SessionDep
+from app.store.engine import Databases, ReaderDep
 from app.store.migrate import current_revision, head_revision
 from app.web.negotiation import JSON_ONLY_DEPENDENCY
 from app.web.problems import logger, unavailable
@@ -33,13 +33,12 @@ async def healthz(_params: Annotated[NoParams, Query()]) -> Response:
 
 @router.get("/readyz", response_model=Health, responses=READ_ERRORS)
 async def readyz(
-    request: Request, session: SessionDep, _params: Annotated[NoParams, Query()]
+    request: Request, connection: ReaderDep, _params: Annotated[NoParams, Query()]
 ) -> Response:
     """The database (the primary) answers and is migrated to the latest revision. Each read
     replica is reported as its monitor last found it; one that is down or lagging does not
     make the process unready, since the primary serves its reads."""
     try:
-        connection = session.connection()
         connection.execute(text("SELECT 1"))
         current = current_revision(connection)
     except SQLAlchemyError as error:

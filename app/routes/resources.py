@@ -7,9 +7,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Header, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
-from sqlalchemy import RowMapping, select
+from sqlalchemy import Connection, RowMapping, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 
 from app.query.grammar import RECORD_ID, Text, VersionListParams, VersionNumber
 from app.query.keyset import count_query, cursor_key, paginate, parse_sort, query_fingerprint
@@ -26,7 +25,7 @@ from app.resources import SCHEMAS
 from app.resources.kernel import Prepared, Relation, Resource, resource_named
 from app.resources.schemas import VersionPage, back_parameter
 from app.routes.flat import add_routes
-from app.store.engine import SessionDep
+from app.store.engine import ReaderDep, SessionDep
 from app.store.models import Change, utc_now
 from app.store.temporal import CURRENT, tables_at
 from app.web.conditional import (
@@ -100,14 +99,14 @@ class RetractParams(BaseModel):
     reason: Text = Field(min_length=1, max_length=2000, description="Why it is retracted.")
 
 
-def current_row(session: Session, resource: Resource, record_id: str) -> RowMapping:
+def current_row(connection: Connection, resource: Resource, record_id: str) -> RowMapping:
     """The record to write to: 404 if it never existed, 410 if retracted."""
     table = resource.table
-    row = session.execute(select(table).where(table.c.id == record_id)).mappings().first()
+    row = connection.execute(select(table).where(table.c.id == record_id)).mappings().first()
     if row is None:
         raise not_found(resource.name, record_id)
     if row["retracted_at"] is not None:
-        raise gone(session, resource.name, row)
+        raise gone(connection, resource.name, row)
     return row
 
 
@@ -138,21 +137,25 @@ def check_if_match(resource: Resource, row: RowMapping, if_match: str | None) ->
 
 
 def written(
-    request: Request, session: Session, resource: Resource, record_id: str, status: int = 200
+    request: Request,
+    connection: Connection,
+    resource: Resource,
+    record_id: str,
+    status: int = 200,
 ) -> Response:
     """The record after a write, with the ETag the next write needs (never a 304)."""
-    row = find_row(session, CURRENT, resource, record_id)
-    response = json_response(resource.documents(session, CURRENT, [row], set())[0], status)
+    row = find_row(connection, CURRENT, resource, record_id)
+    response = json_response(resource.documents(connection, CURRENT, [row], set())[0], status)
     etag = record_etag(resource.name, row["id"], row["version"])
     response.headers.update(validators(etag, row["updated_at"], "no-store"))
-    return with_change(session, response)
+    return with_change(connection, response)
 
 
-def with_change(session: Session, response: Response) -> Response:
+def with_change(connection: Connection, response: Response) -> Response:
     """`Claimbase-Change`: the newest change id, read inside the write's transaction. Writers
     take turns (the write lock), so it is the change this write committed, or, for a write
     that changed nothing, the state it found."""
-    response.headers[CHANGE_HEADER] = str(session.execute(NEWEST_CHANGE).scalar() or 0)
+    response.headers[CHANGE_HEADER] = str(connection.execute(NEWEST_CHANGE).scalar() or 0)
     return response
 
 
@@ -232,7 +235,7 @@ def resource_router(resource: Resource, collection: APIRouter | None = None) -> 
     name, plural = resource.name, resource.plural
     router = APIRouter(tags=[plural])
 
-    async def list_all(request: Request, session: SessionDep, params: Any) -> Response:
+    async def list_all(request: Request, connection: ReaderDep, params: Any) -> Response:
         # Read without the DeprecationWarning pydantic gives code that reads a deprecated field.
         chosen = params.model_dump(include={"format"})["format"]
         if chosen not in (None, "json") and getattr(params, "fields", None) is not None:
@@ -240,23 +243,23 @@ def resource_router(resource: Resource, collection: APIRouter | None = None) -> 
             raise sparse_is_json_only()
         if chosen is not None:
             return format_redirect(request, f"list_{plural}", chosen)
-        return await list_records(request, session, params, resource)
+        return await list_records(request, connection, params, resource)
 
     def in_format(media: str) -> Any:
-        async def list_in_format(request: Request, session: SessionDep, params: Any) -> Response:
-            return await list_records(request, session, params, resource, media)
+        async def list_in_format(request: Request, connection: ReaderDep, params: Any) -> Response:
+            return await list_records(request, connection, params, resource, media)
 
         params = schemas.csv_params if media == "csv" else schemas.format_params
         list_in_format.__annotations__["params"] = Annotated[params, Query()]
         return list_in_format
 
     async def get_one(
-        request: Request, record_id: Any, session: SessionDep, params: Any
+        request: Request, record_id: Any, connection: ReaderDep, params: Any
     ) -> Response:
         include = getattr(params, "include", None)
         return get_record(
             request,
-            session,
+            connection,
             resource,
             record_id,
             as_of=params.as_of,
@@ -269,14 +272,17 @@ def resource_router(resource: Resource, collection: APIRouter | None = None) -> 
         given = back_parameter(relation)
 
         async def list_related(
-            request: Request, record_id: Any, session: SessionDep, params: Any
+            request: Request, record_id: Any, connection: ReaderDep, params: Any
         ) -> Response:
             table = resource.table
-            if session.execute(select(table.c.id).where(table.c.id == record_id)).first() is None:
+            if (
+                connection.execute(select(table.c.id).where(table.c.id == record_id)).first()
+                is None
+            ):
                 raise not_found(name, record_id)
             asked = params.model_dump(exclude_unset=True)
             full = SCHEMAS[other.name].list_params.model_validate({**asked, given: record_id})
-            return await list_records(request, session, full, other)
+            return await list_records(request, connection, full, other)
 
         list_related.__annotations__["record_id"] = path_id
         list_related.__annotations__["params"] = Annotated[schemas.nested[relation.name], Query()]
@@ -285,7 +291,7 @@ def resource_router(resource: Resource, collection: APIRouter | None = None) -> 
     async def list_versions(
         request: Request,
         record_id: Any,
-        session: SessionDep,
+        connection: ReaderDep,
         params: Annotated[VersionListParams, Query()],
     ) -> Response:
         changes = Change.__table__
@@ -298,7 +304,7 @@ def resource_router(resource: Resource, collection: APIRouter | None = None) -> 
         )
         after = cursor_key(params.cursor, fingerprint, keys)
         count = count_query(query) if params.count else None
-        page = paginate(session, query, keys, after, params.limit, fingerprint, count)
+        page = paginate(connection, query, keys, after, params.limit, fingerprint, count)
         if not page.rows and params.cursor is None:
             raise not_found(name, record_id)
         documents = [dict(row) for row in page.rows]
@@ -308,12 +314,12 @@ def resource_router(resource: Resource, collection: APIRouter | None = None) -> 
         request: Request,
         record_id: Any,
         number: VersionNumber,
-        session: SessionDep,
+        connection: ReaderDep,
         params: Any,
     ) -> Response:
         fields = chosen_fields(params.fields)
         accepts_record(request.headers.get("accept"), sparse=fields is not None)
-        at = session.execute(
+        at = connection.execute(
             select(Change.at).where(
                 Change.resource == name, Change.record_id == record_id, Change.version == number
             )
@@ -321,8 +327,8 @@ def resource_router(resource: Resource, collection: APIRouter | None = None) -> 
         if at is None:
             raise ApiError("not-found", f"The {name} {record_id!r} has no version {number}.")
         t = tables_at(at)
-        row = find_row(session, t, resource, record_id)
-        return document_response(request, session, t, resource, row, set(), IMMUTABLE, fields)
+        row = find_row(connection, t, resource, record_id)
+        return document_response(request, connection, t, resource, row, set(), IMMUTABLE, fields)
 
     def create(
         request: Request,
@@ -349,7 +355,7 @@ def resource_router(resource: Resource, collection: APIRouter | None = None) -> 
                 reason=body.reason,
                 links=_link_rows(resource, body.id, prepared),
             )
-            response = written(request, session, resource, body.id, 201)
+            response = written(request, connection, resource, body.id, 201)
             response.headers["Location"] = str(
                 request.url_for(f"get_{name}", **{f"{name}_id": body.id})
             )
@@ -368,9 +374,9 @@ def resource_router(resource: Resource, collection: APIRouter | None = None) -> 
         caller: Writer,
         if_match: IfMatch = None,
     ) -> Response:
-        row = current_row(session, resource, record_id)
-        check_if_match(resource, row, if_match)
         connection = session.connection()
+        row = current_row(connection, resource, record_id)
+        check_if_match(resource, row, if_match)
         patch = body.model_dump(exclude_unset=True)
         reason = patch.pop("reason")
         merged = merge_patch(resource.editable(connection, row), patch)
@@ -383,7 +389,7 @@ def resource_router(resource: Resource, collection: APIRouter | None = None) -> 
         same_links = linked is None or linked == topics_of(connection, record_id)
         if not changed_fields(row, prepared.values) and same_links:
             # Nothing to change is not a new version.
-            return written(request, session, resource, record_id)
+            return written(request, connection, resource, record_id)
         try:
             update_record(
                 connection,
@@ -399,8 +405,8 @@ def resource_router(resource: Resource, collection: APIRouter | None = None) -> 
                     connection, "statistic", statistic, span, author=caller.name, reason=reason
                 )
         except StaleVersionError:
-            check_if_match(resource, current_row(session, resource, record_id), "")
-        return written(request, session, resource, record_id)
+            check_if_match(resource, current_row(connection, resource, record_id), "")
+        return written(request, connection, resource, record_id)
 
     def retract(
         request: Request,
@@ -410,17 +416,17 @@ def resource_router(resource: Resource, collection: APIRouter | None = None) -> 
         params: Annotated[RetractParams, Query()],
         if_match: IfMatch = None,
     ) -> Response:
-        row = current_row(session, resource, record_id)
-        check_if_match(resource, row, if_match)
         connection = session.connection()
+        row = current_row(connection, resource, record_id)
+        check_if_match(resource, row, if_match)
         check_no_dependents(connection, resource, record_id)
         try:
             retract_record(connection, name, row, author=caller.name, reason=params.reason)
         except StaleVersionError:
-            check_if_match(resource, current_row(session, resource, record_id), "")
-        retracted = find_row(session, CURRENT, resource, record_id)
-        document = resource.documents(session, CURRENT, [retracted], set())[0]
-        return with_change(session, json_response(document))
+            check_if_match(resource, current_row(connection, resource, record_id), "")
+        retracted = find_row(connection, CURRENT, resource, record_id)
+        document = resource.documents(connection, CURRENT, [retracted], set())[0]
+        return with_change(connection, json_response(document))
 
     # The derived models are only known now: the endpoints' annotations are set here, where
     # FastAPI reads them. The path names the id after the resource (`claim_id`).

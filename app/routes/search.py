@@ -6,8 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, create_model
-from sqlalchemy import RowMapping
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, RowMapping
 
 from app.query.filters import SEARCH_DESCRIPTION, Column, contains_text
 from app.query.grammar import PageSize, Text
@@ -23,7 +22,7 @@ from app.query.search import (
 )
 from app.resources import CLAIM, SCHEMAS, SOURCE, SPEAKER, STATISTIC
 from app.resources.kernel import Resource
-from app.store.engine import SessionDep
+from app.store.engine import ReaderDep
 from app.store.temporal import CURRENT
 from app.web.conditional import state_validated
 from app.web.negotiation import JSON_ONLY_DEPENDENCY
@@ -72,7 +71,7 @@ def _every_word(column: Column, search: SearchQuery) -> list[Any]:
 
 
 def _found(
-    session: Session, searched: Searched, search: SearchQuery, limit: int
+    connection: Connection, searched: Searched, search: SearchQuery, limit: int
 ) -> list[RowMapping]:
     """The first `limit` live records of `resource`: claims and statistics by the relevance of
     their claim's text, speakers and sources (names, titles) by id. Retracted records are not
@@ -86,32 +85,32 @@ def _found(
             # Statistics rank by their claim's text, so their claim is joined.
             query = query.join_from(t.statistic, t.claim, table.claim_id == t.claim.c.id)
         # Ranked as `/v1/claims?q=` ranks: in blocks of the most recently added matches.
-        dialect = session.get_bind().dialect.name
+        dialect = connection.dialect.name
         ranked = ranked_claims(dialect, query, search, t)
         keys = [SortKey(relevance_column(ranked), True), SortKey(table.id, True)]
-        found = ranked_rows(session, ranked, added_order(dialect), keys, limit)
+        found = ranked_rows(connection, ranked, added_order(dialect), keys, limit)
         return [row._mapping for row, _block in found]
     query = query.where(*_every_word(table[searched.name], search)).order_by(table.id)
-    return list(session.execute(query.limit(limit)).mappings())
+    return list(connection.execute(query.limit(limit)).mappings())
 
 
 @router.get("/search", response_model=SearchResults, responses={**NOT_MODIFIED, **LIST_ERRORS})
 async def search(
-    request: Request, session: SessionDep, params: Annotated[SearchParams, Query()]
+    request: Request, connection: ReaderDep, params: Annotated[SearchParams, Query()]
 ) -> Response:
     """Search claims, statistics, speakers and sources at once; the first `limit` of each."""
     query = parse_query(params.q)
     return await state_validated(
-        request, session, lambda: json_response(_results(session, params, query))
+        request, connection, lambda reading: json_response(_results(reading, params, query))
     )
 
 
-def _results(session: Session, params: SearchParams, query: SearchQuery) -> dict[str, Any]:
+def _results(connection: Connection, params: SearchParams, query: SearchQuery) -> dict[str, Any]:
     results: dict[str, Any] = {}
     for searched in SEARCHED:
         resource = searched.resource
-        rows = _found(session, searched, query, params.limit)
-        documents = resource.documents(session, CURRENT, rows, set())
+        rows = _found(connection, searched, query, params.limit)
+        documents = resource.documents(connection, CURRENT, rows, set())
         if resource.full_text:
             for document in documents:
                 document["snippet"] = snippet(document["text"], query)

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Query, Request, Response
 
 from app.query.summary import SummaryParams, summarize
 from app.resources.schemas import StatisticSummary
-from app.store.engine import SessionDep
+from app.store.engine import ReaderDep
 from app.web.conditional import cache_control_as_of, state_validated
 from app.web.negotiation import JSON_ONLY_DEPENDENCY
 from app.web.responses import LIST_ERRORS, NOT_MODIFIED, json_response
@@ -19,12 +19,12 @@ router = APIRouter(tags=["statistics"], dependencies=[JSON_ONLY_DEPENDENCY])
     response_model=StatisticSummary,
     responses={**NOT_MODIFIED, **LIST_ERRORS},
 )
-async def summarize_statistics(request: Request, session: SessionDep, params: Any) -> Response:
+async def summarize_statistics(request: Request, connection: ReaderDep, params: Any) -> Response:
     """Count, min, max and latest value per group, under the filters of list_statistics."""
     return await state_validated(
         request,
-        session,
-        lambda: json_response({"data": summarize(session, params)}),
+        connection,
+        lambda reading: json_response({"data": summarize(reading, params)}),
         cache_control_as_of(params.as_of),
     )
 

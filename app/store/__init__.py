@@ -1,1 +1,1 @@
-"""The store: engine and sessions, the tables, their temporal (as_of) views, migrations."""
+"""The store: engines, connections and sessions, the tables, their as_of views, migrations."""

@@ -1,4 +1,5 @@
-"""The database: declarative `Base`, one engine per URL, and the request-scoped session."""
+"""The database: declarative `Base`, one engine per URL, and the request's unit of work: a
+Core connection for a read, an ORM session for a write."""
 
 import os
 import sqlite3
@@ -9,7 +10,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
-from sqlalchemy import Engine, MetaData, create_engine, event
+from sqlalchemy import Connection, Engine, MetaData, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, DisconnectionError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
@@ -36,6 +37,9 @@ REPLICA_CONNECT_TIMEOUT = 2
 PRIMARY = "primary"
 # Execution option marking a connection that will write (see `on_begin`).
 WRITE_OPTION = "claimbase_write"
+# Execution option marking a connection of a read pool, which a read gives back before it goes
+# off the event loop (see `end_read`).
+READ_OPTION = "claimbase_read"
 
 
 class Base(DeclarativeBase):
@@ -152,26 +156,31 @@ def build_engine(
     borrow. On PostgreSQL its transactions are `REPEATABLE READ READ ONLY`, set on each
     connection once (a read-only transaction never fails to serialize on the primary; on a
     replica, a statement that blocks the replay longer than `max_standby_streaming_delay` is
-    cancelled at any isolation level)."""
+    cancelled at any isolation level). Its connections carry READ_OPTION: a read request
+    gives its connection back before it goes off the event loop (`end_read`)."""
     parsed = make_url(url)
     pool = {"pool_size": pool_size, "max_overflow": max_overflow}
     if parsed.get_backend_name() == "sqlite":
         engine = _sqlite_engine(parsed.database, url, create_missing, pool)
         engine.hide_parameters = True
-        return engine
-    connect_args = {}
-    if connect_timeout is not None and "connect_timeout" not in parsed.query:
-        connect_args["connect_timeout"] = connect_timeout
-    snapshot = {"isolation_level": "REPEATABLE READ"} if reads_only else {}
-    engine = create_engine(
-        url,
-        pool_pre_ping=True,
-        hide_parameters=True,
-        connect_args=connect_args,
-        **snapshot,
-        **pool,
-    )
-    _configure_postgresql(engine, reads_only=reads_only)
+    else:
+        connect_args = {}
+        if connect_timeout is not None and "connect_timeout" not in parsed.query:
+            connect_args["connect_timeout"] = connect_timeout
+        snapshot = {"isolation_level": "REPEATABLE READ"} if reads_only else {}
+        engine = create_engine(
+            url,
+            pool_pre_ping=True,
+            hide_parameters=True,
+            connect_args=connect_args,
+            **snapshot,
+            **pool,
+        )
+        _configure_postgresql(engine, reads_only=reads_only)
+    if reads_only:
+        # On the engine itself: an engine of options (Engine.execution_options) would look
+        # up its event listeners on every statement.
+        engine.update_execution_options(**{READ_OPTION: True})
     return engine
 
 
@@ -253,10 +262,6 @@ class Databases:
             settings.primary_read_share,
         )
         self.write_sessions = session_factory(self.write_engine, write=True)
-        self.read_sessions = session_factory(self.read_engine)
-        self._replica_sessions = {
-            replica.name: session_factory(replica.engine) for replica in replicas
-        }
         self._pools = [
             Pool(
                 PRIMARY,
@@ -283,13 +288,14 @@ class Databases:
         for pool in self._pools:
             pool.engine.dispose()
 
-    def read_session(self, route: ReadRoute | None) -> Session:
-        """A session on the database that should serve this read: a healthy replica that has
-        the change the client asked for (Claimbase-Min-Change), else the primary. The session
-        is connected already, so a replica that went down since its last check is noticed
-        here (the pool pings each connection it hands out) and the primary serves instead."""
+    def read_connection(self, route: ReadRoute | None) -> Connection:
+        """A connection to the database that should serve this read: a healthy replica that
+        has the change the client asked for (Claimbase-Min-Change), else the primary. It is
+        connected already, so a replica that went down since its last check is noticed here
+        (the pool pings each connection it hands out) and the primary serves instead. Its
+        transaction begins with its first statement (`on_begin` on SQLite)."""
         if route is None or not self.replicas.replicas:
-            return self.read_sessions()
+            return self.read_engine.connect()
         if route.primary_only:
             return self._on_primary(route, "replica-failed")
         if self.replicas.primary_takes_it():
@@ -298,65 +304,133 @@ class Databases:
         if not known and not unknown:
             return self._on_primary(route, "no-healthy-replica")
         replica = self.replicas.pick(known or unknown)
-        session = self._replica_sessions[replica.name]()
         try:
-            connection = session.connection()
+            connection = replica.engine.connect()
+        except SQLAlchemyError as error:
+            return self._replica_failed(route, replica, error)
+        try:
             # Its last check predates the change asked for: ask the replica itself.
             replayed = bool(known) or change_head(connection) >= route.min_change
         except SQLAlchemyError as error:
-            session.close()
-            if not is_unavailable(error):
-                raise
-            replica.mark_down("a request could not reach it")
-            return self._on_primary(route, "replica-failed")
+            connection.close()
+            return self._replica_failed(route, replica, error)
         if not replayed:
-            session.close()
+            connection.close()
             return self._on_primary(route, "not-replayed")
         route.replica, route.database, route.reason = replica, replica.name, "replica"
-        return session
+        return connection
 
-    def _on_primary(self, route: ReadRoute, reason: str) -> Session:
+    def _replica_failed(
+        self, route: ReadRoute, replica: Replica, error: SQLAlchemyError
+    ) -> Connection:
+        if not is_unavailable(error):
+            raise error
+        replica.mark_down("a request could not reach it")
+        return self._on_primary(route, "replica-failed")
+
+    def _on_primary(self, route: ReadRoute, reason: str) -> Connection:
         route.replica, route.database, route.reason = None, PRIMARY, reason
-        return self.read_sessions()
-
-
-@contextmanager
-def committing(session: Session) -> Iterator[Session]:
-    """Commits `session` when the request succeeds, rolls it back when it fails."""
-    try:
-        yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
+        return self.read_engine.connect()
 
 
 @contextmanager
 def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
     """A session that commits when the request succeeds and rolls back when it fails."""
-    with factory() as session, committing(session):
-        yield session
+    with factory() as session:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
 
 
 async def get_session(request: Request) -> AsyncIterator[Session]:
-    """One session per request; it owns commit and rollback, nothing else commits. It ends
-    when the endpoint returns (SessionDep's scope), before the response is sent: a write is
-    committed before its client hears of it, and a slow client holds no connection.
+    """A write request's unit of work: one ORM session on the primary's write pool; it owns
+    commit and rollback, nothing else commits. It ends when the endpoint returns (SessionDep's
+    scope), before the response is sent: a write is committed before its client hears of it,
+    and a slow client holds no connection. Reads take `ReaderDep` instead.
 
-    Writes go to the primary. Reads go where `Databases.read_session` sends them: a replica
-    only for the API's reads (app.web.read_routing sets their route), the primary otherwise.
+    Async, as `get_reader` is, so that its commit runs on the event loop rather than in a
+    thread of its own. Write endpoints stay sync: they may wait for a lock."""
+    if request.method in READ_METHODS:
+        raise RuntimeError(f"a {request.method} request reads: it takes ReaderDep, not SessionDep")
+    databases: Databases = request.app.state.databases
+    with session_scope(databases.write_sessions) as session:
+        yield session
+
+
+async def get_reader(request: Request) -> AsyncIterator[Connection]:
+    """A read request's unit of work: one Core connection, in one transaction (one snapshot,
+    see `build_engine`), on the database `Databases.read_connection` picks: a replica only for
+    the API's reads (app.web.read_routing sets their route), the primary otherwise. Committed
+    when the endpoint returns (ReaderDep's scope), before the response is sent, rolled back
+    when it fails; either way its connection goes back to the pool then, so a slow client
+    holds none. An endpoint that goes on off the event loop gives it back sooner (`end_read`).
+
+    A connection rather than an ORM session: reads run Core statements only, and a session's
+    bookkeeping cost ~15 % of a 304 (docs/performance.md, the fourth round).
 
     Async on purpose: read endpoints are `async def` too and run their (sub-millisecond,
     index-driven) statements on the event loop. A thread hand-off per dependency and endpoint
     cost more than the queries themselves and, under concurrency, made the threads fight over
-    the GIL (bench/RESULTS.md). Write endpoints stay sync: they may wait for a lock."""
+    the GIL (bench/RESULTS.md)."""
     databases: Databases = request.app.state.databases
-    if request.method not in READ_METHODS:
-        with session_scope(databases.write_sessions) as session:
-            yield session
-        return
-    with databases.read_session(read_route.get()) as session, committing(session):
-        yield session
+    with databases.read_connection(read_route.get()) as connection:
+        try:
+            yield connection
+        except BaseException:
+            connection.rollback()
+            raise
+        connection.commit()  # nothing to commit if the endpoint ended the read (end_read)
+
+
+Bind = Engine | Connection
+
+
+def end_read(connection: Connection) -> Bind:
+    """Ends the request's read (`get_reader`'s connection) and gives its connection back to its
+    pool; returns what the rest of the request reads on, in reads of its own (`OwnReads`).
+    Called before a heavy page or an export goes off the event loop, so that a request waiting
+    for a heavy-read thread holds no connection. A connection that is not a read pool's (a
+    test's, inside its rolled-back transaction) is neither ended nor given back: the rest of
+    the request reads on it."""
+    if not connection.get_execution_options().get(READ_OPTION, False):
+        return connection
+    connection.close()
+    return connection.engine
+
+
+class OwnReads:
+    """Reads of their own on `bind` (see `end_read`), off the event loop: `connection()` opens a
+    connection (its transaction begins with its first statement) or returns the one open;
+    `end()` ends its transaction and gives it back. A heavy page reads in one (`with`); an
+    export reads each batch in one, ended before the batch is sent. On a `bind` that is a
+    connection, they are reads on it, which `end()` leaves open."""
+
+    def __init__(self, bind: Bind) -> None:
+        self._bind = bind
+        self._open: Connection | None = None
+
+    def connection(self) -> Connection:
+        if isinstance(self._bind, Connection):
+            return self._bind
+        if self._open is None:
+            self._open = self._bind.connect()
+        return self._open
+
+    def end(self) -> None:
+        """Gives the connection back; closing it rolls its transaction back, which for a read
+        is the same as a commit."""
+        opened, self._open = self._open, None
+        if opened is not None:
+            opened.close()
+
+    def __enter__(self) -> "OwnReads":
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.end()
 
 
 # SQLite result codes (primary, low byte) that mean "the file cannot be used right now".
@@ -394,3 +468,4 @@ def is_unavailable(error: SQLAlchemyError) -> bool:
 
 
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+ReaderDep = Annotated[Connection, Depends(get_reader, scope="function")]

@@ -18,12 +18,11 @@ from pathlib import Path
 from typing import cast
 
 from fastapi import Request, Response
-from sqlalchemy import Table, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, Table, func, select
 
 from app.store.migrate import head_revision
 from app.store.models import Change
-from app.web.offload import off_loop
+from app.web.offload import read_off_loop
 
 CURRENT = "no-cache"
 IMMUTABLE = "max-age=31536000, immutable"
@@ -185,33 +184,32 @@ def _deployment() -> str:
     return f"{metadata.version('claimbase')}/{head_revision()}/{digest.hexdigest()}"
 
 
-def state_etag(session: Session, request: Request, media: str) -> str:
+def state_etag(connection: Connection, request: Request, media: str) -> str:
     """A list's ETag, known before the list is read, so a 304 costs one indexed lookup.
 
     A page is a function of its request and of the data, and the data changes exactly when a
     change row commits; writers are serialized (app.store.engine), so the newest change id names the
     state, and `_deployment` names the code and schema that render it.
     """
-    newest = session.connection().execute(NEWEST_CHANGE).scalar()
+    newest = connection.execute(NEWEST_CHANGE).scalar()
     key = f"{_deployment()}\n{newest}\n{media}\n{request.url}"
     return f'"{hashlib.sha256(key.encode()).hexdigest()[:32]}"'
 
 
 async def state_validated(
     request: Request,
-    session: Session,
-    build: Callable[[], Response],
+    connection: Connection,
+    build: Callable[[Connection], Response],
     cache_control: str = CURRENT,
 ) -> Response:
     """A JSON answer computed from the data (search, the summary), tagged by the data's state
     and the request like a list: a current client's copy costs one indexed lookup (a 304).
     The answer itself is computed off the event loop (app.web.offload), no index bounding
-    its cost, after the request's connection is given back."""
-    etag = state_etag(session, request, "json")
+    its cost, in a read of its own after the request's connection is given back."""
+    etag = state_etag(connection, request, "json")
     unchanged = not_modified(request, etag, cache_control=cache_control)
     if unchanged is not None:
         return unchanged
-    session.commit()  # ends the read, giving its connection back
-    response = await off_loop(build)
+    response = await read_off_loop(connection, build)
     response.headers.update(validators(etag, None, cache_control))
     return response

@@ -2,7 +2,7 @@
 
 Every write answers with `Claimbase-Change: <id>`, the change it committed. A read that sends it
 back as `Claimbase-Min-Change` is served only by a database that has replayed that change
-(`app.store.engine.Databases.read_session` decides). A malformed value is a 400 on every backend,
+(`app.store.engine.Databases.read_connection` decides). A malformed value is a 400 on every backend,
 with or without replicas.
 
 With replicas, this middleware also gives a read a second chance: when the replica serving it

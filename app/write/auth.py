@@ -12,10 +12,9 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import Connection, insert, select, update
-from sqlalchemy.orm import Session
 
 from app.config import get_settings
-from app.store.engine import SessionDep
+from app.store.engine import ReaderDep, SessionDep
 from app.store.models import ApiKey, utc_now
 from app.web.logs import note_api_key
 from app.web.problems import ApiError
@@ -69,13 +68,15 @@ def unauthorized(scope: str, detail: str, error: str | None = None) -> ApiError:
     return ApiError("unauthorized", detail, headers=_challenge(scope, error))
 
 
-def authenticate(session: Session, token: str | None, scope: str) -> Caller:
+def authenticate(connection: Connection, token: str | None, scope: str) -> Caller:
     if not token:
         raise unauthorized(scope, f"This operation needs an API key with the {scope!r} scope.")
     presented = token_hash(token)
-    key = session.execute(
-        select(ApiKey).where(ApiKey.token_sha256 == presented, ApiKey.revoked_at.is_(None))
-    ).scalar_one_or_none()
+    key = connection.execute(
+        select(ApiKey.name, ApiKey.scope, ApiKey.token_sha256).where(
+            ApiKey.token_sha256 == presented, ApiKey.revoked_at.is_(None)
+        )
+    ).one_or_none()
     # The lookup is by hash; comparing the hashes in constant time keeps timing flat anyway.
     if key is None or not hmac.compare_digest(key.token_sha256, presented):
         raise unauthorized(scope, "The API key is unknown or revoked.", "invalid_token")
@@ -93,7 +94,7 @@ def require_writer(request: Request, session: SessionDep, credentials: Credentia
     """The caller, whose key pays for the write; without a valid key, the address pays."""
     token = None if credentials is None else credentials.credentials
     try:
-        caller = authenticate(session, token, "write")
+        caller = authenticate(session.connection(), token, "write")
     except ApiError:
         limit_writes(request, None)
         raise
@@ -101,13 +102,15 @@ def require_writer(request: Request, session: SessionDep, credentials: Credentia
     return caller
 
 
-async def require_reader(request: Request, session: SessionDep) -> None:
-    """Reads are public unless READS_REQUIRE_KEY is set; writes check their own scope.
+async def require_reader(request: Request, connection: ReaderDep) -> None:
+    """Reads are public unless READS_REQUIRE_KEY is set; writes check their own scope
+    (`require_writer`). A dependency of the API's read routes only (app.routes): a write
+    request opens no read connection.
 
     The header is read by hand so reads do not declare a security scheme in the OpenAPI."""
     if get_settings().reads_require_key and request.method in ("GET", "HEAD"):
         scheme, _, token = request.headers.get("authorization", "").partition(" ")
-        authenticate(session, token.strip() if scheme.lower() == "bearer" else None, "read")
+        authenticate(connection, token.strip() if scheme.lower() == "bearer" else None, "read")
 
 
 Writer = Annotated[Caller, Depends(require_writer)]

@@ -126,9 +126,9 @@ def _statement(session: Session, resource: str, values: dict[str, Any], pages: i
     cursor: str | None = None
     for _ in range(pages):
         params = model.model_validate({**values, "cursor": cursor})
-        listed = list_query(session, tables_at(params.as_of), params, described)
+        listed = list_query(session.connection(), tables_at(params.as_of), params, described)
         statement = listed.page_statement(params.limit)
-        page = listed.page(session, params.limit, counted=False)
+        page = listed.page(session.connection(), params.limit, counted=False)
         assert page.next_cursor is not None or pages == 1, f"{resource} {values}: too few rows"
         cursor = page.next_cursor
     return statement
@@ -226,8 +226,8 @@ def test_a_deep_topic_page_probes_the_links_of_its_claims_only(corpus: Engine, p
 def _count_statement(engine: Engine, resource: str, values: dict[str, Any]) -> Select[Any]:
     model, described = RESOURCES[resource]
     params = model.model_validate({**values, "count": True})
-    with Session(engine) as session:
-        listed = list_query(session, CURRENT, params, described)
+    with engine.connect() as connection:
+        listed = list_query(connection, CURRENT, params, described)
     return listed.count_statement()
 
 
@@ -255,8 +255,8 @@ def test_count_reads_an_index_alone(corpus: Engine, resource: str, values: dict[
 def _search_statements(corpus: Engine, q: str) -> tuple[Select[Any], Select[Any]]:
     """What `q` sorted by relevance runs: finding the newest block, then ranking a block."""
     params = SCHEMAS["claim"].list_params.model_validate({"q": q})
-    with Session(corpus) as session:
-        listed = list_query(session, CURRENT, params, CLAIM)
+    with corpus.connect() as connection:
+        listed = list_query(connection, CURRENT, params, CLAIM)
     added = listed.ranked_by
     assert added is not None
     block = Block(1, 2_000)
@@ -324,8 +324,8 @@ def test_the_change_feed_walks_an_index_in_feed_order(
     whatever the planner's statistics say (a corpus just loaded has no other change)."""
     engine = corpus if corrected else loaded_only
     params = ChangeListParams.model_validate({"include_seed_load": include_seed_load})
-    with Session(engine) as session:
-        statement = feed_page(session, params, None, 0)
+    with engine.connect() as connection:
+        statement = feed_page(connection, params, None, 0)
     problems, plan = _problems(engine, statement)
     assert problems == [], plan
     if not include_seed_load:

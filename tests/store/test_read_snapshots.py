@@ -18,12 +18,12 @@ def test_a_read_sees_one_snapshot_while_a_write_commits(seeded_url: str) -> None
     databases = Databases(Settings(database_url=seeded_url))
     claim = "SELECT text FROM claim WHERE id = 'nqpf-01'"
     try:
-        with databases.read_session(None) as reading:
+        with databases.read_connection(None) as reading:
             before = reading.execute(text(claim)).scalar_one()
             with databases.write_engine.begin() as writing:
                 writing.execute(text("UPDATE claim SET text = 'edited' WHERE id = 'nqpf-01'"))
             assert reading.execute(text(claim)).scalar_one() == before
-        with databases.read_session(None) as reading:
+        with databases.read_connection(None) as reading:
             assert reading.execute(text(claim)).scalar_one() == "edited"
     finally:
         databases.close()
@@ -36,7 +36,7 @@ def test_a_read_cannot_write_on_postgresql(tmp_path: Path) -> None:
         databases = Databases(Settings(database_url=url))
         try:
             with (
-                databases.read_session(None) as reading,
+                databases.read_connection(None) as reading,
                 pytest.raises(DBAPIError, match="read-only transaction"),
             ):
                 reading.execute(text("UPDATE claim SET text = 'edited' WHERE id = 'nqpf-01'"))

@@ -4,10 +4,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from fastapi.testclient import TestClient
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection
 
 from app.main import app
-from app.store.engine import build_engine, get_session
+from app.store.engine import build_engine, get_reader
 from app.store.migrate import head_revision, upgrade
 from tests.support.helpers import assert_problem
 
@@ -27,11 +27,11 @@ def test_readyz_when_migrated(client: TestClient) -> None:
 def client_on(url: str) -> Iterator[TestClient]:
     engine = build_engine(url)
 
-    def override() -> Iterator[Session]:
-        with Session(engine) as session:
-            yield session
+    def override() -> Iterator[Connection]:
+        with engine.connect() as connection:
+            yield connection
 
-    app.dependency_overrides[get_session] = override
+    app.dependency_overrides[get_reader] = override
     try:
         with TestClient(app) as test_client:
             yield test_client

@@ -8,12 +8,11 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Connection, delete, insert, select, update
-from sqlalchemy.orm import Session
 
 from app.main import app
 from app.resources import RESOURCES
 from app.resources.citations import outline
-from app.store.engine import build_engine, get_session
+from app.store.engine import build_engine, get_reader
 from app.store.migrate import upgrade
 from app.store.models import claim_topic
 from app.store.temporal import RESOURCE_TABLES
@@ -152,16 +151,16 @@ def test_replaying_the_feed_into_an_empty_copy_reproduces_the_database(
     original = everything(client)
     assert any(s["retracted_at"] for s in original["statistics"])
 
-    def copy_session() -> Iterator[Session]:
-        with Session(copy) as session:
-            yield session
+    def copy_reader() -> Iterator[Connection]:
+        with copy.connect() as connection:
+            yield connection
 
-    replaced = app.dependency_overrides[get_session]
-    app.dependency_overrides[get_session] = copy_session
+    replaced = app.dependency_overrides[get_reader]
+    app.dependency_overrides[get_reader] = copy_reader
     try:
         mirrored = everything(client)
     finally:
-        app.dependency_overrides[get_session] = replaced
+        app.dependency_overrides[get_reader] = replaced
         copy.dispose()
     assert mirrored == original
 
