@@ -14,7 +14,7 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection
 
 from app.query.grammar import RecordListParams
 from app.query.reads import ListQuery, list_query
@@ -27,30 +27,30 @@ SPEAKER = "speaker-00000001"
 AS_OF = datetime.now(UTC).isoformat()
 
 
-def listed(session: Session, values: dict[str, Any]) -> tuple[RecordListParams, ListQuery]:
+def listed(connection: Connection, values: dict[str, Any]) -> tuple[RecordListParams, ListQuery]:
     """The params and SQL of a claims list, or a statistics one when an indicator is given."""
     params: RecordListParams
     if "indicator" in values:
         params = SCHEMAS["statistic"].list_params.model_validate(values)
-        return params, list_query(session, tables_at(params.as_of), params, STATISTIC)
+        return params, list_query(connection, tables_at(params.as_of), params, STATISTIC)
     params = SCHEMAS["claim"].list_params.model_validate(values)
-    return params, list_query(session, tables_at(params.as_of), params, CLAIM)
+    return params, list_query(connection, tables_at(params.as_of), params, CLAIM)
 
 
-def timed(session: Session, statement: Any, repeat: int) -> float:
+def timed(connection: Connection, statement: Any, repeat: int) -> float:
     samples = []
     for _ in range(repeat):
         started = time.perf_counter()
-        session.execute(statement).all()
+        connection.execute(statement).all()
         samples.append(1000 * (time.perf_counter() - started))
     return statistics.median(samples)
 
 
-def cursor_at(session: Session, values: dict[str, Any], page: int) -> str | None:
+def cursor_at(connection: Connection, values: dict[str, Any], page: int) -> str | None:
     cursor = None
     for _ in range(page - 1):
-        params, query = listed(session, {**values, "cursor": cursor})
-        cursor = query.page(session, params.limit, counted=False).next_cursor
+        params, query = listed(connection, {**values, "cursor": cursor})
+        cursor = query.page(connection, params.limit, counted=False).next_cursor
         if cursor is None:
             raise SystemExit(f"{values}: fewer than {page} pages")
     return cursor
@@ -60,7 +60,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeat", type=int, default=20)
     args = parser.parse_args()
-    with Session(get_engine()) as session:
+    with get_engine().connect() as connection:
         deep: tuple[tuple[dict[str, Any], tuple[int, ...]], ...] = (
             ({}, (1, 1000)),
             ({"topic": "economy"}, (1, 1000)),
@@ -70,10 +70,10 @@ def main() -> int:
         )
         for values, pages in deep:
             for page in pages:
-                cursor = cursor_at(session, values, page)
-                params, query = listed(session, {**values, "cursor": cursor})
+                cursor = cursor_at(connection, values, page)
+                params, query = listed(connection, {**values, "cursor": cursor})
                 statement = query.page_statement(params.limit)
-                took = timed(session, statement, args.repeat)
+                took = timed(connection, statement, args.repeat)
                 print(f"page {page:>4} of claims {values}: {took:.2f} ms")
         counted: tuple[dict[str, Any], ...] = (
             {"speaker": SPEAKER},
@@ -87,10 +87,10 @@ def main() -> int:
             {"indicator": "unemployment_rate", "value_gt": 10},
         )
         for values in counted:
-            _params, query = listed(session, {**values, "count": True})
+            _params, query = listed(connection, {**values, "count": True})
             statement = query.count_statement()
-            total = session.execute(statement).scalar_one()
-            took = timed(session, statement, max(3, args.repeat // 4))
+            total = connection.execute(statement).scalar_one()
+            took = timed(connection, statement, max(3, args.repeat // 4))
             print(f"count of {values}: {total} in {took:.1f} ms")
     return 0
 

@@ -11,7 +11,6 @@ from typing import Any
 from fastapi import Request, Response
 from fastapi.responses import StreamingResponse
 from sqlalchemy import ColumnElement, Connection, Row, RowMapping, Select, select
-from sqlalchemy.orm import Session
 
 from app.formats.exports import EXPORT_BATCH_ROWS, csv_export, ndjson_export
 from app.formats.linked_data import LinkedData
@@ -151,8 +150,7 @@ class ListQuery:
             lambda: keyset_page(self.query, self.keys, self.start, limit + 1),
         )
 
-    def page(self, reading: Connection | Session, limit: int, *, counted: bool) -> PageResult:
-        connection = connection_of(reading)
+    def page(self, connection: Connection, limit: int, *, counted: bool) -> PageResult:
         count = self._count() if counted else None
         if self.ranked_by is not None:
             return paginate_ranked(
@@ -196,21 +194,13 @@ class ListQuery:
         return documents
 
 
-def connection_of(reading: Connection | Session) -> Connection:
-    """What `reading` reads on: the API passes its read connection, bench/queries.py an ORM
-    session (it is left as it is while the benchmark changes elsewhere; once it passes
-    `session.connection()`, this goes)."""
-    return reading.connection() if isinstance(reading, Session) else reading
-
-
 def list_query(
-    reading: Connection | Session, t: Tables, params: RecordListParams, resource: Resource
+    connection: Connection, t: Tables, params: RecordListParams, resource: Resource
 ) -> ListQuery:
     """The SQL of a list request, before its page is cut (the query plan tests and the
     benchmark read it from here, so they check exactly what the API runs). The resource's
     `q` is a full-text search that ranks by relevance (by default) or filters (with another
     sort). A cursor not signed for this query is a 400 here, before any 304 is considered."""
-    connection = connection_of(reading)
     resource.check_vocabularies(connection, params)
     q: str | None = getattr(params, "q", None) if resource.full_text else None
     sort_fields: dict[str, list[Column]] = resource.sort_fields(t)

@@ -4,11 +4,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from fastapi.testclient import TestClient
-from sqlalchemy import Connection
+from sqlalchemy.engine import make_url
 
-from app.main import app
-from app.store.engine import build_engine, get_reader
+from app.config import Settings
+from app.main import create_app
+from app.store.engine import build_engine
 from app.store.migrate import head_revision, upgrade
+from tests.support.databases import POSTGRES_URL
 from tests.support.helpers import assert_problem
 
 
@@ -25,22 +27,16 @@ def test_readyz_when_migrated(client: TestClient) -> None:
 
 
 def client_on(url: str) -> Iterator[TestClient]:
-    engine = build_engine(url)
-
-    def override() -> Iterator[Connection]:
-        with engine.connect() as connection:
-            yield connection
-
-    app.dependency_overrides[get_reader] = override
-    try:
-        with TestClient(app) as test_client:
-            yield test_client
-    finally:
-        app.dependency_overrides.clear()
-        engine.dispose()
+    """A client of an app whose database is `url`."""
+    with TestClient(create_app(Settings(database_url=url))) as test_client:
+        yield test_client
 
 
 def test_readyz_on_an_unmigrated_database_is_503(empty_database: str) -> None:
+    # Connected once, so that an SQLite file exists: the API opens only existing files.
+    engine = build_engine(empty_database)
+    engine.connect().close()
+    engine.dispose()
     for client in client_on(empty_database):
         response = client.get("/readyz")
         body = assert_problem(response, 503, "service-unavailable")
@@ -70,3 +66,17 @@ def test_readyz_when_the_database_cannot_be_reached(backend: str, tmp_path: Path
         response = client.get("/readyz")
         assert_problem(response, 503, "service-unavailable")
         assert "retry-after" in response.headers
+
+
+def test_readyz_when_the_database_refuses_the_connection(backend: str, tmp_path: Path) -> None:
+    """Errors that do not mean "try again later" elsewhere (a file that is not a database, a
+    database that does not exist) still make the process unready: a 503, not a 500."""
+    if backend == "sqlite":
+        not_a_database = tmp_path / "notes.db"
+        not_a_database.write_bytes(b"not a database, " * 1024)
+        url = f"sqlite:///{not_a_database}"
+    else:
+        no_such_database = make_url(POSTGRES_URL).set(database="claimbase_no_such_database")
+        url = no_such_database.render_as_string(hide_password=False)
+    for client in client_on(url):
+        assert_problem(client.get("/readyz"), 503, "service-unavailable")
