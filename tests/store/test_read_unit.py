@@ -108,6 +108,40 @@ def test_a_heavy_page_gives_the_request_connection_back_before_it_reads_off_the_
     ]
 
 
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/v1/claims?count=true",
+        "/v1/claims?q=growth",
+        "/v1/search?q=growth",
+        "/v1/statistics/summary?group_by=indicator",
+        "/v1/changes?resource=claim",
+        "/v1/claims.csv",
+        "/v1/claims.ndjson?topic=economy",
+    ],
+)
+def test_reads_on_and_off_the_loop_hold_one_read_connection_at_a_time(
+    recorded: tuple[TestClient, Recorded, str], path: str
+) -> None:
+    """Heavy pages, searches, the summary, filtered feeds and exports read on the read pools'
+    own connections (the tests' shared connection reads in place): each is given back before
+    the next is taken, and none is held when the response starts or once it is sent."""
+    client, recorder, _token = recorded
+    response = client.get(path)
+    assert response.status_code == 200, response.text
+    held = most = 0
+    for happened in recorder.events:
+        if happened == "read checkout":
+            held += 1
+            most = max(most, held)
+        elif happened == "read checkin":
+            held -= 1
+        elif happened.startswith("response"):
+            assert held == 0, recorder.events
+    assert (held, most) == (0, 1), recorder.events
+    assert "orm session" not in recorder.events
+
+
 def test_a_write_opens_no_read_connection(recorded: tuple[TestClient, Recorded, str]) -> None:
     client, recorder, token = recorded
     response = client.delete(

@@ -4,6 +4,8 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -14,7 +16,7 @@ from app.main import app
 from app.store.engine import build_engine
 from app.store.migrate import upgrade
 from app.store.models import ApiKey
-from app.write.auth import create_key, revoke_key
+from app.write.auth import create_key, require_reader, revoke_key
 from tests.support.helpers import WAFERS, assert_problem, change_count
 
 WRITES: list[tuple[str, str, dict[str, Any]]] = [
@@ -100,6 +102,29 @@ def test_reads_can_require_a_read_key(
     assert client.get("/v1/claims", headers=read_headers).status_code == 200
     assert client.get("/v1/claims", headers=write_headers).status_code == 200
     assert client.get("/healthz").status_code == 200
+
+
+def _dependencies(dependant: Dependant) -> Iterator[Any]:
+    for dependency in dependant.dependencies:
+        yield dependency.call
+        yield from _dependencies(dependency)
+
+
+def test_every_read_of_the_api_checks_the_read_key() -> None:
+    """Read routes opt in to `require_reader` (app/routes/__init__.py): each GET under /v1 must
+    have it, so that READS_REQUIRE_KEY guards every read, a route added later included."""
+    reads = [
+        route
+        for route in app.routes
+        if isinstance(route, APIRoute)
+        and route.path.startswith("/v1/")
+        and "GET" in (route.methods or set())
+    ]
+    assert len(reads) > 40
+    unguarded = [
+        route.path for route in reads if require_reader not in set(_dependencies(route.dependant))
+    ]
+    assert unguarded == []
 
 
 def test_reads_are_public_by_default(client: TestClient) -> None:
