@@ -1,5 +1,6 @@
 """`python -m seed synthetic`: a deterministic, valid corpus loaded through the bulk path."""
 
+import gc
 import os
 import signal
 import subprocess
@@ -16,6 +17,7 @@ from sqlalchemy import Engine, create_engine, func, select
 from app.store.engine import build_engine
 from app.store.models import Claim, Source, Speaker, Statistic, claim_topic
 from seed.__main__ import main
+from seed.background import STREAMING_GC_YOUNG_THRESHOLD, generated_batches
 from seed.bundle import Problem, SeedBundle, SeedError
 from seed.synthetic import ORIGIN, Generator
 from tests.conftest import app_on
@@ -205,6 +207,16 @@ def test_a_failed_bulk_load_leaves_the_database_as_before(
     assert dump_tables(engine) == before
     assert _catalogue(engine) == catalogue
     engine.dispose()
+
+
+def test_the_collector_is_settled_while_the_corpus_streams_and_as_before_after() -> None:
+    before = gc.get_threshold(), gc.get_freeze_count()
+    batches = generated_batches(100, 5)
+    assert next(batches).claims
+    assert gc.get_threshold() == (STREAMING_GC_YOUNG_THRESHOLD, *before[0][1:])
+    assert gc.get_freeze_count() >= max(before[1], 1)
+    assert list(batches) == []
+    assert (gc.get_threshold(), gc.get_freeze_count()) == before
 
 
 # A writer that takes one batch of a big corpus, names its generator child, and is killed.
