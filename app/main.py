@@ -1,6 +1,5 @@
 """Builds the ASGI application: the /v1 API, probes, offline docs, CORS and error handling."""
 
-import gc
 import logging
 import os
 from collections.abc import AsyncIterator, Callable
@@ -13,6 +12,7 @@ from fastapi.routing import APIRoute
 from fastapi_offline import FastAPIOffline
 from starlette.staticfiles import StaticFiles
 
+from app.collector import settle_collector
 from app.config import PROJECT_ROOT, Settings, get_settings
 from app.resources import LIST_FILTERS
 from app.routes import API_PREFIX, OPENAPI_TAGS, api_router, health, problems
@@ -104,28 +104,17 @@ def build_metrics(settings: Settings, databases: Databases) -> "Metrics | None":
     return Metrics(databases, directory)
 
 
-# The cyclic garbage collector's first threshold while serving (Python's default is 700): a
-# list page allocates thousands of containers, and each young collection it triggers pays.
+# The cyclic garbage collector's first threshold while serving (Python's default is 700).
+# Settled once per process when it starts serving: measured in process on list pages, -14 %
+# CPU frozen, -20 % with the threshold (docs/performance.md). Never undone.
 GC_YOUNG_THRESHOLD = 7000
-
-
-def settle_garbage_collector() -> None:
-    """Once per process, when it starts serving: what it holds by then (modules, routes,
-    schemas, models, ~100 MB) is moved out of the collector's reach (`gc.freeze`), so a full
-    collection no longer walks it on every page's allocations, and young collections run
-    less often. Measured in process on list pages: -14 % CPU frozen, -20 % with the threshold
-    (docs/performance.md). Later objects are collected as usual."""
-    if gc.get_freeze_count() == 0:
-        gc.collect()
-        gc.freeze()
-        gc.set_threshold(GC_YOUNG_THRESHOLD, *gc.get_threshold()[1:])
 
 
 def lifespan_of(databases: Databases, metrics: "Metrics | None") -> Callable[[FastAPI], Any]:
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         databases.start()
-        settle_garbage_collector()
+        settle_collector(GC_YOUNG_THRESHOLD)
         yield
         # uvicorn gets here on SIGTERM once the requests in flight have been answered.
         databases.close()

@@ -6,12 +6,11 @@ The child is one batch ahead at most (a pipe has no room for more), so memory st
 the writer dies, even killed, the child's next send fails on the closed pipe and it exits.
 """
 
-import gc
 import multiprocessing
 from collections.abc import Iterator
-from contextlib import contextmanager
 from multiprocessing.connection import Connection
 
+from app.collector import settle_collector
 from seed.bundle import SeedBundle
 from seed.synthetic import Generator
 
@@ -44,30 +43,13 @@ def _generate(claims: int, seed: int, sender: Connection, receiver: Connection) 
         sender.send(error)
 
 
-@contextmanager
-def _collector_settled() -> Iterator[None]:
-    """While the corpus streams, in both processes (the child inherits it): what the process
-    holds already (modules, schemas) is out of the collector's reach (`gc.freeze`), so that a
-    full collection does not walk it again and again, and young collections run less often.
-    Both are undone at the end; a process frozen already (a server's) stays as it was."""
-    threshold = gc.get_threshold()
-    freezing = gc.get_freeze_count() == 0
-    if freezing:
-        gc.collect()
-        gc.freeze()
-    gc.set_threshold(STREAMING_GC_YOUNG_THRESHOLD, *threshold[1:])
-    try:
-        yield
-    finally:
-        gc.set_threshold(*threshold)
-        if freezing:
-            gc.unfreeze()
-
-
 def generated_batches(claims: int, seed: int) -> Iterator[SeedBundle]:
     """`Generator(claims, seed).batches()`, each batch made while the previous is written."""
-    with _collector_settled():
+    undo = settle_collector(STREAMING_GC_YOUNG_THRESHOLD)
+    try:
         yield from _streamed(claims, seed)
+    finally:
+        undo()
 
 
 def _streamed(claims: int, seed: int) -> Iterator[SeedBundle]:

@@ -1,6 +1,6 @@
-"""A serving worker settles its garbage collector when it starts (app/main.py
-`settle_garbage_collector`): what it holds by then is frozen, and young collections run less
-often. A worker is a fresh process, so the app is started in a child."""
+"""A serving worker settles its garbage collector when it starts (app/main.py, with
+`settle_collector` of app/collector.py): what it holds by then is frozen, and young
+collections run less often. A worker is a fresh process, so the app is started in a child."""
 
 import json
 import os
