@@ -301,6 +301,28 @@ def claimbase_url(db: str, size: str) -> str:
     return f"{POSTGRES}/claimbase_bench_{size}"
 
 
+def corpus_files(db: str, size: str) -> list[Path]:
+    """The files a corpus is read from: the SQLite file, or the PostgreSQL database's directory
+    under the server's data directory (readable by root, who runs the benchmark)."""
+    if db == "sqlite":
+        return [Path(f"{DATA}/claimbase_{size}.db")]
+    oid = psql(f"SELECT oid FROM pg_database WHERE datname = 'claimbase_bench_{size}'")
+    return sorted(Path(psql("SHOW data_directory"), "base", oid).glob("*"))
+
+
+def warm_os_cache(files: list[Path]) -> None:
+    """Reads `files` once, so that every server starts on a corpus in the OS page cache: this
+    machine's memory reclaim (DAMON) evicts files left unread, and a cold 1M corpus made the
+    first seconds of whichever shape came first a measure of the disk, not of the server."""
+    started = time.monotonic()
+    read = 0
+    for path in files:
+        with path.open("rb") as handle:
+            while chunk := handle.read(1 << 20):
+                read += len(chunk)
+    log(f"OS cache warmed: {read / 1e6:,.0f} MB in {time.monotonic() - started:.1f} s")
+
+
 def psql(sql: str) -> str:
     command = ["psql", "-h", "127.0.0.1", "-U", "postgres", "-tAc", sql]
     return subprocess.run(command, capture_output=True, text=True, check=True).stdout.strip()
@@ -478,6 +500,7 @@ def framework(bench: Bench, workers_list: list[int]) -> None:
 
 def datasette(bench: Bench, size: str, one_conn: Load) -> None:
     db = reference_db(size)
+    warm_os_cache([db])
     python = str(BENCH_VENV / "bin" / "python")
     port = free_port()
     command = [
@@ -819,9 +842,11 @@ def main() -> int:
     for size in sizes:
         for db in dbs:
             for count in workers:
+                warm_os_cache(corpus_files(db, size))
                 claimbase(bench, size, db, count, one_conn, extras)
             if not args.no_floor:
                 for target in STACK_DRIVERS:
+                    warm_os_cache(corpus_files(db, size))
                     stack(bench, size, db, target)
     if not args.no_floor:
         floor(bench, workers[:1])  # again at the end: drift over the run
