@@ -8,7 +8,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from app.query.grammar import NoParams
 from app.resources.schemas import Health
-from app.store.engine import Databases
+from app.store.engine import Databases, ReaderDep
 from app.store.migrate import current_revision, head_revision
 from app.web.negotiation import JSON_ONLY_DEPENDENCY
 from app.web.problems import logger, unavailable
@@ -32,17 +32,15 @@ async def healthz(_params: Annotated[NoParams, Query()]) -> Response:
 
 
 @router.get("/readyz", response_model=Health, responses=READ_ERRORS)
-async def readyz(request: Request, _params: Annotated[NoParams, Query()]) -> Response:
+async def readyz(
+    request: Request, connection: ReaderDep, _params: Annotated[NoParams, Query()]
+) -> Response:
     """The database (the primary) answers and is migrated to the latest revision. Each read
     replica is reported as its monitor last found it; one that is down or lagging does not
     make the process unready, since the primary serves its reads."""
-    databases: Databases = request.app.state.databases
     try:
-        # Connected here, not by a dependency: failing to connect is "not ready" too, whatever
-        # the error (a database that does not exist, a refused login), not a 500.
-        with databases.read_connection(None) as connection:
-            connection.execute(text("SELECT 1"))
-            current = current_revision(connection)
+        connection.execute(text("SELECT 1"))
+        current = current_revision(connection)
     except SQLAlchemyError as error:
         # Readiness fails on any database error; its details go to the log, never the body.
         logger.warning("readiness check failed: %s", error.__class__.__name__)
@@ -50,6 +48,7 @@ async def readyz(request: Request, _params: Annotated[NoParams, Query()]) -> Res
     head = head_revision()
     if current != head:
         raise unavailable(f"The database is at migration {current}, not {head}.")
+    databases: Databases = request.app.state.databases
     replicas = [
         {
             "name": replica.name,

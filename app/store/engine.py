@@ -439,6 +439,9 @@ _SQLITE_UNAVAILABLE = {
     sqlite3.SQLITE_LOCKED,
     sqlite3.SQLITE_IOERR,
     sqlite3.SQLITE_CANTOPEN,
+    # The path names a file that is not a database (a deployment's mistake, met when a read
+    # connects): the service cannot serve, as with a missing file, rather than a bug (a 500).
+    sqlite3.SQLITE_NOTADB,
 }
 # PostgreSQL SQLSTATEs of a lost or refused connection: class 08, shutdowns, too many clients.
 _POSTGRES_UNAVAILABLE = ("08", "57P01", "57P02", "57P03", "53300")

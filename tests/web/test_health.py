@@ -69,8 +69,8 @@ def test_readyz_when_the_database_cannot_be_reached(backend: str, tmp_path: Path
 
 
 def test_readyz_when_the_database_refuses_the_connection(backend: str, tmp_path: Path) -> None:
-    """Errors that do not mean "try again later" elsewhere (a file that is not a database, a
-    database that does not exist) still make the process unready: a 503, not a 500."""
+    """A database that cannot be used as one (a file that is not a database, a database that
+    does not exist) makes the process unready and its reads unavailable: 503s, not 500s."""
     if backend == "sqlite":
         not_a_database = tmp_path / "notes.db"
         not_a_database.write_bytes(b"not a database, " * 1024)
@@ -80,3 +80,4 @@ def test_readyz_when_the_database_refuses_the_connection(backend: str, tmp_path:
         url = no_such_database.render_as_string(hide_password=False)
     for client in client_on(url):
         assert_problem(client.get("/readyz"), 503, "service-unavailable")
+        assert_problem(client.get("/v1/claims"), 503, "service-unavailable")
