@@ -51,8 +51,8 @@ class Run:
 
     rows: list[Record]
     metrics: list[Record]
-    # The layers of each bench/profile.py output, largest first, by (size, db, shape).
-    profiles: dict[tuple[str, str, str], list[tuple[str, int]]]
+    # Each bench/profile.py output by (size, db, shape).
+    profiles: dict[tuple[str, str, str], "Profile"]
 
     def __post_init__(self) -> None:
         self.floors: dict[str, list[float]] = {}
@@ -356,13 +356,13 @@ def layers_cell(run: Run, size: str, db: str, shape: str) -> str:
     """The three largest layers of the shape's profile (PostgreSQL's for a PG / SQLite ratio),
     each with its part of a request's CPU in the run (ms CPU/req x its share)."""
     db = "postgresql" if db == "-" else db
-    layers = run.profiles.get((size, db, shape))
-    if not layers:
+    profile = run.profiles.get((size, db, shape))
+    if profile is None or not profile.layers:
         return "-"
     cpu_ms = num(run.main(size, db, shape), "srv_ms_req")
     return ", ".join(
         f"{LAYER_NAMES.get(name, name)} {share} % ({cpu_ms * share / 100:.2f} ms)"
-        for name, share in layers[:3]
+        for name, share in profile.layers[:3]
     )
 
 
@@ -463,45 +463,54 @@ def extras(run: Run) -> str:
 LAYER_ROW = re.compile(r"^\| (?P<layer>[^|]+?) \| (?P<share>\d+) % \|$")
 
 
-def read_profiles(out: Path) -> dict[tuple[str, str, str], list[tuple[str, int]]]:
-    """The layer shares of each profile_<size>_<db>_<shape>.md, largest first."""
-    found: dict[tuple[str, str, str], list[tuple[str, int]]] = {}
+@dataclass
+class Profile:
+    """One bench/profile.py output: its layers' shares, largest first, and its two hottest
+    frames."""
+
+    layers: list[tuple[str, int]]
+    hottest: list[str]
+
+
+def read_profiles(out: Path) -> dict[tuple[str, str, str], Profile]:
+    """Each profile_<size>_<db>_<shape>.md of the folder."""
+    found: dict[tuple[str, str, str], Profile] = {}
     for path in out.glob("profile_*.md"):
         size, db, shape = path.stem.removeprefix("profile_").split("_", 2)
+        text = path.read_text()
         layers = [
             (match["layer"], int(match["share"]))
-            for match in map(LAYER_ROW.match, path.read_text().splitlines())
+            for match in map(LAYER_ROW.match, text.splitlines())
             if match
         ]
-        found[(size, db, shape)] = sorted(layers, key=lambda layer: -layer[1])
+        frames = text.split("hottest frames (self time):")
+        hottest = [x.strip() for x in frames[1].strip().splitlines()[:2]] if len(frames) > 1 else []
+        found[(size, db, shape)] = Profile(sorted(layers, key=lambda layer: -layer[1]), hottest)
     return found
 
 
-def profiles(run: Run, out: Path) -> str:
-    """One row per bench/profile.py output in the folder: its layers' shares, then each
-    profile's two hottest frames."""
+def profiles(run: Run) -> str:
+    """One row per profile: its layers' shares, then each profile's two hottest frames."""
     order = {"sqlite": 0, "postgresql": 1}
     keys = sorted(run.profiles, key=lambda k: (SIZE_CLAIMS.get(k[0], 0), order.get(k[1], 2), k))
     if not keys:
         return ""
-    layers = list(dict.fromkeys(name for key in keys for name, _share in run.profiles[key]))
+    layers = list(dict.fromkeys(name for key in keys for name, _share in run.profiles[key].layers))
     lines = [
         "| N | db | shape | " + " | ".join(layers) + " |",
         "|---|---|---|" + "---|" * len(layers),
     ]
     hottest: list[str] = []
     for size, db, shape in keys:
-        shares = dict(run.profiles[(size, db, shape)])
+        profile = run.profiles[(size, db, shape)]
+        shares = dict(profile.layers)
         lines.append(
             f"| {size} | {db} | {shape} | "
             + " | ".join(f"{shares[name]} %" if name in shares else "" for name in layers)
             + " |"
         )
-        text = (out / f"profile_{size}_{db}_{shape}.md").read_text()
-        frames = text.split("hottest frames (self time):")
-        if len(frames) > 1:
-            top = [x.strip() for x in frames[1].strip().splitlines()[:2]]
-            hottest.append(f"* {size} {db} {shape}: " + "; ".join(top))
+        if profile.hottest:
+            hottest.append(f"* {size} {db} {shape}: " + "; ".join(profile.hottest))
     return "\n".join(lines) + "\n\nHottest frames (self time):\n\n" + "\n".join(hottest) + "\n"
 
 
@@ -521,7 +530,7 @@ def raw_table(rows: list[Record]) -> str:
     return header + "\n".join(lines) + "\n"
 
 
-def generated(run: Run, out: Path, png_name: str) -> str:
+def generated(run: Run, png_name: str) -> str:
     """The part of bench/RESULTS.md this script owns."""
     parts = [
         "### HTTP, 1 worker\n\n" + summary(run),
@@ -533,7 +542,7 @@ def generated(run: Run, out: Path, png_name: str) -> str:
     if run.profiles:
         parts.append(
             "### Where a request's CPU goes (bench/profile.py, py-spy, share of busy CPU)\n\n"
-            + profiles(run, out)
+            + profiles(run)
         )
     parts.append(f"![p50 vs size]({png_name})\n")
     return "\n".join(parts)
@@ -600,7 +609,7 @@ def main() -> int:
     png: Path = args.png or (
         args.results.with_name("p50_vs_size.png") if args.results else args.out / "p50_vs_size.png"
     )
-    text = generated(run, args.out, png.name)
+    text = generated(run, png.name)
     (args.out / "results.md").write_text(text + "\n### Every measurement\n\n" + raw_table(run.rows))
     if args.results:
         write_results(args.results, text)

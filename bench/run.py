@@ -295,9 +295,13 @@ def ensure_tools() -> None:
         subprocess.run(["bash", str(SHARED / "setup.sh")], check=True)
 
 
+def sqlite_corpus(size: str) -> Path:
+    return Path(f"{DATA}/claimbase_{size}.db")
+
+
 def claimbase_url(db: str, size: str) -> str:
     if db == "sqlite":
-        return f"sqlite:///{DATA}/claimbase_{size}.db"
+        return f"sqlite:///{sqlite_corpus(size)}"
     return f"{POSTGRES}/claimbase_bench_{size}"
 
 
@@ -305,7 +309,7 @@ def corpus_files(db: str, size: str) -> list[Path]:
     """The files a corpus is read from: the SQLite file, or the PostgreSQL database's directory
     under the server's data directory (readable by root, who runs the benchmark)."""
     if db == "sqlite":
-        return [Path(f"{DATA}/claimbase_{size}.db")]
+        return [sqlite_corpus(size)]
     oid = psql(f"SELECT oid FROM pg_database WHERE datname = 'claimbase_bench_{size}'")
     return sorted(Path(psql("SHOW data_directory"), "base", oid).glob("*"))
 
@@ -350,7 +354,7 @@ def corpus_revision(url: str) -> str:
 def remove_corpus(db: str, size: str) -> None:
     if db == "sqlite":
         for suffix in ("", "-wal", "-shm"):
-            Path(f"{DATA}/claimbase_{size}.db{suffix}").unlink(missing_ok=True)
+            Path(f"{sqlite_corpus(size)}{suffix}").unlink(missing_ok=True)
     else:
         psql(f"DROP DATABASE IF EXISTS claimbase_bench_{size} WITH (FORCE)")
 
@@ -845,8 +849,8 @@ def main() -> int:
                 warm_os_cache(corpus_files(db, size))
                 claimbase(bench, size, db, count, one_conn, extras)
             if not args.no_floor:
+                warm_os_cache(corpus_files(db, size))
                 for target in STACK_DRIVERS:
-                    warm_os_cache(corpus_files(db, size))
                     stack(bench, size, db, target)
     if not args.no_floor:
         floor(bench, workers[:1])  # again at the end: drift over the run
